@@ -1,0 +1,7 @@
+// Package actions runs Daptin-style actions: POST /action/{type}/{name}
+// with {"attributes": {...}} answers a JSON array of client instructions
+// ({ResponseType, Attributes}). It holds the registry of built-in
+// performers (signup, signin, become_an_administrator, ...), checks
+// execute permission through the resource layer, validates in-fields and
+// maps failures to the same array shape with the right HTTP status.
+package actions

@@ -1,0 +1,69 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/schema"
+)
+
+// signup creates a user; DefaultGroups put it in "users" (contract §6.7).
+func (e *Executor) signup(ctx context.Context, req Request) ([]Response, error) {
+	if v, err := e.conf.Get(ctx, resource.ConfigBackend, resource.KeySignupEnabled); err == nil && v == "false" {
+		return nil, Fail(http.StatusForbidden, "sign-up is closed")
+	}
+	a := req.Attributes
+	email := strings.ToLower(strings.TrimSpace(str(a["email"])))
+	in := resource.Input{Attributes: map[string]any{
+		"name": strings.TrimSpace(str(a["name"])), "email": email, "password": str(a["password"]), "confirmed": false,
+	}}
+	sys := auth.WithPrincipal(ctx, auth.System())
+	if _, err := e.res().Create(sys, schema.TableUser, in); err != nil {
+		if errors.Is(err, resource.ErrConflict) {
+			return nil, Fail(http.StatusConflict, "an account with this email already exists")
+		}
+		return nil, err
+	}
+	return []Response{
+		Notify("success", "Success", "Sign-up successful. Redirecting to sign in"),
+		Redirect("/auth/signin", "self", 2000),
+	}, nil
+}
+
+// signin checks the password and hands out a JWT (contract §6.7, §7.1).
+func (e *Executor) signin(ctx context.Context, req Request) ([]Response, error) {
+	p, err := e.res().Authenticate(ctx, str(req.Attributes["email"]), str(req.Attributes["password"]))
+	if err != nil {
+		return nil, Fail(http.StatusUnauthorized, "Invalid username or password")
+	}
+	tok, _, err := e.issuer.Issue(p.Email, p.Name, p.UserRef, p.AuthVersion)
+	if err != nil {
+		return nil, err
+	}
+	return []Response{
+		{ResponseType: "client.store.set", Attributes: map[string]any{"key": "token", "value": tok}},
+		{ResponseType: "client.cookie.set", Attributes: map[string]any{"key": "token", "value": tok + "; SameSite=Strict"}},
+		{ResponseType: "client.notify", Attributes: map[string]any{"type": "success", "title": "Success", "message": "Logged in"}},
+		{ResponseType: "client.redirect", Attributes: map[string]any{"location": "/", "window": "self", "delay": 2000}},
+	}, nil
+}
+
+// becomeAdmin locks the instance down with the caller as administrator.
+func (e *Executor) becomeAdmin(ctx context.Context, _ Request) ([]Response, error) {
+	if err := e.res().BecomeAdministrator(ctx); err != nil {
+		return nil, err
+	}
+	return []Response{
+		{ResponseType: "client.redirect", Attributes: map[string]any{"delay": 7000, "location": "/", "window": "self"}},
+		{ResponseType: "Restart", Attributes: nil},
+	}, nil
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}

@@ -1,0 +1,6 @@
+// Package migrations turns a compiled schema into DDL for the connected
+// dialect and applies only the difference to a live database: missing
+// tables, columns and indexes are created; nothing is ever dropped, so user
+// data is never lost implicitly. Every applied statement is recorded in the
+// _apiary_migration ledger table.
+package migrations

@@ -1,0 +1,99 @@
+package resource
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/schema"
+)
+
+// principalTTL bounds how long a loaded user and its groups are reused.
+const principalTTL = 10 * time.Second
+
+// gate is a table's world row: its permission data and row default.
+type gate struct {
+	obj        auth.Object
+	defaultPerm int64
+	worldID    int64
+}
+
+// caches keeps per-request lookups off the database. Entries are dropped
+// when a committed change touches the tables they were read from.
+type caches struct {
+	mu         sync.Mutex
+	principals map[string]cachedPrincipal
+	gates      map[string]gate // nil = not loaded
+}
+
+type cachedPrincipal struct {
+	p       auth.Principal
+	expires time.Time
+}
+
+func newCaches() *caches { return &caches{principals: map[string]cachedPrincipal{}} }
+
+func (c *caches) principal(email string, now time.Time) (auth.Principal, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.principals[email]
+	if !ok || now.After(e.expires) {
+		return auth.Principal{}, false
+	}
+	return e.p, true
+}
+
+func (c *caches) storePrincipal(email string, p auth.Principal, now time.Time) {
+	c.mu.Lock()
+	if len(c.principals) > 10000 {
+		c.principals = map[string]cachedPrincipal{}
+	}
+	c.principals[email] = cachedPrincipal{p: p, expires: now.Add(principalTTL)}
+	c.mu.Unlock()
+}
+
+func (c *caches) gateMap() map[string]gate {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gates
+}
+
+func (c *caches) storeGates(g map[string]gate) {
+	c.mu.Lock()
+	c.gates = g
+	c.mu.Unlock()
+}
+
+// Invalidate drops every cached entry (after a schema reload or a bulk
+// change made outside the resource layer's write path).
+func (c *caches) Invalidate() {
+	c.mu.Lock()
+	c.principals = map[string]cachedPrincipal{}
+	c.gates = nil
+	c.mu.Unlock()
+}
+
+// invalidateFor drops what the committed changes may have made stale.
+func (c *caches) invalidateFor(changes []Change) {
+	var users, gates bool
+	for _, ch := range changes {
+		switch {
+		case ch.Table == schema.TableUser, ch.Table == schema.TableUsergroup, ch.Table == schema.TableMembership:
+			users = true
+		case ch.Table == schema.TableWorld, strings.HasPrefix(ch.Table, schema.TableWorld+"_"+schema.TableWorld+"_id_has_"):
+			gates = true
+		}
+	}
+	if !users && !gates {
+		return
+	}
+	c.mu.Lock()
+	if users {
+		c.principals = map[string]cachedPrincipal{}
+	}
+	if gates {
+		c.gates = nil
+	}
+	c.mu.Unlock()
+}

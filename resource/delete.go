@@ -1,0 +1,88 @@
+package resource
+
+import (
+	"context"
+
+	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/schema"
+)
+
+// Delete removes a row. Join rows that point at it are removed with it,
+// nullable references to it are cleared, state rows go with their subject,
+// and a required reference from another row refuses the delete (409).
+func (s *svc) Delete(ctx context.Context, tableName, refID string) error {
+	return s.write(ctx, func(tx *svc) error { return tx.delete(ctx, tableName, refID) })
+}
+
+func (s *svc) delete(ctx context.Context, tableName, refID string) error {
+	sc := s.Schema()
+	t, err := table(sc, tableName)
+	if err != nil {
+		return err
+	}
+	if _, err := s.checkTable(ctx, t, auth.OpDelete); err != nil {
+		return err
+	}
+	r, err := s.load(ctx, t, refID)
+	if err != nil {
+		return err
+	}
+	if err := s.checkRow(ctx, t, r, auth.OpDelete); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, sc, t, r, "delete"); err != nil {
+		return err
+	}
+	if err := s.detach(ctx, sc, t, r.ID); err != nil {
+		return err
+	}
+	d := s.d
+	if err := s.exec(ctx, "DELETE FROM "+d.Quote(t.TableName)+" WHERE "+d.Quote(schema.ColID)+" = ?", r.ID); err != nil {
+		return err
+	}
+	s.emit(Change{Table: t.TableName, Op: OpDelete, RefID: r.RefID, Object: auth.Object{OwnerID: r.owner, Permission: auth.Permission(r.perm)}})
+	return nil
+}
+
+// detach handles every foreign key in the schema that points at the row.
+func (s *svc) detach(ctx context.Context, sc *schema.Schema, t *schema.Table, id int64) error {
+	d := s.d
+	for _, other := range sc.Tables {
+		for _, col := range other.Columns {
+			if !col.IsForeignKey || col.ForeignKeyData.DataSource != "self" || col.ForeignKeyData.Namespace != t.TableName {
+				continue
+			}
+			where := " WHERE " + d.Quote(col.ColumnName) + " = ?"
+			switch {
+			case other.TableName == t.TableName && col.ColumnName == schema.ColOwner:
+				// a user row owning itself
+			case other.IsJoinTable, other.TableName == t.TableName+"_state":
+				if err := s.exec(ctx, "DELETE FROM "+d.Quote(other.TableName)+where, id); err != nil {
+					return err
+				}
+				continue
+			case col.IsNullable:
+				if err := s.exec(ctx, "UPDATE "+d.Quote(other.TableName)+" SET "+d.Quote(col.ColumnName)+" = NULL"+where, id); err != nil {
+					return err
+				}
+				continue
+			}
+			var n int64
+			q := "SELECT COUNT(*) FROM " + d.Quote(other.TableName) + where
+			if other.TableName == t.TableName {
+				q += " AND " + d.Quote(schema.ColID) + " <> ?"
+			}
+			args := []any{id}
+			if other.TableName == t.TableName {
+				args = append(args, id)
+			}
+			if err := s.tx.QueryRowxContext(ctx, d.Rebind(q), args...).Scan(&n); err != nil {
+				return d.MapError(err)
+			}
+			if n > 0 {
+				return conflict("%s is still referenced by %d %s row(s) through %s", t.TableName, n, other.TableName, col.ColumnName)
+			}
+		}
+	}
+	return nil
+}

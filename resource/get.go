@@ -1,0 +1,64 @@
+package resource
+
+import (
+	"context"
+
+	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/schema"
+)
+
+// Get returns one row the caller may read.
+func (s *svc) Get(ctx context.Context, tableName, refID string, q Query) (Row, error) {
+	sc := s.Schema()
+	t, err := table(sc, tableName)
+	if err != nil {
+		return Row{}, err
+	}
+	if _, err := s.checkTable(ctx, t, auth.OpPeek); err != nil {
+		return Row{}, err
+	}
+	r, err := s.load(ctx, t, refID)
+	if err != nil {
+		return Row{}, err
+	}
+	if err := s.checkRow(ctx, t, r, auth.OpRead); err != nil {
+		return Row{}, err
+	}
+	page := Page{Rows: []Row{r}}
+	if err := s.include(ctx, sc, t, &page, q.Include); err != nil {
+		return Row{}, err
+	}
+	r = applyFields(page.Rows, q.Fields)[0]
+	r.Included = page.Included
+	return r, nil
+}
+
+// load reads one row by public id without permission checks.
+func (s *svc) load(ctx context.Context, t *schema.Table, refID string) (Row, error) {
+	b, ok := refBytes(refID)
+	if !ok {
+		return Row{}, &Error{Kind: ErrBadRequest, Title: "invalid id", Detail: "an id must be a UUID", Parameter: "id"}
+	}
+	v := s.views.get(s.d, t)
+	rows, err := s.query(ctx, s.reader(), v, v.sel+" WHERE "+baseAlias+"."+s.d.Quote(schema.ColReferenceID)+" = ?", b)
+	if err != nil {
+		return Row{}, err
+	}
+	if len(rows) == 0 {
+		return Row{}, notFound("no %s with id %s", t.TableName, refID)
+	}
+	return rows[0], nil
+}
+
+// loadByID reads one row by internal id without permission checks.
+func (s *svc) loadByID(ctx context.Context, t *schema.Table, id int64) (Row, error) {
+	v := s.views.get(s.d, t)
+	rows, err := s.query(ctx, s.reader(), v, v.sel+" WHERE "+baseAlias+"."+s.d.Quote(schema.ColID)+" = ?", id)
+	if err != nil {
+		return Row{}, err
+	}
+	if len(rows) == 0 {
+		return Row{}, notFound("no %s with id %d", t.TableName, id)
+	}
+	return rows[0], nil
+}

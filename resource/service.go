@@ -1,0 +1,146 @@
+package resource
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/apiary/apiary/schema"
+	"github.com/apiary/apiary/storage/db"
+)
+
+// Options are the dependencies of the resource layer.
+type Options struct {
+	DB     *db.DB
+	Schema *schema.Holder
+	Log    *slog.Logger
+	// EncryptionSecret keys `encrypted` columns (32 hex characters).
+	EncryptionSecret string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// core is shared by the root service and every transaction-bound one.
+type core struct {
+	db     *db.DB
+	d      db.Dialect
+	holder *schema.Holder
+	log    *slog.Logger
+	secret string
+	now    func() time.Time
+	bus    *bus
+	cache  *caches
+	views  views
+}
+
+// svc implements Service. Outside a transaction q is nil: reads use the
+// reader pool and each write opens its own transaction. Inside InTx, q is
+// the transaction and changes wait in pending until commit.
+type svc struct {
+	*core
+	tx      *sqlx.Tx
+	pending *[]Change
+}
+
+var _ Service = (*svc)(nil)
+
+// New builds the resource layer.
+func New(o Options) Service {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &core{db: o.DB, d: o.DB.Dialect, holder: o.Schema, log: log, secret: o.EncryptionSecret,
+		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches()}
+	return &svc{core: c}
+}
+
+// Schema returns the live schema snapshot.
+func (s *svc) Schema() *schema.Schema { return s.holder.Load() }
+
+// Subscribe registers fn for committed changes.
+func (s *svc) Subscribe(fn func(Change)) func() { return s.bus.subscribe(fn) }
+
+// reader returns what reads should go through.
+func (s *svc) reader() sqlx.ExtContext {
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.db.R
+}
+
+// InTx runs fn in one transaction (joining the current one if any).
+func (s *svc) InTx(ctx context.Context, fn func(tx Service) error) error {
+	return s.write(ctx, func(t *svc) error { return fn(t) })
+}
+
+// errRollback makes write roll back without reporting an error (Validate-Only).
+var errRollback = errors.New("rollback")
+
+// write runs fn in a transaction-bound svc; changes are published after commit.
+func (s *svc) write(ctx context.Context, fn func(t *svc) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	var pending []Change
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		return fn(&svc{core: s.core, tx: tx, pending: &pending})
+	})
+	if errors.Is(err, errRollback) {
+		return nil
+	}
+	if err != nil {
+		return s.mapDBError(err)
+	}
+	if len(pending) > 0 {
+		s.cache.invalidateFor(pending)
+		for _, c := range pending {
+			s.bus.publish(c)
+		}
+	}
+	return nil
+}
+
+// emit records a change to publish after commit.
+func (s *svc) emit(c Change) {
+	c.At = s.now()
+	if s.pending != nil {
+		*s.pending = append(*s.pending, c)
+	}
+}
+
+// mapDBError turns storage errors into resource kinds.
+func (s *svc) mapDBError(err error) error {
+	var re *Error
+	if errors.As(err, &re) {
+		return err
+	}
+	switch {
+	case errors.Is(err, db.ErrConflict):
+		return &Error{Kind: ErrConflict, Title: "conflict", Detail: "a row with the same unique value already exists"}
+	case errors.Is(err, db.ErrNotNull):
+		return &Error{Kind: ErrValidation, Title: "missing value", Detail: "a required column has no value"}
+	case errors.Is(err, db.ErrForeignKey):
+		return &Error{Kind: ErrConflict, Title: "conflict", Detail: "the row is referenced by other rows"}
+	case errors.Is(err, sql.ErrNoRows), errors.Is(err, db.ErrNotFound):
+		return &Error{Kind: ErrNotFound, Title: "not found"}
+	}
+	return err
+}
+
+// table resolves a table name in the given snapshot.
+func table(sc *schema.Schema, name string) (*schema.Table, error) {
+	t, ok := sc.Table(name)
+	if !ok {
+		return nil, notFound("no such table %q", name)
+	}
+	return t, nil
+}

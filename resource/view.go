@@ -1,0 +1,186 @@
+package resource
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/apiary/apiary/schema"
+	"github.com/apiary/apiary/storage/db"
+)
+
+// view is the precomputed read shape of one table in one schema snapshot:
+// the SELECT that returns every column plus, for each foreign key, the
+// public id of the row it points at (one LEFT JOIN each, no N+1).
+type view struct {
+	t      *schema.Table
+	cols   []colView
+	fks    []fkView
+	sel    string // SELECT ... FROM t LEFT JOIN ...
+	from   string // FROM "t" t (for counts)
+	byName map[string]int
+}
+
+type colView struct {
+	col    *schema.Column
+	sk     storageKind
+	secret schema.SecretKind
+	api    bool // shown in attributes
+	fk     int  // index into fks, -1 if not a foreign key
+}
+
+type fkView struct {
+	column string
+	target string
+	alias  string
+}
+
+// baseAlias is the alias of the queried table in every statement.
+const baseAlias = "t"
+
+// views caches views per table pointer; a schema reload makes new tables,
+// so stale entries are simply never asked for again.
+type views struct{ m sync.Map }
+
+func (vs *views) get(d db.Dialect, t *schema.Table) *view {
+	if v, ok := vs.m.Load(t); ok {
+		return v.(*view)
+	}
+	v := buildView(d, t)
+	vs.m.Store(t, v)
+	return v
+}
+
+func buildView(d db.Dialect, t *schema.Table) *view {
+	v := &view{t: t, byName: map[string]int{}}
+	var sel []string
+	var joins []string
+	for i := range t.Columns {
+		col := &t.Columns[i]
+		ct, _ := schema.LookupType(col.ColumnType)
+		cv := colView{col: col, sk: storageKindOf(col.DataType), secret: ct.Secret, fk: -1,
+			api: !col.ExcludeFromApi && col.ColumnName != schema.ColID && col.ColumnName != schema.ColVersion}
+		if col.IsForeignKey && col.ForeignKeyData.DataSource == "self" {
+			cv.fk = len(v.fks)
+			alias := "f" + itoa(len(v.fks))
+			v.fks = append(v.fks, fkView{column: col.ColumnName, target: col.ForeignKeyData.Namespace, alias: alias})
+			joins = append(joins, " LEFT JOIN "+d.Quote(col.ForeignKeyData.Namespace)+" "+alias+" ON "+alias+"."+d.Quote(schema.ColID)+" = "+baseAlias+"."+d.Quote(col.ColumnName))
+		}
+		v.byName[col.ColumnName] = len(v.cols)
+		v.cols = append(v.cols, cv)
+		sel = append(sel, baseAlias+"."+d.Quote(col.ColumnName))
+	}
+	for _, fk := range v.fks {
+		sel = append(sel, fk.alias+"."+d.Quote(schema.ColReferenceID))
+	}
+	v.from = " FROM " + d.Quote(t.TableName) + " " + baseAlias
+	v.sel = "SELECT " + strings.Join(sel, ", ") + v.from + strings.Join(joins, "")
+	return v
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n < 10 {
+		return digits[n : n+1]
+	}
+	return itoa(n/10) + digits[n%10:n%10+1]
+}
+
+// col returns the view of a column by name.
+func (v *view) col(name string) (*colView, bool) {
+	i, ok := v.byName[name]
+	if !ok {
+		return nil, false
+	}
+	return &v.cols[i], true
+}
+
+// query runs a SELECT built from v.sel and turns each result into a Row.
+func (s *svc) query(ctx context.Context, q sqlx.QueryerContext, v *view, sqlText string, args ...any) ([]Row, error) {
+	rows, err := q.QueryContext(ctx, s.d.Rebind(sqlText), args...)
+	if err != nil {
+		return nil, s.d.MapError(err)
+	}
+	defer rows.Close()
+	return s.scan(rows, v)
+}
+
+func (s *svc) scan(rows *sql.Rows, v *view) ([]Row, error) {
+	n := len(v.cols) + len(v.fks)
+	raw := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	var out []Row
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, s.makeRow(v, raw))
+	}
+	return out, rows.Err()
+}
+
+// makeRow builds the API view of one raw result.
+func (s *svc) makeRow(v *view, raw []any) Row {
+	t := v.t
+	r := Row{Table: t.TableName, Attrs: make(map[string]any, len(v.cols)+1)}
+	r.Attrs["__type"] = t.TableName
+	for i, cv := range v.cols {
+		val := fromDB(cv.sk, raw[i])
+		name := cv.col.ColumnName
+		switch name {
+		case schema.ColID:
+			r.ID, _ = val.(int64)
+			continue
+		case schema.ColVersion:
+			r.version, _ = val.(int64)
+			continue
+		case schema.ColPermission:
+			r.perm, _ = val.(int64)
+		case schema.ColReferenceID:
+			r.RefID = refString(val)
+			val = r.RefID
+		}
+		if cv.fk >= 0 {
+			id, _ := val.(int64)
+			if name == schema.ColOwner {
+				r.owner = id
+			}
+			if r.fks == nil {
+				r.fks = map[string]int64{}
+			}
+			r.fks[name] = id
+			if ref := refString(fromDB(skBytes, raw[len(v.cols)+cv.fk])); ref != "" {
+				val = ref
+			} else {
+				val = nil
+			}
+		}
+		if !cv.api {
+			continue
+		}
+		r.Attrs[name] = apiValue(cv, val)
+	}
+	return r
+}
+
+// apiValue is how a stored value appears in attributes: booleans as 0/1
+// (Daptin's observed wire type, on every route and database), passwords
+// blank, bytes as text.
+func apiValue(cv colView, val any) any {
+	if cv.secret == schema.SecretPassword {
+		return ""
+	}
+	switch x := val.(type) {
+	case bool:
+		return boolInt(x)
+	case []byte:
+		return string(x)
+	}
+	return val
+}

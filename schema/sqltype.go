@@ -1,0 +1,417 @@
+package schema
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// dataType is a parsed, whitelisted DataType.
+type dataType struct {
+	base     string // lower-case base name, e.g. "varchar"
+	n, m     int    // the (n) or (n,m) arguments; -1 when absent
+	unsigned bool
+}
+
+// dataTypeRE is the whole grammar a DataType may have: a base word, an
+// optional "(n)" or "(n,m)" of digits, an optional "unsigned".
+var dataTypeRE = regexp.MustCompile(`^([a-z]+)(?:\s*\(\s*([0-9]{1,8})\s*(?:,\s*([0-9]{1,8})\s*)?\))?(?:\s+(unsigned))?$`)
+
+// dataTypeArgs says which argument forms each base type accepts: 0 none,
+// 1 "(n)", 2 "(n)" or "(n,m)".
+var dataTypeArgs = map[string]int{
+	"varchar": 1, "char": 1, "text": 1, "tinytext": 0, "mediumtext": 0, "longtext": 0,
+	"int": 1, "integer": 1, "tinyint": 1, "smallint": 1, "mediumint": 1, "bigint": 1,
+	"float": 2, "double": 2, "real": 2, "decimal": 2, "numeric": 2,
+	"bool": 0, "boolean": 0,
+	"date": 0, "time": 1, "datetime": 1, "timestamp": 1,
+	"blob": 1, "tinyblob": 0, "mediumblob": 0, "longblob": 0, "binary": 1, "varbinary": 1,
+	"json": 0,
+}
+
+// parseDataType checks s against the whitelist grammar.
+func parseDataType(s string) (dataType, error) {
+	if strings.TrimSpace(s) == "" {
+		return dataType{}, fmt.Errorf("empty data type")
+	}
+	sm := dataTypeRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
+	if sm == nil {
+		return dataType{}, fmt.Errorf("unsupported data type %q", s)
+	}
+	dt := dataType{base: sm[1], n: -1, m: -1, unsigned: sm[4] != ""}
+	args, ok := dataTypeArgs[dt.base]
+	if !ok {
+		return dataType{}, fmt.Errorf("unsupported data type %q", s)
+	}
+	if sm[2] != "" {
+		dt.n, _ = strconv.Atoi(sm[2])
+	}
+	if sm[3] != "" {
+		dt.m, _ = strconv.Atoi(sm[3])
+	}
+	switch {
+	case dt.n >= 0 && args == 0, dt.m >= 0 && args < 2:
+		return dataType{}, fmt.Errorf("data type %q takes no such size", s)
+	case dt.unsigned && !dt.isInt() && !dt.isFloat():
+		return dataType{}, fmt.Errorf("data type %q cannot be unsigned", s)
+	case dt.m > dt.n:
+		return dataType{}, fmt.Errorf("data type %q has more decimals than digits", s)
+	}
+	switch dt.base {
+	case "varchar", "char", "binary", "varbinary":
+		if dt.n == 0 || dt.n > 1_000_000 {
+			return dataType{}, fmt.Errorf("data type %q: length out of range", s)
+		}
+	case "decimal", "numeric":
+		if dt.n == 0 || dt.n > 65 || dt.m > 30 {
+			return dataType{}, fmt.Errorf("data type %q: precision out of range", s)
+		}
+	case "float", "double", "real":
+		if dt.n > 255 {
+			return dataType{}, fmt.Errorf("data type %q: precision out of range", s)
+		}
+	case "time", "datetime", "timestamp":
+		if dt.n > 6 {
+			return dataType{}, fmt.Errorf("data type %q: fractional precision above 6", s)
+		}
+	}
+	return dt, nil
+}
+
+func (d dataType) isInt() bool {
+	switch d.base {
+	case "int", "integer", "tinyint", "smallint", "mediumint", "bigint":
+		return true
+	}
+	return false
+}
+
+func (d dataType) isFloat() bool {
+	switch d.base {
+	case "float", "double", "real", "decimal", "numeric":
+		return true
+	}
+	return false
+}
+
+func (d dataType) isText() bool {
+	switch d.base {
+	case "text", "tinytext", "mediumtext", "longtext", "json":
+		return true
+	}
+	return false
+}
+
+func (d dataType) isBlob() bool {
+	switch d.base {
+	case "blob", "tinyblob", "mediumblob", "longblob", "binary", "varbinary":
+		return true
+	}
+	return false
+}
+
+// intRange is the value range of an integer data type.
+func (d dataType) intRange() (lo, hi int64) {
+	switch d.base {
+	case "tinyint":
+		lo, hi = -1<<7, 1<<7-1
+	case "smallint":
+		lo, hi = -1<<15, 1<<15-1
+	case "mediumint":
+		lo, hi = -1<<23, 1<<23-1
+	case "bigint":
+		return -1 << 63, 1<<63 - 1
+	default:
+		lo, hi = -1<<31, 1<<31-1
+	}
+	if d.unsigned {
+		return 0, hi*2 + 1
+	}
+	return lo, hi
+}
+
+// maxChars is the length limit of a character type, or -1.
+func (d dataType) maxChars() int {
+	switch d.base {
+	case "varchar", "char":
+		if d.n > 0 {
+			return d.n
+		}
+	case "tinytext":
+		return 255
+	}
+	return -1
+}
+
+// SQLType turns a schema DataType into the concrete column type for a
+// dialect ("sqlite", "postgres" or "mysql"). DataType comes from uploaded
+// schemas, so only the whitelist grammar is accepted: a known base type,
+// an optional "(n)" or "(n,m)" of digits, an optional "unsigned". The output
+// is built from the parsed parts only, never from the input text.
+func SQLType(dialect, dataType string) (string, error) {
+	d, err := parseDataType(dataType)
+	if err != nil {
+		return "", err
+	}
+	switch dialect {
+	case "sqlite":
+		return sqliteType(d), nil
+	case "postgres":
+		return postgresType(d), nil
+	case "mysql":
+		return mysqlType(d), nil
+	}
+	return "", fmt.Errorf("unknown SQL dialect %q", dialect)
+}
+
+func sized(name string, n int) string { return name + "(" + strconv.Itoa(n) + ")" }
+
+func numericType(name string, d dataType) string {
+	switch {
+	case d.n > 0 && d.m >= 0:
+		return name + "(" + strconv.Itoa(d.n) + "," + strconv.Itoa(d.m) + ")"
+	case d.n > 0:
+		return sized(name, d.n)
+	}
+	return name
+}
+
+func varcharLen(d dataType) int {
+	if d.n > 0 {
+		return d.n
+	}
+	return 255
+}
+
+func sqliteType(d dataType) string {
+	switch {
+	case d.isInt():
+		return "INTEGER"
+	case d.base == "varchar":
+		return sized("VARCHAR", varcharLen(d))
+	case d.base == "char":
+		return sized("CHAR", varcharLen(d))
+	case d.isText(), d.base == "time":
+		return "TEXT"
+	case d.base == "decimal", d.base == "numeric":
+		return "NUMERIC"
+	case d.isFloat():
+		return "REAL"
+	case d.base == "bool", d.base == "boolean":
+		return "BOOLEAN"
+	case d.base == "timestamp", d.base == "datetime":
+		return "TIMESTAMP"
+	case d.base == "date":
+		return "DATE"
+	}
+	return "BLOB"
+}
+
+func postgresType(d dataType) string {
+	switch {
+	case d.base == "bigint":
+		return "BIGINT"
+	case d.isInt():
+		return "INTEGER"
+	case d.base == "varchar", d.base == "char":
+		// CHAR(n) pads with blanks on postgres only; VARCHAR keeps values
+		// identical across dialects.
+		return sized("VARCHAR", varcharLen(d))
+	case d.isText():
+		return "TEXT"
+	case d.base == "decimal", d.base == "numeric":
+		return numericType("NUMERIC", d)
+	case d.isFloat():
+		return "DOUBLE PRECISION"
+	case d.base == "bool", d.base == "boolean":
+		return "BOOLEAN"
+	case d.base == "timestamp", d.base == "datetime":
+		return "TIMESTAMP"
+	case d.base == "date":
+		return "DATE"
+	case d.base == "time":
+		return "TIME"
+	}
+	return "BYTEA"
+}
+
+func mysqlType(d dataType) string {
+	switch d.base {
+	case "int", "integer", "tinyint", "smallint", "mediumint", "bigint":
+		name := map[string]string{"int": "INT", "integer": "INT", "tinyint": "TINYINT", "smallint": "SMALLINT", "mediumint": "MEDIUMINT", "bigint": "BIGINT"}[d.base]
+		if d.unsigned {
+			name += " UNSIGNED"
+		}
+		return name
+	case "varchar":
+		if d.n > 16000 {
+			return "TEXT"
+		}
+		return sized("VARCHAR", varcharLen(d))
+	case "char":
+		if d.n > 255 {
+			return sized("VARCHAR", d.n)
+		}
+		return sized("CHAR", varcharLen(d))
+	case "text", "tinytext", "mediumtext", "longtext", "blob", "tinyblob", "mediumblob", "longblob":
+		return strings.ToUpper(d.base)
+	case "binary", "varbinary":
+		n := d.n
+		if n <= 0 {
+			n = 255
+		}
+		if d.base == "binary" && n > 255 {
+			return "BLOB"
+		}
+		return sized(strings.ToUpper(d.base), n)
+	case "float", "double", "real":
+		return "DOUBLE"
+	case "decimal", "numeric":
+		return numericType("DECIMAL", d)
+	case "bool", "boolean":
+		return "BOOLEAN"
+	case "timestamp", "datetime":
+		return "DATETIME(6)"
+	case "date":
+		return "DATE"
+	case "time":
+		return "TIME"
+	}
+	return "LONGTEXT" // json
+}
+
+var (
+	defaultNumberRE = regexp.MustCompile(`^[+-]?[0-9]{1,30}(?:\.[0-9]{1,30})?(?:[eE][+-]?[0-9]{1,3})?$`)
+	defaultWordRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]{0,199}$`)
+)
+
+// SQLDefault turns a schema DefaultValue into the SQL literal written after
+// DEFAULT. DefaultValue comes from uploaded schemas, so only these forms are
+// accepted: a single-quoted string (quotes inside doubled, no backslashes,
+// no control characters, none of ";", "--", "/*"), a bare number, true or
+// false, null, current_timestamp, and for string-like kinds a bare word
+// (draft is read as 'draft'). The literal is rebuilt for the dialect and the
+// column's kind: booleans become TRUE/FALSE (1/0 on sqlite), numbers for
+// string columns are quoted, dates are re-quoted as 'YYYY-MM-DD HH:MM:SS',
+// current_timestamp is only allowed for time columns and is
+// CURRENT_TIMESTAMP(6) on mysql (matching DATETIME(6)).
+func SQLDefault(dialect string, kind ValueKind, defaultValue string) (string, error) {
+	switch dialect {
+	case "sqlite", "postgres", "mysql":
+	default:
+		return "", fmt.Errorf("unknown SQL dialect %q", dialect)
+	}
+	v := strings.TrimSpace(defaultValue)
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("unsupported default value %q for a %s column: %s", defaultValue, kind, why)
+	}
+	if v == "" {
+		return bad("empty")
+	}
+	lower := strings.ToLower(v)
+	switch {
+	case lower == "null":
+		return "NULL", nil
+	case lower == "current_timestamp":
+		if kind != KindTime {
+			return bad("current_timestamp needs a date/time column")
+		}
+		if dialect == "mysql" {
+			return "CURRENT_TIMESTAMP(6)", nil
+		}
+		return "CURRENT_TIMESTAMP", nil
+	}
+	text, quoted := v, false
+	if strings.HasPrefix(v, "'") {
+		s, err := unquoteDefault(v)
+		if err != nil {
+			return bad(err.Error())
+		}
+		text, quoted = s, true
+	}
+	switch kind {
+	case KindBool:
+		switch strings.ToLower(text) {
+		case "true", "1":
+			return boolLiteral(dialect, true), nil
+		case "false", "0":
+			return boolLiteral(dialect, false), nil
+		}
+		return bad("not a boolean")
+	case KindInt, KindFloat:
+		switch strings.ToLower(text) {
+		case "true":
+			return "1", nil
+		case "false":
+			return "0", nil
+		}
+		if !defaultNumberRE.MatchString(text) {
+			return bad("not a number")
+		}
+		if kind == KindInt {
+			if _, err := strconv.ParseInt(text, 10, 64); err != nil {
+				return bad("not a whole number")
+			}
+		}
+		return strings.TrimPrefix(text, "+"), nil
+	case KindTime:
+		if !quoted {
+			return bad("dates must be quoted")
+		}
+		t, err := parseDateTime(text)
+		if err != nil {
+			return bad("not a date")
+		}
+		return "'" + t.Format(time.DateTime) + "'", nil
+	}
+	// String, JSON and blob kinds.
+	if !quoted && !defaultNumberRE.MatchString(text) && !defaultWordRE.MatchString(text) {
+		return bad("quote string defaults")
+	}
+	return quoteDefault(text)
+}
+
+func boolLiteral(dialect string, b bool) string {
+	switch {
+	case dialect == "sqlite" && b:
+		return "1"
+	case dialect == "sqlite":
+		return "0"
+	case b:
+		return "TRUE"
+	}
+	return "FALSE"
+}
+
+// unquoteDefault reads a single-quoted SQL string; a doubled quote is the
+// only escape.
+func unquoteDefault(v string) (string, error) {
+	if len(v) < 2 || !strings.HasSuffix(v, "'") {
+		return "", fmt.Errorf("unterminated quote")
+	}
+	inner := v[1 : len(v)-1]
+	if strings.Contains(strings.ReplaceAll(inner, "''", ""), "'") {
+		return "", fmt.Errorf("unescaped quote inside")
+	}
+	return strings.ReplaceAll(inner, "''", "'"), nil
+}
+
+// quoteDefault quotes s as a string literal safe in every dialect.
+func quoteDefault(s string) (string, error) {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "", fmt.Errorf("unsupported default value %q: control characters and backslashes are not allowed", s)
+		}
+	}
+	if len(s) > 1000 {
+		return "", fmt.Errorf("default value too long")
+	}
+	for _, tok := range []string{";", "--", "/*", "*/"} {
+		if strings.Contains(s, tok) {
+			return "", fmt.Errorf("unsupported default value %q: %q is not allowed", s, tok)
+		}
+	}
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'", nil
+}

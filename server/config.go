@@ -1,0 +1,97 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apiary/apiary/storage/db"
+)
+
+// Config is everything Apiary needs to start. DefaultConfig fills it;
+// cmd/apiary overlays environment variables and flags.
+type Config struct {
+	HTTP             HTTPConfig
+	DB               db.Config
+	SchemaDir        string // folder scanned for schema_*.json|yaml|yml|toml
+	LocalStoragePath string
+	LogLevel         string
+	Olric            OlricConfig
+}
+
+// HTTPConfig configures the HTTP listeners.
+type HTTPConfig struct {
+	Addr            string // e.g. ":6336" or "127.0.0.1:6336"
+	HTTPSAddr       string
+	MaxBodyBytes    int64
+	ShutdownTimeout time.Duration
+}
+
+// OlricConfig configures the embedded cluster member (used by later issues).
+type OlricConfig struct {
+	Peers []string
+	Port  int
+}
+
+// DefaultConfig returns Apiary's defaults: SQLite in apiary.db, HTTP on :6336.
+func DefaultConfig() Config {
+	return Config{
+		HTTP: HTTPConfig{
+			Addr:            ":6336",
+			HTTPSAddr:       ":6443",
+			MaxBodyBytes:    10 << 20,
+			ShutdownTimeout: 10 * time.Second,
+		},
+		DB:               db.Config{Type: "sqlite3", DSN: "apiary.db"},
+		SchemaDir:        ".",
+		LocalStoragePath: "./storage",
+		LogLevel:         "info",
+	}
+}
+
+// NormalizeAddr turns a bare port ("8080") into ":8080", as Daptin does.
+func NormalizeAddr(a string) string {
+	a = strings.TrimSpace(a)
+	if a == "" {
+		return a
+	}
+	if _, err := strconv.Atoi(a); err == nil {
+		return ":" + a
+	}
+	return a
+}
+
+// Validate reports every problem in the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	for name, addr := range map[string]string{"port": c.HTTP.Addr, "https_port": c.HTTP.HTTPSAddr} {
+		if addr == "" {
+			continue
+		}
+		if _, port, err := net.SplitHostPort(addr); err != nil {
+			errs = append(errs, fmt.Errorf("-%s %q: want [host]:port", name, addr))
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			errs = append(errs, fmt.Errorf("-%s %q: bad port", name, addr))
+		}
+	}
+	switch c.DB.Type {
+	case "sqlite3", "sqlite", "postgres", "mysql":
+	default:
+		errs = append(errs, fmt.Errorf("-db_type %q: want sqlite3, postgres or mysql", c.DB.Type))
+	}
+	if c.DB.DSN == "" {
+		errs = append(errs, errors.New("-db_connection_string is empty"))
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "trace", "debug", "info", "warn", "warning", "error", "fatal":
+	default:
+		errs = append(errs, fmt.Errorf("-log_level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.HTTP.MaxBodyBytes <= 0 {
+		errs = append(errs, errors.New("max body size must be positive"))
+	}
+	return errors.Join(errs...)
+}

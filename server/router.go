@@ -1,0 +1,91 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/server/httperr"
+	"github.com/apiary/apiary/server/jsonapi"
+)
+
+// router lists every middleware and route group in one place.
+func (s *Server) router() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, s.recoverer, s.logRequests, s.authenticate)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		httperr.Write(w, r, s.log, httperr.New(http.StatusNotFound, "not found", "no route for "+r.Method+" "+r.URL.Path))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		httperr.Write(w, r, s.log, httperr.New(http.StatusMethodNotAllowed, "method not allowed", r.Method+" is not allowed on "+r.URL.Path))
+	})
+	r.Get("/ping", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("pong"))
+	})
+	r.Route("/api", func(r chi.Router) {
+		jsonapi.Mount(r, jsonapi.Deps{Res: func() resource.Service { return s.res }, Log: s.log, MaxBody: s.cfg.HTTP.MaxBodyBytes})
+	})
+	s.mountActions(r)
+	return r
+}
+
+// recoverer turns a panic into a logged 500 JSON error.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic in handler", "panic", v, "stack", string(debug.Stack()), "request_id", middleware.GetReqID(r.Context()))
+				httperr.Write(w, r, s.log, errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logRequests logs one debug line per request.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		t0 := time.Now()
+		next.ServeHTTP(ww, r)
+		s.log.DebugContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", ww.Status(),
+			"bytes", ww.BytesWritten(), "ms", float64(time.Since(t0).Microseconds())/1000, "request_id", middleware.GetReqID(r.Context()))
+	})
+}
+
+// authenticate puts the caller's Principal on the context. No token means
+// guest; a bad, expired or revoked token is a 401, never a silent guest.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := auth.TokenFromRequest(r)
+		if tok == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		claims, err := s.issuer.Verify(tok)
+		if err != nil {
+			httperr.Write(w, r, s.log, &resource.Error{Kind: resource.ErrUnauthenticated, Title: "invalid token", Detail: err.Error()})
+			return
+		}
+		p, err := s.res.PrincipalByEmail(r.Context(), claims.Email)
+		if err != nil {
+			httperr.Write(w, r, s.log, &resource.Error{Kind: resource.ErrUnauthenticated, Title: "invalid token", Detail: "the token's user does not exist"})
+			return
+		}
+		if claims.AuthVersion != p.AuthVersion {
+			httperr.Write(w, r, s.log, &resource.Error{Kind: resource.ErrUnauthenticated, Title: "invalid token", Detail: "the token was revoked (password changed); sign in again"})
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+	})
+}

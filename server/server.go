@@ -1,0 +1,158 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/migrations"
+	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/schema"
+	"github.com/apiary/apiary/storage/db"
+)
+
+// Server is one running Apiary: the database, the live schema, the
+// resource layer and every listener, built once by New.
+type Server struct {
+	cfg       Config
+	log       *slog.Logger
+	db        *db.DB
+	schema    *schema.Holder
+	res       resource.Service
+	conf      *resource.ConfigStore
+	issuer    *auth.Issuer
+	listeners []Listener
+	started   time.Time
+}
+
+// New builds everything in dependency order: database, schema, migrations,
+// seed rows, secrets, resource layer, router and listeners. Nothing is
+// listening until Run or Start.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	sc, err := loadSchema(cfg.SchemaDir)
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.DB, log.With("component", "db"))
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, db: d, schema: schema.NewHolder(sc), conf: resource.NewConfigStore(d)}
+	if err := s.prepareDatabase(ctx, sc); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := s.loadSecrets(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	enc, _ := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyEncryption)
+	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc})
+	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.router(), log)}
+	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
+	return s, nil
+}
+
+func loadSchema(dir string) (*schema.Schema, error) {
+	sources, err := schema.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return schema.Compile(sources...)
+}
+
+func (s *Server) prepareDatabase(ctx context.Context, sc *schema.Schema) error {
+	if _, err := migrations.Apply(ctx, s.db, sc, s.log.With("component", "migrations")); err != nil {
+		return err
+	}
+	return resource.Bootstrap(ctx, s.db, sc, resource.BootstrapOptions{LocalStoragePath: s.cfg.LocalStoragePath})
+}
+
+// loadSecrets reads the JWT settings written at first boot.
+func (s *Server) loadSecrets(ctx context.Context) error {
+	secret, err := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyJWTSecret)
+	if err != nil {
+		return fmt.Errorf("read jwt.secret: %w", err)
+	}
+	issuer, err := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyJWTIssuer)
+	if err != nil {
+		return fmt.Errorf("read jwt.token.issuer: %w", err)
+	}
+	hours := 72
+	if v, err := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyJWTLifeHours); err == nil {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			hours = n
+		}
+	}
+	s.issuer = auth.NewIssuer([]byte(secret), issuer, time.Duration(hours)*time.Hour, time.Now)
+	return nil
+}
+
+// Start binds every listener in order; if one fails, those already
+// started are stopped and the error is returned.
+func (s *Server) Start(ctx context.Context) error {
+	s.started = time.Now()
+	for i, l := range s.listeners {
+		if err := l.Start(ctx); err != nil {
+			s.stop(s.listeners[:i])
+			return err
+		}
+		s.log.InfoContext(ctx, "listener started", "name", l.Name(), "addr", l.Addr().String())
+	}
+	return nil
+}
+
+// Run starts the server and blocks until ctx ends, then shuts down.
+func (s *Server) Run(ctx context.Context) error {
+	if err := s.Start(ctx); err != nil {
+		s.db.Close()
+		return err
+	}
+	<-ctx.Done()
+	return s.Close()
+}
+
+// Close stops listeners in reverse order (in-flight requests finish within
+// the shutdown timeout) and closes the database.
+func (s *Server) Close() error {
+	err := s.stop(s.listeners)
+	s.log.Info("server stopped")
+	return errors.Join(err, s.db.Close())
+}
+
+func (s *Server) stop(ls []Listener) error {
+	var errs []error
+	for i := len(ls) - 1; i >= 0; i-- {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.HTTP.ShutdownTimeout)
+		if ls[i].Addr() != nil {
+			errs = append(errs, ls[i].Shutdown(ctx))
+		}
+		cancel()
+	}
+	return errors.Join(errs...)
+}
+
+// Addr returns the bound address of the named listener ("http"), or nil.
+func (s *Server) Addr(name string) net.Addr {
+	for _, l := range s.listeners {
+		if l.Name() == name {
+			return l.Addr()
+		}
+	}
+	return nil
+}
+
+// Resource exposes the resource layer (tests and sidecars).
+func (s *Server) Resource() resource.Service { return s.res }
+
+// Issuer exposes the token issuer (tests).
+func (s *Server) Issuer() *auth.Issuer { return s.issuer }
