@@ -14,9 +14,9 @@ const principalTTL = 10 * time.Second
 
 // gate is a table's world row: its permission data and row default.
 type gate struct {
-	obj        auth.Object
+	obj         auth.Object
 	defaultPerm int64
-	worldID    int64
+	worldID     int64
 }
 
 // caches keeps per-request lookups off the database. Entries are dropped

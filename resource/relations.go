@@ -75,10 +75,10 @@ func (s *svc) decorateJoinRows(ctx context.Context, l *schema.Link, self int64, 
 	}
 	defer res.Close()
 	type link struct {
-		ref      string
-		perm     int64
-		created  any
-		updated  any
+		ref     string
+		perm    int64
+		created any
+		updated any
 	}
 	links := map[int64]link{}
 	for res.Next() {
