@@ -152,7 +152,7 @@ func (b *booter) guest(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = b.insert(ctx, schema.TableMembership, map[string]any{schema.ColOwner: uid, schema.ColUsergroup: gid}, int64(auth.DefaultPermission), 0)
+	_, err = b.insert(ctx, schema.TableMembership, map[string]any{schema.ColOwner: uid, schema.ColUsergroup: gid}, schema.MembershipPermission, 0)
 	return err
 }
 

@@ -53,7 +53,7 @@ func (s *svc) prepare(ctx context.Context, sc *schema.Schema, t *schema.Table, i
 		if managedAttrs[name] {
 			continue
 		}
-		if (name == schema.ColPermission || name == schema.ColOwner) && creating {
+		if creating && (name == schema.ColPermission || (name == schema.ColOwner && t.HasOwner())) {
 			continue
 		}
 		if l, ok := t.Link(name); ok && (l.ToMany || l.Reverse) {
@@ -79,7 +79,7 @@ func (s *svc) prepare(ctx context.Context, sc *schema.Schema, t *schema.Table, i
 		}
 		switch {
 		case !l.ToMany && !l.Reverse:
-			if creating && name == schema.ColOwner {
+			if creating && name == schema.ColOwner && t.HasOwner() {
 				continue
 			}
 			var val any

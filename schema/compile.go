@@ -16,19 +16,22 @@ const (
 	ColOwner       = "user_account_id"
 	ColUsergroup   = "usergroup_id"
 
-	TableWorld       = "world"
-	TableUser        = "user_account"
-	TableUsergroup   = "usergroup"
-	TableAction      = "action"
-	TableSMD         = "smd"
-	TableMembership  = "user_account_user_account_id_has_usergroup_usergroup_id"
-	ConfigTable      = "_config"
-	GroupAdmins      = "administrators"
-	GroupUsers       = "users"
-	GroupGuests      = "guests"
-	fkDataType       = "bigint"
-	defaultFKType    = "alias"
-	stateColumnLimit = "varchar(100)"
+	TableWorld      = "world"
+	TableUser       = "user_account"
+	TableUsergroup  = "usergroup"
+	TableAction     = "action"
+	TableSMD        = "smd"
+	TableMembership = "user_account_user_account_id_has_usergroup_usergroup_id"
+	ConfigTable     = "_config"
+	GroupAdmins     = "administrators"
+	GroupUsers      = "users"
+	GroupGuests     = "guests"
+	// MembershipPermission is the permission of the membership row a
+	// sign-up creates: guest peek and execute, owner read and execute.
+	MembershipPermission = 4385
+	fkDataType           = "bigint"
+	defaultFKType        = "alias"
+	stateColumnLimit     = "varchar(100)"
 )
 
 // reservedColumns are filled by Apiary itself and may not be declared.
@@ -243,6 +246,9 @@ func checkColumnType(file, table string, col *Column) error {
 	}
 	if col.DataType == "" {
 		col.DataType = ct.DataTypes[0]
+		if ct.Name == "time" {
+			col.DataType = "varchar(8)" // values are "15:04:05" text
+		}
 	}
 	if _, err := SQLType("sqlite", col.DataType); err != nil {
 		return &Error{File: file, Table: table, Column: col.ColumnName, Msg: err.Error()}

@@ -35,9 +35,12 @@ func sysCoreTables() []Table {
 	)
 
 	user := Table{
-		TableName:     TableUser,
-		Icon:          "fa-user",
-		DefaultGroups: GroupRefs{{Name: GroupUsers}},
+		TableName: TableUser,
+		Icon:      "fa-user",
+		// The users-group link is the membership row. It carries no group
+		// bits, so being in "users" does not let every user read every other
+		// user's row and email (a Daptin leak we fix).
+		DefaultGroups: GroupRefs{{Name: GroupUsers, Permission: MembershipPermission}},
 		Columns: []Column{
 			sysCol("name", "label", "varchar(80)", sysIndex),
 			sysCol("email", "email", "varchar(80)", sysUnique|sysIndex),

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -27,6 +28,7 @@ type Server struct {
 	conf      *resource.ConfigStore
 	issuer    *auth.Issuer
 	listeners []Listener
+	handler   http.Handler
 	started   time.Time
 }
 
@@ -57,7 +59,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	enc, _ := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyEncryption)
 	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc})
-	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.router(), log)}
+	s.handler = s.router()
+	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)}
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
 	return s, nil
 }
@@ -150,6 +153,10 @@ func (s *Server) Addr(name string) net.Addr {
 	}
 	return nil
 }
+
+// Handler is the HTTP handler with every route and middleware (in-process
+// benchmarks drive it without a socket).
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Resource exposes the resource layer (tests and sidecars).
 func (s *Server) Resource() resource.Service { return s.res }
