@@ -85,7 +85,13 @@ func (s *svc) BecomeAdministrator(ctx context.Context) error {
 			if !t.HasOwner() {
 				continue
 			}
-			up := "UPDATE " + d.Quote(t.TableName) + " SET " + d.Quote(schema.ColOwner) + " = ?, " + d.Quote(schema.ColPermission) +
+			// Users keep owning their own account row (Daptin handed every
+			// account to the new admin, locking users out of their own row).
+			owner := d.Quote(schema.ColOwner) + " = ?"
+			if t.TableName == schema.TableUser {
+				owner = d.Quote(schema.ColOwner) + " = COALESCE(" + d.Quote(schema.ColOwner) + ", ?)"
+			}
+			up := "UPDATE " + d.Quote(t.TableName) + " SET " + owner + ", " + d.Quote(schema.ColPermission) +
 				" = CASE WHEN " + d.Quote(schema.ColPermission) + " = ? THEN ? ELSE " + d.Quote(schema.ColPermission) + " END"
 			if err := tx.exec(ctx, up, p.UserID, allow, def); err != nil {
 				return err

@@ -161,5 +161,8 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Resource exposes the resource layer (tests and sidecars).
 func (s *Server) Resource() resource.Service { return s.res }
 
+// ConfigStore exposes the _config store (tests and sidecars).
+func (s *Server) ConfigStore() *resource.ConfigStore { return s.conf }
+
 // Issuer exposes the token issuer (tests).
 func (s *Server) Issuer() *auth.Issuer { return s.issuer }
