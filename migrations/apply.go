@@ -45,9 +45,11 @@ func Apply(ctx context.Context, d *db.DB, s *schema.Schema, log *slog.Logger) (R
 			if _, err := ex.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("migration failed: %w\n  statement: %s", d.Dialect.MapError(err), firstLine(stmt))
 			}
-			if _, err := ex.ExecContext(ctx, d.Dialect.Rebind("INSERT INTO "+ledgerTable+" (applied_at, statement) VALUES (?, ?)"), time.Now().UTC(), stmt); err != nil {
-				return fmt.Errorf("migration ledger: %w", err)
-			}
+		}
+		// One ledger row per migration, holding every statement it ran.
+		ins := d.Dialect.Rebind("INSERT INTO " + d.Dialect.Quote(ledgerTable) + " (applied_at, statement) VALUES (?, ?)")
+		if _, err := ex.ExecContext(ctx, ins, time.Now().UTC(), strings.Join(plan, ";\n")); err != nil {
+			return fmt.Errorf("migration ledger: %w", err)
 		}
 		return nil
 	}
@@ -98,7 +100,15 @@ func planTable(ctx context.Context, q sqlx.QueryerContext, d db.Dialect, t *sche
 	var plan []string
 	haveIdx := map[string]bool{}
 	if !exists {
-		stmt, err := createTable(d, t)
+		var inline []index
+		if d.InlineIndexes() {
+			inline = wantedIndexes(t)
+			for _, ix := range inline {
+				haveIdx[strings.ToLower(ix.name)] = true
+				rep.CreatedIndexes = append(rep.CreatedIndexes, ix.name)
+			}
+		}
+		stmt, err := createTable(d, t, inline)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +158,7 @@ func planTable(ctx context.Context, q sqlx.QueryerContext, d db.Dialect, t *sche
 
 func ledgerDDL(d db.Dialect) string {
 	ts, _ := schema.SQLType(d.Name(), "timestamp")
-	txt, _ := schema.SQLType(d.Name(), "text")
+	txt, _ := schema.SQLType(d.Name(), "longtext")
 	return "CREATE TABLE " + d.Quote(ledgerTable) + " (" + d.AutoIncrementPK("id") + ", applied_at " + ts + " NOT NULL, statement " + txt + " NOT NULL)" + d.CreateTableSuffix()
 }
 

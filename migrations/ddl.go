@@ -66,15 +66,27 @@ func isTextType(typ string) bool {
 	return strings.Contains(t, "TEXT") || strings.Contains(t, "BLOB")
 }
 
-// createTable renders CREATE TABLE for every column of t.
-func createTable(d db.Dialect, t *schema.Table) (string, error) {
-	defs := make([]string, 0, len(t.Columns))
+// createTable renders CREATE TABLE for every column of t, with the given
+// indexes declared inline (only on dialects that allow it).
+func createTable(d db.Dialect, t *schema.Table, inline []index) (string, error) {
+	defs := make([]string, 0, len(t.Columns)+len(inline))
 	for _, col := range t.Columns {
 		def, err := columnDef(d, col, false)
 		if err != nil {
 			return "", fmt.Errorf("table %s: %w", t.TableName, err)
 		}
 		defs = append(defs, def)
+	}
+	for _, ix := range inline {
+		cols, err := indexColumns(d, t, ix)
+		if err != nil {
+			return "", err
+		}
+		kw := "INDEX "
+		if ix.unique {
+			kw = "UNIQUE KEY "
+		}
+		defs = append(defs, kw+d.Quote(ix.name)+" ("+cols+")")
 	}
 	return "CREATE TABLE " + d.Quote(t.TableName) + " (\n  " + strings.Join(defs, ",\n  ") + "\n)" + d.CreateTableSuffix(), nil
 }
@@ -120,9 +132,22 @@ func indexName(prefix, table, cols string) string {
 	return name[:50] + "_" + hex.EncodeToString(sum[:4])
 }
 
-// createIndex renders CREATE [UNIQUE] INDEX; MySQL needs a prefix length
-// on TEXT and BLOB columns and on very long VARCHARs.
+// createIndex renders CREATE [UNIQUE] INDEX.
 func createIndex(d db.Dialect, t *schema.Table, ix index) (string, error) {
+	cols, err := indexColumns(d, t, ix)
+	if err != nil {
+		return "", err
+	}
+	kw := "CREATE INDEX "
+	if ix.unique {
+		kw = "CREATE UNIQUE INDEX "
+	}
+	return kw + d.Quote(ix.name) + " ON " + d.Quote(ix.table) + " (" + cols + ")", nil
+}
+
+// indexColumns renders an index's column list; MySQL needs a prefix length
+// on TEXT and BLOB columns and on very long VARCHARs.
+func indexColumns(d db.Dialect, t *schema.Table, ix index) (string, error) {
 	cols := make([]string, 0, len(ix.columns))
 	for _, name := range ix.columns {
 		col, ok := t.Column(name)
@@ -141,11 +166,7 @@ func createIndex(d db.Dialect, t *schema.Table, ix index) (string, error) {
 		}
 		cols = append(cols, c)
 	}
-	kw := "CREATE INDEX "
-	if ix.unique {
-		kw = "CREATE UNIQUE INDEX "
-	}
-	return kw + d.Quote(ix.name) + " ON " + d.Quote(ix.table) + " (" + strings.Join(cols, ", ") + ")", nil
+	return strings.Join(cols, ", "), nil
 }
 
 func needsPrefix(typ string) bool {

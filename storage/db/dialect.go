@@ -26,6 +26,9 @@ type Dialect interface {
 	SupportsReturning() bool
 	// TransactionalDDL reports whether CREATE/ALTER roll back with the transaction.
 	TransactionalDDL() bool
+	// InlineIndexes reports whether CREATE TABLE may declare its indexes
+	// (MySQL), which is far faster there than one CREATE INDEX each.
+	InlineIndexes() bool
 	// AutoIncrementPK returns the full definition of an auto-increment BIGINT primary key column.
 	AutoIncrementPK(col string) string
 	// CreateTableSuffix returns what follows the closing parenthesis of CREATE TABLE.

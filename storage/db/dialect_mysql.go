@@ -37,7 +37,10 @@ func (mysqlDialect) Name() string               { return "mysql" }
 func (mysqlDialect) Quote(ident string) string  { return quoteWith(ident, '`') }
 func (mysqlDialect) Rebind(query string) string { return query }
 func (mysqlDialect) SupportsReturning() bool    { return false }
-func (mysqlDialect) TransactionalDDL() bool     { return false }
+func (mysqlDialect) InlineIndexes() bool        { return true }
+
+// TransactionalDDL reports whether DDL rolls back with the transaction.
+func (mysqlDialect) TransactionalDDL() bool { return false }
 
 func (mysqlDialect) CreateTableSuffix() string {
 	return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"

@@ -35,8 +35,11 @@ func (postgresDialect) Name() string               { return "postgres" }
 func (postgresDialect) Quote(ident string) string  { return quoteWith(ident, '"') }
 func (postgresDialect) Rebind(query string) string { return rebindDollar(query) }
 func (postgresDialect) SupportsReturning() bool    { return true }
-func (postgresDialect) TransactionalDDL() bool     { return true }
-func (postgresDialect) CreateTableSuffix() string  { return "" }
+func (postgresDialect) InlineIndexes() bool        { return false }
+
+// TransactionalDDL reports whether DDL rolls back with the transaction.
+func (postgresDialect) TransactionalDDL() bool    { return true }
+func (postgresDialect) CreateTableSuffix() string { return "" }
 
 func (postgresDialect) LimitOffset(limit, offset int) string {
 	return limitOffset(limit, offset, "")

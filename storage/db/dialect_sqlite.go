@@ -36,9 +36,12 @@ func (sqliteDialect) Name() string               { return "sqlite" }
 func (sqliteDialect) Quote(ident string) string  { return quoteWith(ident, '"') }
 func (sqliteDialect) Rebind(query string) string { return query }
 func (sqliteDialect) SupportsReturning() bool    { return true }
-func (sqliteDialect) TransactionalDDL() bool     { return true }
-func (sqliteDialect) CreateTableSuffix() string  { return "" }
-func (sqliteDialect) secret(string) string       { return "" }
+func (sqliteDialect) InlineIndexes() bool        { return false }
+
+// TransactionalDDL reports whether DDL rolls back with the transaction.
+func (sqliteDialect) TransactionalDDL() bool    { return true }
+func (sqliteDialect) CreateTableSuffix() string { return "" }
+func (sqliteDialect) secret(string) string      { return "" }
 
 func (sqliteDialect) LimitOffset(limit, offset int) string {
 	return limitOffset(limit, offset, "-1")
