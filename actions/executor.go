@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
@@ -28,7 +29,16 @@ type Executor struct {
 	issuer   *auth.Issuer
 	conf     *resource.ConfigStore
 	log      *slog.Logger
+	accounts Limiter
+	addrs    Limiter
 	builtins map[string]Performer
+}
+
+// Limiter counts failed attempts per key (sign-in abuse protection).
+type Limiter interface {
+	Allow(key string) (ok bool, retryAfter time.Duration)
+	Fail(key string)
+	Reset(key string)
 }
 
 // Options are the dependencies of an Executor.
@@ -37,11 +47,26 @@ type Options struct {
 	Issuer *auth.Issuer
 	Config *resource.ConfigStore
 	Log    *slog.Logger
+	// AccountLimiter and AddressLimiter bound failed sign-ins per account
+	// and per client address; nil means unlimited.
+	AccountLimiter, AddressLimiter Limiter
+}
+
+type clientIPKey struct{}
+
+// WithClientIP records the caller's address for per-address limits.
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, clientIPKey{}, ip)
+}
+
+func clientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(clientIPKey{}).(string)
+	return ip
 }
 
 // New builds an Executor with every built-in performer registered.
 func New(o Options) *Executor {
-	e := &Executor{res: o.Res, issuer: o.Issuer, conf: o.Config, log: o.Log}
+	e := &Executor{res: o.Res, issuer: o.Issuer, conf: o.Config, log: o.Log, accounts: o.AccountLimiter, addrs: o.AddressLimiter}
 	e.builtins = map[string]Performer{
 		"user_account/signup":           e.signup,
 		"user_account/signin":           e.signin,

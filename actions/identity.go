@@ -35,10 +35,30 @@ func (e *Executor) signup(ctx context.Context, req Request) ([]Response, error) 
 }
 
 // signin checks the password and hands out a JWT (contract §6.7, §7.1).
+// Failed attempts are limited per account and per client address.
 func (e *Executor) signin(ctx context.Context, req Request) ([]Response, error) {
-	p, err := e.res().Authenticate(ctx, str(req.Attributes["email"]), str(req.Attributes["password"]))
+	email := strings.ToLower(strings.TrimSpace(str(req.Attributes["email"])))
+	keys := map[Limiter]string{}
+	if e.accounts != nil {
+		keys[e.accounts] = "email:" + email
+	}
+	if e.addrs != nil {
+		keys[e.addrs] = "ip:" + clientIP(ctx)
+	}
+	for l, k := range keys {
+		if ok, wait := l.Allow(k); !ok {
+			return nil, Fail(http.StatusTooManyRequests, "too many failed sign-in attempts; retry in %d s", int(wait.Seconds())+1)
+		}
+	}
+	p, err := e.res().Authenticate(ctx, email, str(req.Attributes["password"]))
 	if err != nil {
+		for l, k := range keys {
+			l.Fail(k)
+		}
 		return nil, Fail(http.StatusUnauthorized, "Invalid username or password")
+	}
+	if e.accounts != nil {
+		e.accounts.Reset("email:" + email)
 	}
 	tok, _, err := e.issuer.Issue(p.Email, p.Name, p.UserRef, p.AuthVersion)
 	if err != nil {

@@ -12,17 +12,20 @@ import (
 
 	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/server/httpmw"
 )
 
 // mountActions registers /action/{type}/{action} for every method Daptin
 // binds it to.
 func (s *Server) mountActions(r chi.Router) {
-	ex := actions.New(actions.Options{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Config: s.conf, Log: s.log.With("component", "actions")})
+	ex := actions.New(actions.Options{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Config: s.conf,
+		Log: s.log.With("component", "actions"), AccountLimiter: s.attempts, AddressLimiter: s.addrAttempts})
 	h := func(w http.ResponseWriter, r *http.Request) {
 		attrs, err := actionAttributes(r, s.cfg.HTTP.MaxBodyBytes)
 		var out []actions.Response
 		if err == nil {
-			out, err = ex.Execute(r.Context(), chi.URLParam(r, "type"), chi.URLParam(r, "action"), attrs)
+			ctx := actions.WithClientIP(r.Context(), httpmw.ClientIP(r))
+			out, err = ex.Execute(ctx, chi.URLParam(r, "type"), chi.URLParam(r, "action"), attrs)
 		}
 		status := http.StatusOK
 		if err != nil {

@@ -69,6 +69,9 @@ func (c Config) Validate() error {
 	var errs []error
 	for name, addr := range map[string]string{"port": c.HTTP.Addr, "https_port": c.HTTP.HTTPSAddr} {
 		if addr == "" {
+			if name == "port" {
+				errs = append(errs, errors.New("-port is empty: want [host]:port"))
+			}
 			continue
 		}
 		if _, port, err := net.SplitHostPort(addr); err != nil {

@@ -12,13 +12,15 @@ import (
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/httperr"
+	"github.com/apiary/apiary/server/httpmw"
 	"github.com/apiary/apiary/server/jsonapi"
 )
 
 // router lists every middleware and route group in one place.
 func (s *Server) router() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.recoverer, s.logRequests, s.authenticate)
+	r.Use(middleware.RequestID, s.logRequests, s.recoverer, httpmw.SecurityHeaders, httpmw.CORS(s.live),
+		httpmw.RateLimit(s.live, nil), httpmw.MaxConnections(s.live), httpmw.Gzip(s.live), s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.log, httperr.New(http.StatusNotFound, "not found", "no route for "+r.Method+" "+r.URL.Path))
 	})

@@ -14,22 +14,33 @@ import (
 	"github.com/apiary/apiary/migrations"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/schema"
+	"github.com/apiary/apiary/server/httpmw"
 	"github.com/apiary/apiary/storage/db"
+)
+
+// Sign-in abuse limits: failed attempts per account and per client address
+// within the window (the address limit is five times the account limit).
+const (
+	signinFailuresPerKey = 10
+	signinWindow         = 15 * time.Minute
 )
 
 // Server is one running Apiary: the database, the live schema, the
 // resource layer and every listener, built once by New.
 type Server struct {
-	cfg       Config
-	log       *slog.Logger
-	db        *db.DB
-	schema    *schema.Holder
-	res       resource.Service
-	conf      *resource.ConfigStore
-	issuer    *auth.Issuer
-	listeners []Listener
-	handler   http.Handler
-	started   time.Time
+	cfg          Config
+	log          *slog.Logger
+	db           *db.DB
+	schema       *schema.Holder
+	res          resource.Service
+	conf         *resource.ConfigStore
+	issuer       *auth.Issuer
+	listeners    []Listener
+	handler      http.Handler
+	live         *httpmw.Live
+	attempts     *httpmw.AttemptLimiter // failed sign-ins per account
+	addrAttempts *httpmw.AttemptLimiter // failed sign-ins per client address
+	started      time.Time
 }
 
 // New builds everything in dependency order: database, schema, migrations,
@@ -59,6 +70,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	enc, _ := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyEncryption)
 	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc})
+	s.reloadSettings(ctx)
+	s.attempts = httpmw.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
+	s.addrAttempts = httpmw.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
 	s.handler = s.router()
 	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)}
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,13 +15,15 @@ import (
 // alias), then APIARY_; an explicit flag wins over both.
 var envPrefixes = []string{"DAPTIN_", "APIARY_"}
 
-// parseConfig builds the server configuration from defaults, environment
-// and flags, in that order of precedence (lowest first).
-func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Writer) (server.Config, error) {
-	cfg := server.DefaultConfig()
+// newFlagSet defines every flag on its own FlagSet, bound to cfg and to the
+// two values parseConfig converts afterwards.
+func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.FlagSet {
 	fs := flag.NewFlagSet("apiary", flag.ContinueOnError)
-	fs.SetOutput(out)
-	var olricPeers string
+	// The flag package would print a parse error followed by the whole
+	// usage; run reports the error on one line instead, and the usage is
+	// printed only for -help.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	fs.StringVar(&cfg.HTTP.Addr, "port", cfg.HTTP.Addr, "HTTP listen address: `[host]:port` or a bare port")
 	fs.StringVar(&cfg.HTTP.HTTPSAddr, "https_port", cfg.HTTP.HTTPSAddr, "HTTPS listen `address` (used when enable_https is true)")
 	fs.StringVar(&cfg.DB.Type, "db_type", cfg.DB.Type, "database `type`: sqlite3, postgres or mysql")
@@ -28,10 +31,19 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 	fs.StringVar(&cfg.LocalStoragePath, "local_storage_path", cfg.LocalStoragePath, "folder of the default local file store")
 	fs.StringVar(&cfg.LogLevel, "log_level", cfg.LogLevel, "log `level`: debug, info, warn or error")
 	fs.StringVar(&cfg.SchemaDir, "schema_folder", cfg.SchemaDir, "folder scanned for schema_*.json|yaml|yml|toml files")
-	fs.StringVar(&olricPeers, "olric_peers", "", "comma-separated cluster peers `host:port` (clustering issue)")
-	fs.IntVar(&cfg.Olric.Port, "olric_port", 0, "cluster cache port (0 = derive from the HTTP port)")
-	var maxBody int64 = cfg.HTTP.MaxBodyBytes
-	fs.Int64Var(&maxBody, "max_body_bytes", maxBody, "largest accepted request body in `bytes`")
+	fs.StringVar(olricPeers, "olric_peers", *olricPeers, "comma-separated cluster peers `host:port` (clustering issue)")
+	fs.IntVar(&cfg.Olric.Port, "olric_port", cfg.Olric.Port, "cluster cache port (0 = derive from the HTTP port)")
+	fs.Int64Var(maxBody, "max_body_bytes", *maxBody, "largest accepted request body in `bytes`")
+	return fs
+}
+
+// parseConfig builds the server configuration from defaults, environment
+// and flags, in that order of precedence (lowest first).
+func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Writer) (server.Config, error) {
+	cfg := server.DefaultConfig()
+	var olricPeers string
+	maxBody := cfg.HTTP.MaxBodyBytes
+	fs := newFlagSet(&cfg, &olricPeers, &maxBody)
 
 	// Environment first, so flags parsed afterwards override it.
 	var envErrs []string
@@ -39,7 +51,7 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 		for _, prefix := range envPrefixes {
 			if v, ok := lookupEnv(prefix + strings.ToUpper(f.Name)); ok {
 				if err := f.Value.Set(v); err != nil {
-					envErrs = append(envErrs, fmt.Sprintf("%s%s=%q: %v", prefix, strings.ToUpper(f.Name), v, err))
+					envErrs = append(envErrs, fmt.Sprintf("%s%s=%q (flag -%s): %v", prefix, strings.ToUpper(f.Name), v, f.Name, err))
 				}
 			}
 		}
@@ -48,6 +60,9 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 		return cfg, fmt.Errorf("bad environment: %s", strings.Join(envErrs, "; "))
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(fs, out)
+		}
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
@@ -68,4 +83,14 @@ func parseConfig(args []string, lookupEnv func(string) (string, bool), out io.Wr
 		return cfg, fmt.Errorf("-olric_port %s: out of range", strconv.Itoa(cfg.Olric.Port))
 	}
 	return cfg, cfg.Validate()
+}
+
+// printUsage lists every flag with its environment variables.
+func printUsage(fs *flag.FlagSet, out io.Writer) {
+	fmt.Fprintf(out, "Usage: apiary [flags]\n\n")
+	fmt.Fprintf(out, "Each flag can also be set with APIARY_<NAME> or DAPTIN_<NAME> (e.g. APIARY_DB_TYPE);\n")
+	fmt.Fprintf(out, "a flag wins over APIARY_*, which wins over DAPTIN_*.\n\n")
+	fs.SetOutput(out)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
 }

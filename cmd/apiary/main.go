@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -17,28 +18,37 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.LookupEnv, os.Stderr))
 }
 
-func run(args []string) int {
-	cfg, err := parseConfig(args, os.LookupEnv, os.Stderr)
+// run is the whole command: it stops on SIGINT or SIGTERM.
+func run(args []string, lookupEnv func(string) (string, bool), stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runContext(ctx, args, lookupEnv, stderr)
+}
+
+// runContext parses the configuration, builds the server and serves until
+// ctx ends. It returns the exit code: 0 on a clean stop or -help, 2 for a
+// bad configuration, 1 when the server cannot start. Every failure is one
+// line on stderr.
+func runContext(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stderr io.Writer) int {
+	cfg, err := parseConfig(args, lookupEnv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "apiary:", oneLine(err))
+		fmt.Fprintln(stderr, "apiary:", oneLine(err))
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level(cfg.LogLevel)}))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level(cfg.LogLevel)}))
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "apiary:", oneLine(err))
+		fmt.Fprintln(stderr, "apiary:", oneLine(err))
 		return 1
 	}
 	if err := srv.Run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "apiary:", oneLine(err))
+		fmt.Fprintln(stderr, "apiary:", oneLine(err))
 		return 1
 	}
 	return 0
