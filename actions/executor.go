@@ -12,26 +12,25 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
-// Request is one action call after parsing.
+// Request is one action call after parsing and permission checks.
 type Request struct {
 	Type       string
 	Action     *schema.Action
 	Attributes map[string]any
 	Subject    *resource.Row
+	// Res is the resource layer to use: bound to the action's transaction
+	// when the action runs its outcomes in one.
+	Res resource.Service
 }
 
-// Performer runs a built-in action.
+// Performer runs a built-in action or an internal performer.
 type Performer func(ctx context.Context, req Request) ([]Response, error)
 
 // Executor resolves, checks and runs actions.
 type Executor struct {
-	res      func() resource.Service
-	issuer   *auth.Issuer
-	conf     *resource.ConfigStore
-	log      *slog.Logger
-	accounts Limiter
-	addrs    Limiter
-	builtins map[string]Performer
+	o          Options
+	actions    map[string]Performer // built-in actions by "type/name"
+	performers map[string]Performer // internal performers by name (EXECUTE outcomes)
 }
 
 // Limiter counts failed attempts per key (sign-in abuse protection).
@@ -50,6 +49,11 @@ type Options struct {
 	// AccountLimiter and AddressLimiter bound failed sign-ins per account
 	// and per client address; nil means unlimited.
 	AccountLimiter, AddressLimiter Limiter
+	// Reload re-reads schema files and configuration, migrates and swaps
+	// the live schema (restart_daptin, upload_system_schema).
+	Reload func(ctx context.Context) error
+	// SchemaDir is where uploaded schema files are kept.
+	SchemaDir string
 }
 
 type clientIPKey struct{}
@@ -64,16 +68,23 @@ func clientIP(ctx context.Context) string {
 	return ip
 }
 
-// New builds an Executor with every built-in performer registered.
+// New builds an Executor with every built-in action and performer registered.
 func New(o Options) *Executor {
-	e := &Executor{res: o.Res, issuer: o.Issuer, conf: o.Config, log: o.Log, accounts: o.AccountLimiter, addrs: o.AddressLimiter}
-	e.builtins = map[string]Performer{
-		"user_account/signup":           e.signup,
-		"user_account/signin":           e.signin,
-		"world/become_an_administrator": e.becomeAdmin,
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
 	}
+	e := &Executor{o: o, actions: map[string]Performer{}, performers: map[string]Performer{}}
+	e.registerIdentity()
 	return e
 }
+
+// register adds a built-in action.
+func (e *Executor) register(typ, name string, p Performer) { e.actions[typ+"/"+name] = p }
+
+// registerPerformer adds an internal performer for EXECUTE outcomes.
+func (e *Executor) registerPerformer(name string, p Performer) { e.performers[name] = p }
+
+func (e *Executor) res() resource.Service { return e.o.Res() }
 
 // Execute runs action name on type typ with the given attributes.
 func (e *Executor) Execute(ctx context.Context, typ, name string, attrs map[string]any) ([]Response, error) {
@@ -91,7 +102,7 @@ func (e *Executor) Execute(ctx context.Context, typ, name string, attrs map[stri
 	if err != nil {
 		return nil, err
 	}
-	req := Request{Type: typ, Action: a, Attributes: attrs}
+	req := Request{Type: typ, Action: a, Attributes: attrs, Res: res}
 	if subjectRef != "" {
 		req.Subject = &subject
 	} else if !a.InstanceOptional {
@@ -100,11 +111,13 @@ func (e *Executor) Execute(ctx context.Context, typ, name string, attrs map[stri
 	if err := prepareInFields(a, attrs); err != nil {
 		return nil, err
 	}
-	perform, ok := e.builtins[typ+"/"+name]
-	if !ok {
-		return nil, Fail(http.StatusNotImplemented, "action %q is not supported yet", name)
+	if perform, ok := e.actions[typ+"/"+name]; ok {
+		return perform(ctx, req)
 	}
-	return perform(ctx, req)
+	if len(a.OutFields) > 0 {
+		return e.runOutcomes(ctx, req)
+	}
+	return nil, Fail(http.StatusNotImplemented, "action %q is not supported yet", name)
 }
 
 // prepareInFields fills missing in-fields with "", applies the action's

@@ -11,9 +11,16 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
+// registerIdentity adds signup, signin and become_an_administrator.
+func (e *Executor) registerIdentity() {
+	e.register(schema.TableUser, "signup", e.signup)
+	e.register(schema.TableUser, "signin", e.signin)
+	e.register(schema.TableWorld, "become_an_administrator", e.becomeAdmin)
+}
+
 // signup creates a user; DefaultGroups put it in "users" (contract §6.7).
 func (e *Executor) signup(ctx context.Context, req Request) ([]Response, error) {
-	if v, err := e.conf.Get(ctx, resource.ConfigBackend, resource.KeySignupEnabled); err == nil && v == "false" {
+	if v, err := e.o.Config.Get(ctx, resource.ConfigBackend, resource.KeySignupEnabled); err == nil && v == "false" {
 		return nil, Fail(http.StatusForbidden, "sign-up is closed")
 	}
 	a := req.Attributes
@@ -39,11 +46,11 @@ func (e *Executor) signup(ctx context.Context, req Request) ([]Response, error) 
 func (e *Executor) signin(ctx context.Context, req Request) ([]Response, error) {
 	email := strings.ToLower(strings.TrimSpace(str(req.Attributes["email"])))
 	keys := map[Limiter]string{}
-	if e.accounts != nil {
-		keys[e.accounts] = "email:" + email
+	if e.o.AccountLimiter != nil {
+		keys[e.o.AccountLimiter] = "email:" + email
 	}
-	if e.addrs != nil {
-		keys[e.addrs] = "ip:" + clientIP(ctx)
+	if e.o.AddressLimiter != nil {
+		keys[e.o.AddressLimiter] = "ip:" + clientIP(ctx)
 	}
 	for l, k := range keys {
 		if ok, wait := l.Allow(k); !ok {
@@ -57,10 +64,10 @@ func (e *Executor) signin(ctx context.Context, req Request) ([]Response, error) 
 		}
 		return nil, Fail(http.StatusUnauthorized, "Invalid username or password")
 	}
-	if e.accounts != nil {
-		e.accounts.Reset("email:" + email)
+	if e.o.AccountLimiter != nil {
+		e.o.AccountLimiter.Reset("email:" + email)
 	}
-	tok, _, err := e.issuer.Issue(p.Email, p.Name, p.UserRef, p.AuthVersion)
+	tok, _, err := e.o.Issuer.Issue(p.Email, p.Name, p.UserRef, p.AuthVersion)
 	if err != nil {
 		return nil, err
 	}

@@ -66,6 +66,9 @@ func New(o Options) Service {
 // Schema returns the live schema snapshot.
 func (s *svc) Schema() *schema.Schema { return s.holder.Load() }
 
+// Invalidate drops cached permission and user data.
+func (s *svc) Invalidate() { s.cache.Invalidate() }
+
 // Subscribe registers fn for committed changes.
 func (s *svc) Subscribe(fn func(Change)) func() { return s.bus.subscribe(fn) }
 

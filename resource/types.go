@@ -37,6 +37,9 @@ type Service interface {
 	// BecomeAdministrator makes the caller the first administrator and
 	// locks the instance down.
 	BecomeAdministrator(ctx context.Context) error
+	// Invalidate drops cached permission and user data (after a schema
+	// reload or a change made outside this layer).
+	Invalidate()
 	// Subscribe registers fn for committed changes; cancel removes it.
 	Subscribe(fn func(Change)) (cancel func())
 	// Schema is the live schema snapshot.

@@ -19,7 +19,8 @@ import (
 // binds it to.
 func (s *Server) mountActions(r chi.Router) {
 	ex := actions.New(actions.Options{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Config: s.conf,
-		Log: s.log.With("component", "actions"), AccountLimiter: s.attempts, AddressLimiter: s.addrAttempts})
+		Log: s.log.With("component", "actions"), AccountLimiter: s.attempts, AddressLimiter: s.addrAttempts,
+		Reload: s.Reload, SchemaDir: s.cfg.SchemaDir})
 	h := func(w http.ResponseWriter, r *http.Request) {
 		attrs, err := actionAttributes(r, s.cfg.HTTP.MaxBodyBytes)
 		var out []actions.Response

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/apiary/apiary/auth"
@@ -38,6 +39,7 @@ type Server struct {
 	listeners    []Listener
 	handler      http.Handler
 	live         *httpmw.Live
+	reloadMu     sync.Mutex
 	attempts     *httpmw.AttemptLimiter // failed sign-ins per account
 	addrAttempts *httpmw.AttemptLimiter // failed sign-ins per client address
 	started      time.Time

@@ -1,0 +1,38 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/apiary/apiary/migrations"
+	"github.com/apiary/apiary/resource"
+)
+
+// Reload re-reads the schema files and the configuration, migrates the
+// database and swaps the live schema, without a restart and without
+// dropping a request: requests in flight finish on the snapshot they took,
+// the next ones see the new schema. On any failure the old schema stays
+// live and the error is returned.
+func (s *Server) Reload(ctx context.Context) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	t0 := time.Now()
+	sc, err := loadSchema(s.cfg.SchemaDir)
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	rep, err := migrations.Apply(ctx, s.db, sc, s.log.With("component", "migrations"))
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	if err := resource.Bootstrap(ctx, s.db, sc, resource.BootstrapOptions{LocalStoragePath: s.cfg.LocalStoragePath}); err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	s.schema.Store(sc)
+	s.res.Invalidate()
+	s.reloadSettings(ctx)
+	s.log.InfoContext(ctx, "schema reloaded", "tables", len(sc.Tables), "tables_created", len(rep.CreatedTables),
+		"columns_added", len(rep.AddedColumns), "elapsed_ms", time.Since(t0).Milliseconds())
+	return nil
+}
