@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +73,7 @@ func TestIssueRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify = %v", err)
 	}
-	if got != c {
+	if !reflect.DeepEqual(got, c) {
 		t.Errorf("Verify = %+v\nwant %+v", got, c)
 	}
 
@@ -109,7 +110,7 @@ func TestSignPicture(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := iss.Verify(tok)
-	if err != nil || got != c {
+	if err != nil || !reflect.DeepEqual(got, c) {
 		t.Errorf("Verify = %+v, %v", got, err)
 	}
 }
@@ -197,7 +198,7 @@ func TestVerifyRejects(t *testing.T) {
 			if !errors.Is(err, s.want) {
 				t.Errorf("Verify = %v, want %v", err, s.want)
 			}
-			if c != (Claims{}) {
+			if !reflect.DeepEqual(c, Claims{}) {
 				t.Errorf("claims returned with an error: %+v", c)
 			}
 		})
@@ -250,5 +251,75 @@ func TestTokenErrorMessages(t *testing.T) {
 		if err.Error() != want {
 			t.Errorf("%q, want %q", err.Error(), want)
 		}
+	}
+}
+
+func TestIssueForServiceToken(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1795421764, 250_000_000)
+	iss := testIssuer(now)
+	tok, c, err := iss.IssueFor(Claims{Name: "reports", Scopes: []string{"ACCESS_DB", "GLOBAL_READ"}, ClientID: "reports-client",
+		ID: "ignored", IssuedAt: time.Unix(1, 0)}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := now.Truncate(time.Second)
+	if !c.IssuedAt.Equal(want) || !c.NotBefore.Equal(want) || !c.ExpiresAt.Equal(want.Add(time.Hour)) ||
+		c.ID == "ignored" || c.ID == "" || c.Issuer != "apiary-test" {
+		t.Errorf("claims = %+v", c)
+	}
+	got, err := iss.Verify(tok)
+	if err != nil || !reflect.DeepEqual(got, c) {
+		t.Errorf("Verify = %+v, %v; want %+v", got, err, c)
+	}
+	// A service token names no user: no empty email, sub or auth_version.
+	raw, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"email", "sub", "auth_version"} {
+		if _, ok := m[k]; ok {
+			t.Errorf("service token has claim %q: %s", k, raw)
+		}
+	}
+	if m["client_id"] != "reports-client" || m["name"] != "reports" {
+		t.Errorf("payload = %s", raw)
+	}
+}
+
+func TestIssueForImpersonation(t *testing.T) {
+	t.Parallel()
+	iss := testIssuer(observedNow)
+	tok, c, err := iss.IssueFor(Claims{Email: "bob@example.com", Name: "Bob", Subject: "ref", AuthVersion: 2,
+		Scopes: []string{"ACCESS_DB"}, ClientID: "sync"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.ExpiresAt.Equal(observedNow.Add(72 * time.Hour)) {
+		t.Errorf("life <= 0 must use the issuer's lifetime; exp = %v", c.ExpiresAt)
+	}
+	got, err := iss.Verify(tok)
+	if err != nil || got.Email != "bob@example.com" || got.Subject != "ref" || got.AuthVersion != 2 ||
+		!reflect.DeepEqual(got.Scopes, []string{"ACCESS_DB"}) || got.ClientID != "sync" {
+		t.Errorf("Verify = %+v, %v", got, err)
+	}
+}
+
+func TestIssueHasNoServiceClaims(t *testing.T) {
+	t.Parallel()
+	tok, _, err := testIssuer(observedNow).Issue("a@example.com", "A", "ref", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "scopes") || strings.Contains(string(raw), "client_id") {
+		t.Errorf("signin token carries service claims: %s", raw)
 	}
 }

@@ -172,9 +172,9 @@ func configDDL(d db.Dialect) string {
 		d.Quote("configtype") + " " + vc("varchar(100)") + " NOT NULL",
 		d.Quote("configstate") + " " + vc("varchar(100)") + " NOT NULL",
 		d.Quote("configenv") + " " + vc("varchar(100)") + " NOT NULL",
-		d.Quote("value") + " " + vc("text"),
+		d.Quote("value") + " " + vc("mediumtext"),
 		d.Quote("valuetype") + " " + vc("varchar(100)"),
-		d.Quote("previousvalue") + " " + vc("text"),
+		d.Quote("previousvalue") + " " + vc("mediumtext"),
 		d.Quote("created_at") + " " + vc("timestamp"),
 		d.Quote("updated_at") + " " + vc("timestamp"),
 	}

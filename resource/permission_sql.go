@@ -98,7 +98,7 @@ func (s *svc) checkTable(ctx context.Context, t *schema.Table, op auth.Op) (gate
 	if !ok {
 		g = gate{obj: auth.Object{Permission: auth.AllowAll}, defaultPerm: int64(auth.AllowAll)}
 	}
-	if privileged(p, op) {
+	if privileged(p, op, t) {
 		return g, nil
 	}
 	if !auth.Can(p, op, g.obj) {
@@ -110,7 +110,7 @@ func (s *svc) checkTable(ctx context.Context, t *schema.Table, op auth.Op) (gate
 // rowPredicate adds the SQL that keeps only rows the caller may read:
 // guest bit, owner with owner bit, or a shared group with group bit.
 func (w *where) rowPredicate(p auth.Principal, op auth.Op) {
-	if privileged(p, op) {
+	if privileged(p, op, w.v.t) {
 		return
 	}
 	t, d := w.v.t, w.d
@@ -151,10 +151,12 @@ const (
 	ScopeGlobalWrite = "GLOBAL_WRITE"
 )
 
-// privileged reports whether p skips the checks for op: administrators
-// always; service tokens with GLOBAL_READ for peek and read, GLOBAL_WRITE
-// for the writing operations.
-func privileged(p auth.Principal, op auth.Op) bool {
+// privileged reports whether p skips the checks for op on t:
+// administrators always; service tokens with GLOBAL_READ for peek and read,
+// and with GLOBAL_WRITE for writes to user tables only — never to system
+// tables (service clients, groups, memberships, world), so a write token
+// cannot mint itself more power.
+func privileged(p auth.Principal, op auth.Op, t *schema.Table) bool {
 	if p.IsAdmin() {
 		return true
 	}
@@ -162,7 +164,7 @@ func privileged(p auth.Principal, op auth.Op) bool {
 	case auth.OpPeek, auth.OpRead:
 		return p.HasScope(ScopeGlobalRead)
 	case auth.OpCreate, auth.OpUpdate, auth.OpDelete, auth.OpRefer:
-		return p.HasScope(ScopeGlobalWrite)
+		return p.HasScope(ScopeGlobalWrite) && !t.System
 	}
 	return false
 }
@@ -208,7 +210,7 @@ func (s *svc) rowObject(ctx context.Context, t *schema.Table, r Row) (auth.Objec
 // checkRow applies the row-level check for one operation.
 func (s *svc) checkRow(ctx context.Context, t *schema.Table, r Row, op auth.Op) error {
 	p := auth.PrincipalFrom(ctx)
-	if privileged(p, op) {
+	if privileged(p, op, t) {
 		return nil
 	}
 	obj := auth.Object{OwnerID: r.owner, Permission: auth.Permission(r.perm)}

@@ -37,6 +37,10 @@ type Service interface {
 	// BecomeAdministrator makes the caller the first administrator and
 	// locks the instance down.
 	BecomeAdministrator(ctx context.Context) error
+	// VerifySecret finds the one row of table whose columns equal match (as
+	// the caller sees it) and checks plaintext against its bcrypt column; the
+	// row is returned only on a match.
+	VerifySecret(ctx context.Context, table, column string, match map[string]any, plaintext string) (Row, bool, error)
 	// Invalidate drops cached permission and user data (after a schema
 	// reload or a change made outside this layer).
 	Invalidate()

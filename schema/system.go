@@ -19,6 +19,7 @@ func SystemFile() File {
 	tables = append(tables, sysOAuthTables()...)
 	tables = append(tables, sysMailTables()...)
 	tables = append(tables, sysMeteringTables()...)
+	tables = append(tables, systemServiceTables()...)
 	return File{
 		Tables:    tables,
 		Relations: sysRelations(),

@@ -15,10 +15,12 @@ import (
 	"github.com/apiary/apiary/server/httpmw"
 )
 
-// mountActions registers /action/{type}/{action} for every method Daptin
-// binds it to.
-func (s *Server) mountActions(r chi.Router) {
-	ex := actions.New(actions.Options{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Config: s.conf,
+// actionMethods are the methods Daptin binds the action route to.
+var actionMethods = []string{http.MethodPost, http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// actionHandler serves /action/{type}/{action} and /api/{type}/action/{action}.
+func (s *Server) actionHandler() http.HandlerFunc {
+	s.exec = actions.New(actions.Options{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Config: s.conf,
 		Log: s.log.With("component", "actions"), AccountLimiter: s.attempts, AddressLimiter: s.addrAttempts,
 		Reload: s.Reload, SchemaDir: s.cfg.SchemaDir})
 	h := func(w http.ResponseWriter, r *http.Request) {
@@ -26,7 +28,7 @@ func (s *Server) mountActions(r chi.Router) {
 		var out []actions.Response
 		if err == nil {
 			ctx := actions.WithClientIP(r.Context(), httpmw.ClientIP(r))
-			out, err = ex.Execute(ctx, chi.URLParam(r, "type"), chi.URLParam(r, "action"), attrs)
+			out, err = s.exec.Execute(ctx, chi.URLParam(r, "type"), chi.URLParam(r, "action"), attrs)
 		}
 		status := http.StatusOK
 		if err != nil {
@@ -39,9 +41,7 @@ func (s *Server) mountActions(r chi.Router) {
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(out)
 	}
-	for _, m := range []string{http.MethodPost, http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-		r.Method(m, "/action/{type}/{action}", http.HandlerFunc(h))
-	}
+	return h
 }
 
 // actionAttributes collects attributes as contract core.md §6.2 says: the

@@ -11,9 +11,11 @@ import (
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/server/configapi"
 	"github.com/apiary/apiary/server/httperr"
 	"github.com/apiary/apiary/server/httpmw"
 	"github.com/apiary/apiary/server/jsonapi"
+	"github.com/apiary/apiary/server/tokenapi"
 )
 
 // router lists every middleware and route group in one place.
@@ -31,10 +33,18 @@ func (s *Server) router() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("pong"))
 	})
+	act := s.actionHandler()
 	r.Route("/api", func(r chi.Router) {
+		for _, m := range actionMethods {
+			r.Method(m, "/{type}/action/{action}", act)
+		}
 		jsonapi.Mount(r, jsonapi.Deps{Res: func() resource.Service { return s.res }, Log: s.log, MaxBody: s.cfg.HTTP.MaxBodyBytes})
 	})
-	s.mountActions(r)
+	for _, m := range actionMethods {
+		r.Method(m, "/action/{type}/{action}", act)
+	}
+	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
+	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})
 	return r
 }
 
@@ -79,6 +89,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			httperr.Write(w, r, s.log, &resource.Error{Kind: resource.ErrUnauthenticated, Title: "invalid token", Detail: err.Error()})
 			return
 		}
+		if claims.ClientID != "" && claims.Email == "" {
+			// A service token acting for no user: only its scopes grant access.
+			p := auth.Principal{Email: "service:" + claims.ClientID, Name: claims.Name, Scopes: claims.Scopes}
+			next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+			return
+		}
 		p, err := s.res.PrincipalByEmail(r.Context(), claims.Email)
 		if err != nil {
 			httperr.Write(w, r, s.log, &resource.Error{Kind: resource.ErrUnauthenticated, Title: "invalid token", Detail: "the token's user does not exist"})
@@ -88,6 +104,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			httperr.Write(w, r, s.log, &resource.Error{Kind: resource.ErrUnauthenticated, Title: "invalid token", Detail: "the token was revoked (password changed); sign in again"})
 			return
 		}
+		p.Scopes = claims.Scopes
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/migrations"
 	"github.com/apiary/apiary/resource"
@@ -40,6 +41,7 @@ type Server struct {
 	handler      http.Handler
 	live         *httpmw.Live
 	reloadMu     sync.Mutex
+	exec         *actions.Executor
 	attempts     *httpmw.AttemptLimiter // failed sign-ins per account
 	addrAttempts *httpmw.AttemptLimiter // failed sign-ins per client address
 	started      time.Time

@@ -121,6 +121,10 @@ func TestSignupAndSignin(t *testing.T) {
 			t.Errorf("failed signin: %d %s", r.Status, r.Body)
 		}
 	}
+	// The /api/{type}/action/{name} route form runs the same action.
+	if r := action(t, s, "/api/user_account/action/signin", map[string]any{"email": "alice@example.com", "password": "alicepass123"}, ""); r.Status != 200 {
+		t.Errorf("/api/user_account/action/signin: %d %s", r.Status, r.Body)
+	}
 	// Form-encoded bodies work too, as in Daptin.
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/action/user_account/signin", strings.NewReader("email=alice%40example.com&password=alicepass123"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

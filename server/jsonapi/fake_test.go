@@ -38,6 +38,8 @@ type call struct {
 // fakeRes is a map-backed resource.Service. Rows are listed in insertion
 // order; Total counts every row of the table.
 type fakeRes struct {
+	// Service is nil: methods the handlers never call need no stub.
+	resource.Service
 	mu      sync.Mutex
 	s       *schema.Schema
 	rows    map[string][]resource.Row // by table
@@ -256,3 +258,9 @@ func (f *fakeRes) query() resource.Query {
 	defer f.mu.Unlock()
 	return f.lastQ
 }
+
+func (f *fakeRes) VerifySecret(context.Context, string, string, map[string]any, string) (resource.Row, bool, error) {
+	return resource.Row{}, false, nil
+}
+
+func (f *fakeRes) Invalidate() {}

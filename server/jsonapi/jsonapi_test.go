@@ -241,7 +241,7 @@ func TestQueryMapping(t *testing.T) {
 				{Column: "x", Operator: "in", Value: []any{1.5, nil, "s"}},
 			}}, false},
 		{"include merged", "/api/todo?included_relations=assignee_id,tag_id&include=tag_id,user_account_id",
-			resource.Query{Include: []string{"assignee_id", "tag_id", "user_account_id"}}, true},
+			resource.Query{Include: []string{"tag_id", "user_account_id", "assignee_id"}}, true},
 		{"fields", "/api/todo?fields=title,done", resource.Query{Fields: []string{"title", "done"}}, false},
 		{"empty values", "/api/todo?page[number]=&page[size]=&assignee_id=&sort=", resource.Query{}, false},
 		{"page 0 is 1", "/api/todo?page[number]=0", resource.Query{PageNumber: 1}, false},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -69,7 +70,15 @@ func (q parsedQuery) size() int {
 func parseQuery(v url.Values) (parsedQuery, error) {
 	var pq parsedQuery
 	q := &pq.Query
-	for key, vals := range v {
+	// Keys in a fixed order, so merged lists (include + included_relations)
+	// do not depend on map iteration.
+	keys := make([]string, 0, len(v))
+	for key := range v {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		vals := v[key]
 		switch {
 		case (key == paramNumber || key == paramSize) && strings.TrimSpace(last(vals)) == "":
 			// an empty page[number]= or page[size]= means the default
