@@ -30,16 +30,16 @@ test-race:
 	CGO_ENABLED=1 APIARY_TEST_DB=sqlite $(GO) test -race -count=1 $(CORE)
 
 test-sqlite:
-	APIARY_TEST_DB=sqlite $(GO) test -count=1 ./...
+	APIARY_TEST_DB=sqlite $(GO) test -count=1 -parallel 4 ./...
 
 test-postgres:
 	@if [ -n "$$APIARY_TEST_POSTGRES" ]; then \
-		echo "== PostgreSQL"; APIARY_TEST_DB=postgres $(GO) test -count=1 ./... ; \
+		echo "== PostgreSQL"; APIARY_TEST_DB=postgres $(GO) test -count=1 -parallel 4 ./... ; \
 	else echo "== PostgreSQL skipped (APIARY_TEST_POSTGRES not set)"; fi
 
 test-mysql:
 	@if [ -n "$$APIARY_TEST_MYSQL" ]; then \
-		echo "== MySQL"; APIARY_TEST_DB=mysql $(GO) test -count=1 ./... ; \
+		echo "== MySQL"; APIARY_TEST_DB=mysql $(GO) test -count=1 -parallel 4 ./... ; \
 	else echo "== MySQL skipped (APIARY_TEST_MYSQL not set)"; fi
 
 ## bench: Go benchmarks of the core packages (figures go to docs/benchmarks.md)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/storage/db"
 )
@@ -22,6 +23,9 @@ type Options struct {
 	EncryptionSecret string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// PasswordCost is the bcrypt cost of password columns; 0 means
+	// auth.BcryptCost (11, as Daptin). Tests lower it for speed.
+	PasswordCost int
 }
 
 // core is shared by the root service and every transaction-bound one.
@@ -31,6 +35,7 @@ type core struct {
 	holder *schema.Holder
 	log    *slog.Logger
 	secret string
+	cost   int
 	now    func() time.Time
 	bus    *bus
 	cache  *caches
@@ -58,7 +63,11 @@ func New(o Options) Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &core{db: o.DB, d: o.DB.Dialect, holder: o.Schema, log: log, secret: o.EncryptionSecret,
+	cost := o.PasswordCost
+	if cost == 0 {
+		cost = auth.BcryptCost
+	}
+	c := &core{db: o.DB, d: o.DB.Dialect, holder: o.Schema, log: log, secret: o.EncryptionSecret, cost: cost,
 		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches()}
 	return &svc{core: c}
 }

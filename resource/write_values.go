@@ -169,11 +169,11 @@ func (s *svc) protect(kind schema.SecretKind, v any) (any, error) {
 		if str == "" {
 			return nil, nil
 		}
-		return auth.HashPassword(str)
+		return auth.HashPasswordCost(str, s.cost)
 	case schema.SecretMD5:
 		return auth.MD5Hex(str), nil
 	case schema.SecretMD5Bcrypt:
-		return auth.HashPassword(auth.MD5Hex(str))
+		return auth.HashPasswordCost(auth.MD5Hex(str), s.cost)
 	case schema.SecretEncrypted:
 		if s.secret == "" {
 			return str, nil

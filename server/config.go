@@ -20,6 +20,8 @@ type Config struct {
 	LocalStoragePath string
 	LogLevel         string
 	Olric            OlricConfig
+	// PasswordCost is the bcrypt cost for password columns; 0 = 11.
+	PasswordCost int
 }
 
 // HTTPConfig configures the HTTP listeners.

@@ -80,6 +80,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	cfg.DB = db.Config{Type: o.dbType, DSN: o.dsn}
 	cfg.SchemaDir = o.dir
 	cfg.LocalStoragePath = filepath.Join(o.dir, "storage")
+	cfg.PasswordCost = 4 // bcrypt's minimum: tests sign up many users
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
