@@ -25,6 +25,34 @@ type caches struct {
 	mu         sync.Mutex
 	principals map[string]cachedPrincipal
 	gates      map[string]gate // nil = not loaded
+	// counts keeps list totals per table until the next committed write to
+	// that table (or to any join table, which may change sharing), so
+	// links.total stays exact while repeated pages skip the COUNT scan.
+	counts map[string]map[string]int64
+}
+
+// maxCountsPerTable bounds the count cache of one table.
+const maxCountsPerTable = 512
+
+func (c *caches) count(table, key string) (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, ok := c.counts[table][key]
+	return n, ok
+}
+
+func (c *caches) storeCount(table, key string, n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts == nil {
+		c.counts = map[string]map[string]int64{}
+	}
+	m := c.counts[table]
+	if m == nil || len(m) >= maxCountsPerTable {
+		m = map[string]int64{}
+		c.counts[table] = m
+	}
+	m[key] = n
 }
 
 type cachedPrincipal struct {
@@ -71,12 +99,22 @@ func (c *caches) Invalidate() {
 	c.mu.Lock()
 	c.principals = map[string]cachedPrincipal{}
 	c.gates = nil
+	c.counts = nil
 	c.mu.Unlock()
 }
 
 // invalidateFor drops what the committed changes may have made stale.
 func (c *caches) invalidateFor(changes []Change) {
 	var users, gates bool
+	c.mu.Lock()
+	for _, ch := range changes {
+		if ch.Table == schema.TableWorld || schema.IsJoinTableName(ch.Table) || ch.Table == "" {
+			c.counts = nil // sharing or table gates may have changed everywhere
+		} else {
+			delete(c.counts, ch.Table)
+		}
+	}
+	c.mu.Unlock()
 	for _, ch := range changes {
 		switch {
 		case ch.Table == schema.TableUser, ch.Table == schema.TableUsergroup, ch.Table == schema.TableMembership:

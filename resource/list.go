@@ -2,6 +2,7 @@ package resource
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/apiary/apiary/auth"
@@ -40,9 +41,11 @@ func (s *svc) list(ctx context.Context, sc *schema.Schema, t *schema.Table, q Qu
 	number, size := pageOf(q)
 	page := Page{Number: number, Size: size}
 	countSQL, countArgs := finish(s.d, "SELECT COUNT(*)"+v.from+w.String(), w.args)
-	if err := s.reader().QueryRowxContext(ctx, s.d.Rebind(countSQL), countArgs...).Scan(&page.Total); err != nil {
-		return Page{}, s.d.MapError(err)
+	total, err := s.countRows(ctx, t.TableName, countSQL, countArgs)
+	if err != nil {
+		return Page{}, err
 	}
+	page.Total = total
 	if page.Total == 0 {
 		page.Rows = []Row{}
 		return page, s.include(ctx, sc, t, &page, q.Include)
@@ -177,4 +180,40 @@ func applyFields(rows []Row, fields []string) []Row {
 		}
 	}
 	return rows
+}
+
+// countRows runs a COUNT query, served from the count cache outside
+// transactions (inside one, uncommitted writes must be counted).
+func (s *svc) countRows(ctx context.Context, table, sqlText string, args []any) (int64, error) {
+	key := ""
+	if s.tx == nil {
+		key = countKey(sqlText, args)
+		if n, ok := s.cache.count(table, key); ok {
+			return n, nil
+		}
+	}
+	var n int64
+	if err := s.reader().QueryRowxContext(ctx, s.d.Rebind(sqlText), args...).Scan(&n); err != nil {
+		return 0, s.d.MapError(err)
+	}
+	if s.tx == nil {
+		s.cache.storeCount(table, key, n)
+	}
+	return n, nil
+}
+
+// countKey identifies a count query by its text and arguments.
+func countKey(sqlText string, args []any) string {
+	var b strings.Builder
+	b.WriteString(sqlText)
+	for _, a := range args {
+		b.WriteByte(0)
+		switch x := a.(type) {
+		case []byte:
+			b.Write(x)
+		default:
+			fmt.Fprint(&b, x)
+		}
+	}
+	return b.String()
 }

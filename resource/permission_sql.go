@@ -12,7 +12,9 @@ import (
 // gates returns every table's world-row permission data, loading them in
 // two queries when the cache is cold.
 func (s *svc) gates(ctx context.Context) (map[string]gate, error) {
-	if g := s.cache.gateMap(); g != nil && s.tx == nil {
+	// The cache serves transactions too: gates change only through world
+	// rows, and a commit touching them drops the cache.
+	if g := s.cache.gateMap(); g != nil {
 		return g, nil
 	}
 	d := s.d

@@ -37,6 +37,11 @@ type Service interface {
 	// BecomeAdministrator makes the caller the first administrator and
 	// locks the instance down.
 	BecomeAdministrator(ctx context.Context) error
+	// TrackStart creates a {typeName}_state row for subjectRef in the
+	// initial state of the state machine smdRef (contract core.md §11.1).
+	TrackStart(ctx context.Context, smdRef, typeName, subjectRef string) (Row, error)
+	// TrackEvent fires eventName on the {typeName}_state row stateRef.
+	TrackEvent(ctx context.Context, typeName, stateRef, eventName string) (Row, error)
 	// VerifySecret finds the one row of table whose columns equal match (as
 	// the caller sees it) and checks plaintext against its bcrypt column; the
 	// row is returned only on a match.

@@ -43,6 +43,7 @@ func (s *Server) router() http.Handler {
 	for _, m := range actionMethods {
 		r.Method(m, "/action/{type}/{action}", act)
 	}
+	s.mountTrack(r)
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})
 	return r

@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Load scenarios against a freshly built Apiary on SQLite, and the same wrk
+# runs against a minimal net/http "ceiling" server answering the same routes
+# with fixed bodies of the same size (test/bench/ceiling).
+#
+#   test/bench/load.sh              10 s per run, at 1, 16 and 64 connections
+#   QUICK=1 test/bench/load.sh      3 s per run, 16 connections only
+#
+# Environment: DURATION (seconds per run, default 10; QUICK=1 -> 3),
+# CONNS (default "1 16 64"; QUICK=1 -> "16"), ITEMS (rows seeded over HTTP,
+# default 10000), PROJECTS (default 100), OUT (also append the report to this
+# file), KEEP=1 (keep the work folder), COMMIT (label for the report).
+#
+# Only 127.0.0.1 is targeted. Every wait is bounded; everything started here
+# is stopped on exit. The Markdown report goes to stdout.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+QUICK=${QUICK:-0}
+if [[ "$QUICK" == 1 ]]; then
+	DURATION=${DURATION:-3}
+	CONNS=${CONNS:-16}
+else
+	DURATION=${DURATION:-10}
+	CONNS=${CONNS:-"1 16 64"}
+fi
+ITEMS=${ITEMS:-10000}
+PROJECTS=${PROJECTS:-100}
+COMMIT=${COMMIT:-$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT" && git diff --quiet HEAD 2>/dev/null || echo " + uncommitted changes")}
+WORK=$(mktemp -d /tmp/apiary-load.XXXXXX)
+APIARY_PID=""
+CEILING_PID=""
+
+log() { echo "load: $*" >&2; }
+
+stop_pid() { # stop_pid PID: SIGTERM, wait up to 10 s, then SIGKILL
+	local pid=$1
+	[[ -n "$pid" ]] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	stop_pid "$APIARY_PID"
+	stop_pid "$CEILING_PID"
+	if [[ "${KEEP:-0}" == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- tools -----------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+	log "installing wrk"
+	timeout 300 apt-get update -qq >/dev/null && timeout 300 apt-get install -y -qq wrk >/dev/null
+fi
+command -v curl >/dev/null || { log "curl is needed"; exit 1; }
+
+log "building into $WORK"
+(cd "$ROOT" && CGO_ENABLED=0 go build -o "$WORK/apiary" ./cmd/apiary &&
+	CGO_ENABLED=0 go build -o "$WORK/ceiling" ./test/bench/ceiling &&
+	CGO_ENABLED=0 go build -o "$WORK/seed" ./test/bench/seed)
+
+# --- schema (same tables and permissions as test/bench_test.go) -------------
+# Table gate 561455 = locked-down 561441 + guest read, create, update; rows
+# 573313 = guest peek, owner everything, group read/execute: a plain user
+# reads and writes only the rows they own.
+mkdir -p "$WORK/data" "$WORK/bodies"
+cat >"$WORK/data/schema_bench.yaml" <<'YAML'
+Tables:
+  - TableName: project
+    Permission: 561455
+    DefaultPermission: 573313
+    Columns:
+      - {Name: name, ColumnType: label, IsIndexed: true}
+  - TableName: item
+    Permission: 561455
+    DefaultPermission: 573313
+    Columns:
+      - {Name: title, ColumnType: label, DataType: varchar(200), IsIndexed: true}
+      - {Name: priority, ColumnType: measurement, DataType: int(11), DefaultValue: "1"}
+      - {Name: done, ColumnType: truefalse, DefaultValue: "false"}
+      - {Name: notes, ColumnType: content, IsNullable: true}
+Relations:
+  - {Subject: item, Relation: belongs_to, Object: project}
+YAML
+
+PORT=$("$WORK/seed" freeport)
+URL="http://127.0.0.1:$PORT"
+
+START_MS="" # set by start_apiary: milliseconds from exec to the first answer
+start_apiary() {
+	local t0
+	t0=$(date +%s%N)
+	(cd "$WORK/data" && exec "$WORK/apiary" -port "127.0.0.1:$PORT" -db_type sqlite3 \
+		-db_connection_string "$WORK/data/apiary.db" -schema_folder "$WORK/data" \
+		-local_storage_path "$WORK/data/storage" -log_level warn) >>"$WORK/apiary.log" 2>&1 &
+	APIARY_PID=$!
+	START_MS=$("$WORK/seed" wait -url "$URL" -since "$t0" -timeout 30s) || { cat "$WORK/apiary.log" >&2; exit 1; }
+}
+
+kib() { awk '$1 == "'"$1"':" {print $2}' "/proc/$2/status"; }
+
+log "starting apiary on $URL (fresh database)"
+start_apiary
+FIRST_START_MS=$START_MS
+log "seeding $PROJECTS projects and $ITEMS items over HTTP"
+SEED_T0=$(date +%s)
+"$WORK/seed" data -url "$URL" -out "$WORK" -projects "$PROJECTS" -items "$ITEMS" -conc 8 2>"$WORK/seed.log" || { cat "$WORK/seed.log" "$WORK/apiary.log" >&2; exit 1; }
+SEED_S=$(($(date +%s) - SEED_T0))
+SEED_LINE=$(sed "s/^seed: //" "$WORK/seed.log")
+log "$SEED_LINE"
+
+# Restart on the existing database: start-up time and idle RSS.
+stop_pid "$APIARY_PID"
+log "restarting apiary on the seeded database"
+start_apiary
+sleep 1
+IDLE_RSS_KB=$(kib VmRSS "$APIARY_PID")
+
+USER_TOK=$(cat "$WORK/user.tok")
+AUTH="Authorization: Bearer $USER_TOK"
+FIRST_ITEM=$(head -n1 "$WORK/items.txt")
+FIRST_PROJECT=$(head -n1 "$WORK/projects.txt")
+LIST_PATH="/api/item?page%5Bsize%5D=10"
+
+# --- bodies for the ceiling (captured from Apiary) ---------------------------
+curl -sf -m 10 -H "$AUTH" "$URL$LIST_PATH" >"$WORK/bodies/list.json"
+curl -sf -m 10 -H "$AUTH" "$URL/api/item/$FIRST_ITEM" >"$WORK/bodies/get.json"
+curl -sf -m 10 -H "$AUTH" -H 'Content-Type: application/vnd.api+json' -X POST "$URL/api/item" \
+	-d '{"data":{"type":"item","attributes":{"title":"created by wrk","priority":3,"notes":"x"},"relationships":{"project_id":{"data":{"type":"project","id":"'"$FIRST_PROJECT"'"}}}}}' \
+	>"$WORK/bodies/create.json"
+curl -sf -m 10 -H "$AUTH" -H 'Content-Type: application/vnd.api+json' -X PATCH "$URL/api/item/$FIRST_ITEM" \
+	-d '{"data":{"type":"item","id":"'"$FIRST_ITEM"'","attributes":{"priority":4,"title":"patched by wrk"}}}' \
+	>"$WORK/bodies/patch.json"
+CPORT=$("$WORK/seed" freeport)
+CURL="http://127.0.0.1:$CPORT"
+"$WORK/ceiling" -addr "127.0.0.1:$CPORT" -dir "$WORK/bodies" >>"$WORK/ceiling.log" 2>&1 &
+CEILING_PID=$!
+"$WORK/seed" wait -url "$CURL" -timeout 15s >/dev/null
+
+# --- wrk scripts ---------------------------------------------------------------
+DONE_LUA='
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %.3f %.3f %d %d\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, e.status, e.connect + e.read + e.write + e.timeout))
+end
+'
+IDS_LUA='
+local function lines(path)
+  local t = {}
+  for l in io.lines(path) do if #l > 0 then t[#t + 1] = l end end
+  return t
+end
+local ids = lines("'"$WORK/items.txt"'")
+local projects = lines("'"$WORK/projects.txt"'")
+local n = 0
+init = function(args)
+  math.randomseed(os.time() + math.floor(os.clock() * 1e6))
+  n = math.random(#ids)
+end
+'
+printf '%s\n' "$DONE_LUA" >"$WORK/list.lua"
+printf '%s\n%s\n' "$IDS_LUA" '
+request = function()
+  n = n % #ids + 1
+  return wrk.format("GET", "/api/item/" .. ids[n])
+end' "$DONE_LUA" >"$WORK/get.lua"
+printf '%s\n%s\n' "$IDS_LUA" '
+request = function()
+  n = n + 1
+  local body = string.format([[{"data":{"type":"item","attributes":{"title":"created by wrk %d","priority":%d,"notes":"x"},"relationships":{"project_id":{"data":{"type":"project","id":"%s"}}}}}]],
+    n, n % 5, projects[n % #projects + 1])
+  wrk.headers["Content-Type"] = "application/vnd.api+json"
+  return wrk.format("POST", "/api/item", nil, body)
+end' "$DONE_LUA" >"$WORK/create.lua"
+printf '%s\n%s\n' "$IDS_LUA" '
+request = function()
+  n = n % #ids + 1
+  local body = string.format([[{"data":{"type":"item","id":"%s","attributes":{"priority":%d,"title":"patched by wrk %d"}}}]], ids[n], n % 5, n)
+  wrk.headers["Content-Type"] = "application/vnd.api+json"
+  return wrk.format("PATCH", "/api/item/" .. ids[n], nil, body)
+end' "$DONE_LUA" >"$WORK/patch.lua"
+
+# run_wrk BASE SCENARIO CONNS -> "rps p50 p99 non2xx errors"
+run_wrk() {
+	local base=$1 sc=$2 c=$3 path="/" threads=2 out
+	[[ "$sc" == list ]] && path=$LIST_PATH
+	((c < threads)) && threads=$c
+	out=$(timeout $((DURATION + 30)) wrk -t "$threads" -c "$c" -d "${DURATION}s" --timeout 5s \
+		-H "$AUTH" -s "$WORK/$sc.lua" "$base$path" 2>&1) || { log "wrk failed: $out"; echo "0 0 0 0 0"; return; }
+	echo "$out" | awk '/^RESULT/ {printf "%.0f %.2f %.2f %d %d\n", $2 / ($3 / 1e6), $4, $5, $6, $7; found = 1}
+		END { if (!found) print "0 0 0 0 0" }'
+}
+
+SCENARIOS="list get create patch"
+ROWS=""
+log "runs of ${DURATION}s at connections: $CONNS"
+for sc in $SCENARIOS; do
+	for c in $CONNS; do
+		read -r rps p50 p99 bad errs < <(run_wrk "$URL" "$sc" "$c") || true
+		read -r crps cp50 cp99 _ _ < <(run_wrk "$CURL" "$sc" "$c") || true
+		ratio=$(awk -v a="$rps" -v b="$crps" 'BEGIN { if (b > 0) printf "%.1f%%", 100 * a / b; else print "n/a" }')
+		log "$sc c=$c: $rps req/s p50 $p50 ms p99 $p99 ms (ceiling $crps req/s) non-2xx $bad errors $errs"
+		ROWS+="| $sc | $c | $rps | $p50 | $p99 | $bad / $errs | $crps | $cp50 | $cp99 | $ratio |"$'\n'
+	done
+done
+
+PEAK_RSS_KB=$(kib VmHWM "$APIARY_PID")
+END_RSS_KB=$(kib VmRSS "$APIARY_PID")
+CEIL_RSS_KB=$(kib VmHWM "$CEILING_PID")
+ROWCOUNT=$(curl -sf -m 10 -H "$AUTH" "$URL$LIST_PATH" | sed -n 's/.*"total":\([0-9]*\).*/\1/p')
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+
+REPORT=$(
+	cat <<EOF
+### Load run $(date -u +%Y-%m-%dT%H:%MZ), commit ${COMMIT}
+
+$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); wrk $(wrk -v 2>&1 | head -n1 | awk '{print $2}') on the same machine (2 threads, 1 for 1 connection); ${DURATION} s per run; SQLite; requests as a plain user of a locked-down instance; list = \`GET $LIST_PATH\`.
+Seeded over HTTP: $SEED_LINE (${SEED_S} s wall). Items visible to the user at the end: ${ROWCOUNT:-?}.
+
+| scenario | conns | req/s | p50 ms | p99 ms | non-2xx / socket errors | ceiling req/s | ceiling p50 ms | ceiling p99 ms | Apiary / ceiling |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${ROWS}
+- Start-up to first answer: ${FIRST_START_MS} ms on an empty database (creates it), ${START_MS} ms on the seeded database.
+- RSS: idle $(mib "$IDLE_RSS_KB") (1 s after start-up on the seeded database), $(mib "$END_RSS_KB") after the runs, peak (VmHWM) $(mib "$PEAK_RSS_KB"); ceiling peak $(mib "$CEIL_RSS_KB").
+- Body sizes (bytes): list $(wc -c <"$WORK/bodies/list.json"), get $(wc -c <"$WORK/bodies/get.json"), create $(wc -c <"$WORK/bodies/create.json"), patch $(wc -c <"$WORK/bodies/patch.json").
+EOF
+)
+echo "$REPORT"
+if [[ -n "${OUT:-}" ]]; then printf '\n%s\n' "$REPORT" >>"$OUT"; fi

@@ -1,0 +1,299 @@
+// Command seed is the helper of the load script (test/bench/load.sh). It
+// talks only to 127.0.0.1.
+//
+//	seed freeport                   print a free loopback TCP port
+//	seed wait -url U -since NS      poll U/ping every millisecond until it
+//	                                answers; print the milliseconds since
+//	                                the Unix time NS (nanoseconds)
+//	seed data -url U -out DIR ...   lock the instance down (admin), sign up a
+//	                                plain user and create projects and items
+//	                                as that user over HTTP, concurrently;
+//	                                write admin.tok, user.tok, projects.txt
+//	                                and items.txt into DIR
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fail(errors.New("usage: seed freeport | wait | data"))
+	}
+	var err error
+	switch os.Args[1] {
+	case "freeport":
+		err = freePort()
+	case "wait":
+		err = wait(os.Args[2:])
+	case "data":
+		err = data(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "seed:", err)
+	os.Exit(1)
+}
+
+func freePort() error {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	fmt.Println(l.Addr().(*net.TCPAddr).Port)
+	return nil
+}
+
+// loopback refuses any address that is not 127.0.0.1.
+func loopback(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	if u.Hostname() != "127.0.0.1" {
+		return fmt.Errorf("%s: only 127.0.0.1 is allowed", raw)
+	}
+	return nil
+}
+
+func wait(args []string) error {
+	fs := flag.NewFlagSet("wait", flag.ExitOnError)
+	base := fs.String("url", "", "server base URL")
+	since := fs.Int64("since", 0, "start time, Unix nanoseconds (0 = now)")
+	timeout := fs.Duration("timeout", 15*time.Second, "give up after")
+	_ = fs.Parse(args)
+	if err := loopback(*base); err != nil {
+		return err
+	}
+	start := time.Now()
+	if *since != 0 {
+		start = time.Unix(0, *since)
+	}
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(*timeout)
+	for time.Now().Before(deadline) {
+		resp, err := client.Get(*base + "/ping")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				fmt.Printf("%.1f\n", float64(time.Since(start).Microseconds())/1000)
+				return nil
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return fmt.Errorf("%s did not answer within %v", *base, *timeout)
+}
+
+type api struct {
+	base   string
+	client *http.Client
+}
+
+func (a *api) do(ctx context.Context, method, path string, body any, tok string) (int, []byte, error) {
+	js, err := json.Marshal(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	return a.doRaw(ctx, method, path, string(js), tok)
+}
+
+func (a *api) doRaw(ctx context.Context, method, path, body, tok string) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, a.base+path, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/vnd.api+json")
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, out, err
+}
+
+func (a *api) must(ctx context.Context, want int, method, path string, body any, tok string) ([]byte, error) {
+	code, out, err := a.do(ctx, method, path, body, tok)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if code != want {
+		return nil, fmt.Errorf("%s %s: %d, want %d: %.300s", method, path, code, want, out)
+	}
+	return out, nil
+}
+
+func (a *api) account(ctx context.Context, name, email, password string) (string, error) {
+	attrs := map[string]any{"name": name, "email": email, "password": password, "passwordConfirm": password}
+	if _, err := a.must(ctx, http.StatusOK, http.MethodPost, "/action/user_account/signup", map[string]any{"attributes": attrs}, ""); err != nil {
+		return "", err
+	}
+	out, err := a.must(ctx, http.StatusOK, http.MethodPost, "/action/user_account/signin",
+		map[string]any{"attributes": map[string]any{"email": email, "password": password}}, "")
+	if err != nil {
+		return "", err
+	}
+	var list []struct {
+		ResponseType string
+		Attributes   map[string]any
+	}
+	if err := json.Unmarshal(out, &list); err != nil {
+		return "", err
+	}
+	for _, r := range list {
+		if tok, ok := r.Attributes["value"].(string); ok && r.ResponseType == "client.store.set" {
+			return tok, nil
+		}
+	}
+	return "", fmt.Errorf("signin %s: no token", email)
+}
+
+func idOf(out []byte) (string, error) {
+	var d struct {
+		Data struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(out, &d); err != nil || d.Data.ID == "" {
+		return "", fmt.Errorf("no data.id in %.200s", out)
+	}
+	return d.Data.ID, nil
+}
+
+func data(args []string) error {
+	fs := flag.NewFlagSet("data", flag.ExitOnError)
+	base := fs.String("url", "", "server base URL")
+	out := fs.String("out", ".", "folder for tokens and ids")
+	projects := fs.Int("projects", 100, "projects to create")
+	items := fs.Int("items", 10000, "items to create")
+	conc := fs.Int("conc", 8, "concurrent requests")
+	timeout := fs.Duration("timeout", 15*time.Minute, "give up after")
+	_ = fs.Parse(args)
+	if err := loopback(*base); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	a := &api{base: strings.TrimSuffix(*base, "/"), client: &http.Client{Timeout: 60 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: *conc}}}
+
+	adminTok, err := a.account(ctx, "Admin", "admin@example.test", "admin-password")
+	if err != nil {
+		return err
+	}
+	if _, err := a.must(ctx, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", map[string]any{"attributes": map[string]any{}}, adminTok); err != nil {
+		return err
+	}
+	userTok, err := a.account(ctx, "Plain", "plain@example.test", "plain-password")
+	if err != nil {
+		return err
+	}
+	// Lift the per-(IP, path) rate limit (Daptin's default 500/s) on the
+	// list and create paths: wrk is one client. 404: a server without /_config.
+	code, resp, err := a.doRaw(ctx, http.MethodPut, "/_config/backend/limit.rate",
+		`{"version":"1","limits":{"/api/item":1000000,"/api/project":1000000}}`, adminTok)
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK && code != http.StatusNotFound {
+		return fmt.Errorf("set limit.rate: %d %.200s", code, resp)
+	}
+
+	t0 := time.Now()
+	projectIDs, err := createMany(ctx, a, *conc, *projects, userTok, func(i int) any {
+		return map[string]any{"data": map[string]any{"type": "project", "attributes": map[string]any{"name": fmt.Sprintf("project %03d", i)}}}
+	})
+	if err != nil {
+		return err
+	}
+	itemIDs, err := createMany(ctx, a, *conc, *items, userTok, func(i int) any {
+		return map[string]any{"data": map[string]any{"type": "item",
+			"attributes":    map[string]any{"title": fmt.Sprintf("item %05d", i), "priority": i % 5, "notes": "seeded row for the benchmarks"},
+			"relationships": map[string]any{"project_id": map[string]any{"data": map[string]any{"type": "project", "id": projectIDs[i%len(projectIDs)]}}}}}
+	})
+	if err != nil {
+		return err
+	}
+	el := time.Since(t0)
+	fmt.Fprintf(os.Stderr, "seed: %d projects and %d items over HTTP in %v (%.0f creates/s)\n",
+		len(projectIDs), len(itemIDs), el.Round(time.Millisecond), float64(len(projectIDs)+len(itemIDs))/el.Seconds())
+	files := map[string]string{
+		"admin.tok":    adminTok,
+		"user.tok":     userTok,
+		"projects.txt": strings.Join(projectIDs, "\n") + "\n",
+		"items.txt":    strings.Join(itemIDs, "\n") + "\n",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(*out, name), []byte(content), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createMany posts n rows with conc workers and returns their ids in order.
+func createMany(ctx context.Context, a *api, conc, n int, tok string, body func(i int) any) ([]string, error) {
+	ids := make([]string, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for range max(conc, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				b := body(i)
+				typ := b.(map[string]any)["data"].(map[string]any)["type"].(string)
+				out, err := a.must(ctx, http.StatusCreated, http.MethodPost, "/api/"+typ, b, tok)
+				if err == nil {
+					ids[i], err = idOf(out)
+				}
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					next.Store(int64(n)) // stop the others
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return ids, first
+}
