@@ -54,6 +54,8 @@ type Options struct {
 	Reload func(ctx context.Context) error
 	// SchemaDir is where uploaded schema files are kept.
 	SchemaDir string
+	// Now is the clock of time-based codes (TOTP); nil means time.Now.
+	Now func() time.Time
 }
 
 type clientIPKey struct{}
@@ -73,8 +75,13 @@ func New(o Options) *Executor {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	e := &Executor{o: o, actions: map[string]Performer{}, performers: map[string]Performer{}}
 	e.registerIdentity()
+	e.registerOTPAndSessions()
+	e.registerSchemaData()
 	return e
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/storage/db"
 )
@@ -105,10 +106,10 @@ func (s *svc) query(ctx context.Context, q sqlx.QueryerContext, v *view, sqlText
 		return nil, s.d.MapError(err)
 	}
 	defer rows.Close()
-	return s.scan(rows, v)
+	return s.scan(rows, v, auth.PrincipalFrom(ctx).System)
 }
 
-func (s *svc) scan(rows *sql.Rows, v *view) ([]Row, error) {
+func (s *svc) scan(rows *sql.Rows, v *view, hidden bool) ([]Row, error) {
 	n := len(v.cols) + len(v.fks)
 	raw := make([]any, n)
 	ptrs := make([]any, n)
@@ -120,13 +121,13 @@ func (s *svc) scan(rows *sql.Rows, v *view) ([]Row, error) {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		out = append(out, s.makeRow(v, raw))
+		out = append(out, s.makeRow(v, raw, hidden))
 	}
 	return out, rows.Err()
 }
 
 // makeRow builds the API view of one raw result.
-func (s *svc) makeRow(v *view, raw []any) Row {
+func (s *svc) makeRow(v *view, raw []any, hidden bool) Row {
 	t := v.t
 	r := Row{Table: t.TableName, Attrs: make(map[string]any, len(v.cols)+1)}
 	r.Attrs["__type"] = t.TableName
@@ -161,7 +162,7 @@ func (s *svc) makeRow(v *view, raw []any) Row {
 				val = nil
 			}
 		}
-		if !cv.api {
+		if !cv.api && !hidden {
 			continue
 		}
 		r.Attrs[name] = apiValue(cv, val)

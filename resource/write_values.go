@@ -65,7 +65,7 @@ func (s *svc) prepare(ctx context.Context, sc *schema.Schema, t *schema.Table, i
 			continue
 		}
 		cv, ok := v.col(name)
-		if !ok || !cv.api {
+		if !ok || (!cv.api && !(auth.PrincipalFrom(ctx).System && name != schema.ColID && name != schema.ColVersion)) {
 			return nil, invalidAttr(name, "table %q has no writable attribute %q", t.TableName, name)
 		}
 		if err := s.prepareColumn(ctx, sc, cv, val, ch); err != nil {

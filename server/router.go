@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"runtime/debug"
@@ -43,6 +44,10 @@ func (s *Server) router() http.Handler {
 	for _, m := range actionMethods {
 		r.Method(m, "/action/{type}/{action}", act)
 	}
+	r.Get("/actions", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_ = json.NewEncoder(w).Encode(s.exec.GuestActions())
+	})
 	s.mountTrack(r)
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})

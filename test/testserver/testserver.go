@@ -41,6 +41,7 @@ type options struct {
 	dir     string
 	dbType  string
 	dsn     string
+	clock   *Clock
 }
 
 // WithSchema writes a schema file (name like "schema_todo.yaml") into the
@@ -51,6 +52,24 @@ func WithSchema(name, content string) Option {
 
 // WithConfig adjusts the configuration before start.
 func WithConfig(fn func(*server.Config)) Option { return func(o *options) { o.cfg = fn } }
+
+// Clock is a settable clock for tests of time-based codes.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock stopped at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// WithClock makes the server's time-based codes follow c.
+func WithClock(c *Clock) Option { return func(o *options) { o.clock = c } }
 
 // WithDatabase reuses a database and folder (to restart a server on the
 // same data); the caller owns their cleanup.
@@ -81,6 +100,9 @@ func Start(t testing.TB, opts ...Option) *Server {
 	cfg.SchemaDir = o.dir
 	cfg.LocalStoragePath = filepath.Join(o.dir, "storage")
 	cfg.PasswordCost = 4 // bcrypt's minimum: tests sign up many users
+	if o.clock != nil {
+		cfg.Clock = o.clock.Now
+	}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}
