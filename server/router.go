@@ -13,6 +13,7 @@ import (
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/configapi"
+	"github.com/apiary/apiary/server/feed"
 	"github.com/apiary/apiary/server/httperr"
 	"github.com/apiary/apiary/server/httpmw"
 	"github.com/apiary/apiary/server/jsonapi"
@@ -49,6 +50,7 @@ func (s *Server) router() http.Handler {
 		_ = json.NewEncoder(w).Encode(s.exec.GuestActions())
 	})
 	s.mountTrack(r)
+	feed.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "feed"))
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})
 	return r
