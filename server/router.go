@@ -13,6 +13,7 @@ import (
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/configapi"
+	"github.com/apiary/apiary/server/discovery"
 	"github.com/apiary/apiary/server/feed"
 	"github.com/apiary/apiary/server/httperr"
 	"github.com/apiary/apiary/server/httpmw"
@@ -23,7 +24,9 @@ import (
 // router lists every middleware and route group in one place.
 func (s *Server) router() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.logRequests, s.recoverer, httpmw.SecurityHeaders, httpmw.CORS(s.live),
+	m := discovery.NewMetrics()
+	s.res.Subscribe(m.ObserveChange)
+	r.Use(middleware.RequestID, middleware.GetHead, m.Middleware, s.logRequests, s.recoverer, httpmw.SecurityHeaders, httpmw.CORS(s.live),
 		httpmw.RateLimit(s.live, nil), httpmw.MaxConnections(s.live), httpmw.Gzip(s.live), s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.log, httperr.New(http.StatusNotFound, "not found", "no route for "+r.Method+" "+r.URL.Path))
@@ -50,6 +53,8 @@ func (s *Server) router() http.Handler {
 		_ = json.NewEncoder(w).Encode(s.exec.GuestActions())
 	})
 	s.mountTrack(r)
+	discovery.Mount(r, discovery.Deps{Res: func() resource.Service { return s.res }, Schema: s.schema.Load, DBStats: s.db.Stats,
+		DBType: s.cfg.DB.Type, Started: func() time.Time { return s.started }, Metrics: m, Log: s.log.With("component", "discovery")})
 	feed.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "feed"))
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})

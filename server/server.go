@@ -16,6 +16,7 @@ import (
 	"github.com/apiary/apiary/migrations"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/schema"
+	"github.com/apiary/apiary/server/discovery"
 	"github.com/apiary/apiary/server/httpmw"
 	"github.com/apiary/apiary/storage/db"
 )
@@ -77,7 +78,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.reloadSettings(ctx)
 	s.attempts = httpmw.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
 	s.addrAttempts = httpmw.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
-	s.handler = s.router()
+	s.handler = discovery.WithHealth(s.router())
 	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)}
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
 	return s, nil

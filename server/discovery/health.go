@@ -1,0 +1,70 @@
+package discovery
+
+import (
+	"net/http"
+	"runtime"
+	"time"
+)
+
+// HealthPath is where Health is served.
+const HealthPath = "/api/health"
+
+// Health answers GET /api/health with {"status":"healthy","timestamp":...}
+// (RFC 3339, UTC). It needs no authentication and touches nothing: if the
+// process can answer, it is healthy.
+func Health(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, r, nil, http.StatusOK, struct {
+		Status    string `json:"status"`
+		Timestamp string `json:"timestamp"`
+	}{"healthy", time.Now().UTC().Format(time.RFC3339)})
+}
+
+// WithHealth answers GET and HEAD /api/health before next sees the request,
+// so load balancer probes skip logging, authentication and rate limiting.
+// Wrap the whole router with it: handler = discovery.WithHealth(router).
+func WithHealth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == HealthPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			if r.Method == http.MethodHead {
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.WriteHeader(http.StatusOK)
+				return
+			}
+			Health(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// serverStatus is the /api/status document.
+type serverStatus struct {
+	Status      string `json:"status"`
+	Version     string `json:"version"`
+	Uptime      int64  `json:"uptime"` // seconds
+	UptimeHuman string `json:"uptime_human"`
+	StartedAt   string `json:"started_at,omitempty"`
+	Database    string `json:"database"`
+	Tables      int    `json:"tables"`
+	GoVersion   string `json:"go_version"`
+}
+
+// status answers GET /api/status: version, uptime in seconds, database
+// type and the number of tables in the live schema. Nothing in it is
+// secret, so it needs no authentication.
+func (h *handlers) status(w http.ResponseWriter, r *http.Request) {
+	up := h.uptime()
+	st := serverStatus{Status: "ok", Version: h.d.Version, Uptime: int64(up.Seconds()), UptimeHuman: up.Truncate(time.Second).String(),
+		Database: h.d.DBType, GoVersion: runtime.Version()}
+	if s := h.d.Started(); !s.IsZero() {
+		st.StartedAt = s.UTC().Format(time.RFC3339)
+	}
+	if h.d.Schema != nil {
+		if sc := h.d.Schema(); sc != nil {
+			st.Tables = len(sc.Tables)
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, r, h.d.Log, http.StatusOK, st)
+}
