@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/apiary/apiary/server/configapi"
 	"github.com/apiary/apiary/server/discovery"
 	"github.com/apiary/apiary/server/feed"
+	"github.com/apiary/apiary/server/graphql"
 	"github.com/apiary/apiary/server/httperr"
 	"github.com/apiary/apiary/server/httpmw"
 	"github.com/apiary/apiary/server/jsonapi"
@@ -58,6 +60,11 @@ func (s *Server) router() http.Handler {
 	feed.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "feed"))
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})
+	r.Handle("/graphql", graphql.New(graphql.Deps{Res: func() resource.Service { return s.res }, Enabled: s.gqlOn.Load,
+		Log: s.log.With("component", "graphql"), MaxBody: s.cfg.HTTP.MaxBodyBytes,
+		Exec: func(ctx context.Context, typ, name string, attrs map[string]any) (any, error) {
+			return s.exec.Execute(ctx, typ, name, attrs)
+		}}))
 	return r
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apiary/apiary/actions"
@@ -43,6 +44,7 @@ type Server struct {
 	live         *httpmw.Live
 	reloadMu     sync.Mutex
 	exec         *actions.Executor
+	gqlOn        atomic.Bool            // graphql.enable, applied live
 	attempts     *httpmw.AttemptLimiter // failed sign-ins per account
 	addrAttempts *httpmw.AttemptLimiter // failed sign-ins per client address
 	started      time.Time

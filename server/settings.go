@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 
+	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/httpmw"
 )
 
@@ -14,6 +15,9 @@ func (s *Server) reloadSettings(ctx context.Context) {
 		s.log.WarnContext(ctx, "config not readable; keeping HTTP settings", "err", err)
 		return
 	}
+	v, has := all[resource.KeyGraphQL]
+	sc := s.schema.Load()
+	s.gqlOn.Store(v == "true" || (!has && sc.EnableGraphQL != nil && *sc.EnableGraphQL))
 	st, err := httpmw.ParseSettings(func(name string) (string, bool) { v, ok := all[name]; return v, ok })
 	if err != nil {
 		s.log.WarnContext(ctx, "bad HTTP setting in _config; using its default", "err", err)
