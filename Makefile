@@ -4,8 +4,10 @@ BIN      := bin/apiary
 CORE     := ./schema/... ./auth/... ./storage/... ./migrations/... ./resource/... ./actions/...
 PGDSN    ?= host=127.0.0.1 user=postgres dbname=test sslmode=disable
 MYDSN    ?= root@tcp(127.0.0.1:3306)/test
+FUZZTIME ?= 60s
+BENCH_ROWS ?= 10000 100000
 
-.PHONY: run build test fmt-check vet test-sqlite test-race test-postgres test-mysql bench clean
+.PHONY: run build test fmt-check vet test-sqlite test-race test-postgres test-mysql bench bench-quick fuzz crash soak clean
 
 ## run: build and serve on :6336 with SQLite (apiary.db in this folder)
 run: build
@@ -42,9 +44,42 @@ test-mysql:
 		echo "== MySQL"; APIARY_TEST_DB=mysql $(GO) test -count=1 -parallel 4 ./... ; \
 	else echo "== MySQL skipped (APIARY_TEST_MYSQL not set)"; fi
 
-## bench: Go benchmarks of the core packages (figures go to docs/benchmarks.md)
+## bench: Go benchmarks of the core packages, then the wrk load scenarios
+## (test/bench/load.sh: 1/16/64 connections, 10 s) on 10,000 and 100,000
+## rows; each load report is appended to docs/benchmarks.md
 bench:
 	APIARY_TEST_DB=sqlite $(GO) test -run '^$$' -bench . -benchmem ./resource/... ./test/...
+	@for rows in $(BENCH_ROWS); do \
+		echo "== load scenarios, $$rows rows"; \
+		OUT=docs/benchmarks.md ROWS=$$rows test/bench/load.sh || exit 1; \
+	done
+
+## bench-quick: the load scenarios only, 3 s runs at 16 connections on
+## 10,000 rows (under 2 minutes); the report goes to stdout only
+bench-quick:
+	QUICK=1 ROWS=10000 test/bench/load.sh
+
+## fuzz: every Fuzz target of the repository, FUZZTIME each (default 60s),
+## one after the other; crashers land in the package's testdata/fuzz
+fuzz:
+	@failed=""; for f in $$(find . -path ./.git -prune -o -name '*_test.go' -print | xargs grep -l '^func Fuzz' | sort); do \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "== $$name $$(dirname $$f) ($(FUZZTIME))"; \
+			APIARY_TEST_DB=sqlite $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$(dirname $$f) || failed="$$failed $$name"; \
+		done; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi
+
+## crash: the SIGKILL crash-safety test, 20 rounds (make test runs 3)
+crash:
+	APIARY_TEST_DB=sqlite APIARY_CRASH_ROUNDS=20 $(GO) test -count=1 -run '^TestCrashSafety$$' -timeout 20m -v ./test/
+
+## soak: DURATION (default 30m) of mixed load against a fresh server; fails
+## on RSS growth of 10% or more after the warm-up or on any 5xx; then the
+## 20-round crash test. Not part of make test or CI.
+soak:
+	DURATION=$${DURATION:-30m} $(GO) run ./test/soak
+	$(MAKE) crash
 
 clean:
 	rm -rf bin

@@ -29,7 +29,23 @@ func (e *Executor) signup(ctx context.Context, req Request) ([]Response, error) 
 		"name": strings.TrimSpace(str(a["name"])), "email": email, "password": str(a["password"]), "confirmed": false,
 	}}
 	sys := auth.WithPrincipal(ctx, auth.System())
-	if _, err := e.res().Create(sys, schema.TableUser, in); err != nil {
+	// One transaction: the user (joined to "users" by DefaultGroups), a
+	// personal usergroup, and the user's membership of it.
+	err := e.res().InTx(sys, func(tx resource.Service) error {
+		u, err := tx.Create(sys, schema.TableUser, in)
+		if err != nil {
+			return err
+		}
+		g, err := tx.Create(sys, schema.TableUsergroup, resource.Input{Attributes: map[string]any{
+			"name": "Home group of " + email + " (" + u.RefID[len(u.RefID)-12:] + ")"}})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Create(sys, schema.TableMembership, resource.Input{Attributes: map[string]any{
+			schema.ColOwner: u.RefID, schema.ColUsergroup: g.RefID}})
+		return err
+	})
+	if err != nil {
 		if errors.Is(err, resource.ErrConflict) {
 			return nil, Fail(http.StatusConflict, "an account with this email already exists")
 		}

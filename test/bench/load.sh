@@ -5,11 +5,19 @@
 #
 #   test/bench/load.sh              10 s per run, at 1, 16 and 64 connections
 #   QUICK=1 test/bench/load.sh      3 s per run, 16 connections only
+#   ROWS=100000 test/bench/load.sh  on 100,000 item rows
+#
+# Scenarios: list (page of 10), get by id, create, patch, include (a list
+# page of 10 with its project), aggregate (count by project, when the server
+# has /aggregate; else skipped with a note), signin.
 #
 # Environment: DURATION (seconds per run, default 10; QUICK=1 -> 3),
-# CONNS (default "1 16 64"; QUICK=1 -> "16"), ITEMS (rows seeded over HTTP,
-# default 10000), PROJECTS (default 100), OUT (also append the report to this
-# file), KEEP=1 (keep the work folder), COMMIT (label for the report).
+# CONNS (default "1 16 64"; QUICK=1 -> "16"), ROWS (item rows, default
+# 10000; ITEMS is the old name), SEED_HTTP (how many of them are created
+# over HTTP, default 200; the rest are SQL copies of those, made with the
+# server stopped), PROJECTS (default 100), AGG_PATH (the aggregate request),
+# OUT (also append the report to this file), KEEP=1 (keep the work folder),
+# COMMIT (label for the report).
 #
 # Only 127.0.0.1 is targeted. Every wait is bounded; everything started here
 # is stopped on exit. The Markdown report goes to stdout.
@@ -24,7 +32,10 @@ else
 	DURATION=${DURATION:-10}
 	CONNS=${CONNS:-"1 16 64"}
 fi
-ITEMS=${ITEMS:-10000}
+ROWS=${ROWS:-${ITEMS:-10000}}
+SEED_HTTP=${SEED_HTTP:-200}
+((SEED_HTTP > ROWS)) && SEED_HTTP=$ROWS
+AGG_PATH=${AGG_PATH:-"/aggregate/item?group=project_id&column=count"}
 PROJECTS=${PROJECTS:-100}
 COMMIT=${COMMIT:-$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT" && git diff --quiet HEAD 2>/dev/null || echo " + uncommitted changes")}
 WORK=$(mktemp -d /tmp/apiary-load.XXXXXX)
@@ -108,15 +119,18 @@ kib() { awk '$1 == "'"$1"':" {print $2}' "/proc/$2/status"; }
 log "starting apiary on $URL (fresh database)"
 start_apiary
 FIRST_START_MS=$START_MS
-log "seeding $PROJECTS projects and $ITEMS items over HTTP"
+log "seeding $PROJECTS projects and $SEED_HTTP items over HTTP"
 SEED_T0=$(date +%s)
-"$WORK/seed" data -url "$URL" -out "$WORK" -projects "$PROJECTS" -items "$ITEMS" -conc 8 2>"$WORK/seed.log" || { cat "$WORK/seed.log" "$WORK/apiary.log" >&2; exit 1; }
-SEED_S=$(($(date +%s) - SEED_T0))
-SEED_LINE=$(sed "s/^seed: //" "$WORK/seed.log")
-log "$SEED_LINE"
+"$WORK/seed" data -url "$URL" -out "$WORK" -projects "$PROJECTS" -items "$SEED_HTTP" -conc 8 2>"$WORK/seed.log" || { cat "$WORK/seed.log" "$WORK/apiary.log" >&2; exit 1; }
 
-# Restart on the existing database: start-up time and idle RSS.
+# Grow the item table to ROWS with the server stopped, then restart on the
+# existing database: start-up time and idle RSS.
 stop_pid "$APIARY_PID"
+log "copying item rows in SQL up to $ROWS"
+"$WORK/seed" clone -db "$WORK/data/apiary.db" -items "$ROWS" -out "$WORK" 2>>"$WORK/seed.log" || { cat "$WORK/seed.log" >&2; exit 1; }
+SEED_S=$(($(date +%s) - SEED_T0))
+SEED_LINE=$(sed "s/^seed: //" "$WORK/seed.log" | paste -sd ';' | sed 's/;/; /g')
+log "$SEED_LINE"
 log "restarting apiary on the seeded database"
 start_apiary
 sleep 1
@@ -137,6 +151,18 @@ curl -sf -m 10 -H "$AUTH" -H 'Content-Type: application/vnd.api+json' -X POST "$
 curl -sf -m 10 -H "$AUTH" -H 'Content-Type: application/vnd.api+json' -X PATCH "$URL/api/item/$FIRST_ITEM" \
 	-d '{"data":{"type":"item","id":"'"$FIRST_ITEM"'","attributes":{"priority":4,"title":"patched by wrk"}}}' \
 	>"$WORK/bodies/patch.json"
+curl -sf -m 10 -H "$AUTH" "$URL$LIST_PATH&include=project_id" >"$WORK/bodies/include.json"
+SIGNIN_BODY='{"attributes":{"email":"plain@example.test","password":"plain-password"}}'
+curl -sf -m 10 -H 'Content-Type: application/json' -X POST "$URL/action/user_account/signin" -d "$SIGNIN_BODY" >"$WORK/bodies/signin.json"
+SCENARIOS="list get create patch include aggregate signin"
+NOTES=""
+AGG_CODE=$(curl -s -m 10 -o "$WORK/bodies/aggregate.json" -w '%{http_code}' -H "$AUTH" "$URL$AGG_PATH" || true)
+if [[ "$AGG_CODE" != 200 ]]; then
+	SCENARIOS=${SCENARIOS/aggregate /}
+	rm -f "$WORK/bodies/aggregate.json"
+	NOTES+="- aggregate: skipped, \`GET $AGG_PATH\` answered ${AGG_CODE:-nothing} (no aggregate API in this build)."$'\n'
+	log "aggregate skipped: GET $AGG_PATH answered $AGG_CODE"
+fi
 CPORT=$("$WORK/seed" freeport)
 CURL="http://127.0.0.1:$CPORT"
 "$WORK/ceiling" -addr "127.0.0.1:$CPORT" -dir "$WORK/bodies" >>"$WORK/ceiling.log" 2>&1 &
@@ -186,11 +212,22 @@ request = function()
   wrk.headers["Content-Type"] = "application/vnd.api+json"
   return wrk.format("PATCH", "/api/item/" .. ids[n], nil, body)
 end' "$DONE_LUA" >"$WORK/patch.lua"
+printf '%s\n%s\n' '
+request = function()
+  wrk.headers["Content-Type"] = "application/json"
+  return wrk.format("POST", "/action/user_account/signin", nil, [['"$SIGNIN_BODY"']])
+end' "$DONE_LUA" >"$WORK/signin.lua"
+cp "$WORK/list.lua" "$WORK/include.lua"
+cp "$WORK/list.lua" "$WORK/aggregate.lua"
 
 # run_wrk BASE SCENARIO CONNS -> "rps p50 p99 non2xx errors"
 run_wrk() {
 	local base=$1 sc=$2 c=$3 path="/" threads=2 out
-	[[ "$sc" == list ]] && path=$LIST_PATH
+	case $sc in
+	list) path=$LIST_PATH ;;
+	include) path="$LIST_PATH&include=project_id" ;;
+	aggregate) path=$AGG_PATH ;;
+	esac
 	((c < threads)) && threads=$c
 	out=$(timeout $((DURATION + 30)) wrk -t "$threads" -c "$c" -d "${DURATION}s" --timeout 5s \
 		-H "$AUTH" -s "$WORK/$sc.lua" "$base$path" 2>&1) || { log "wrk failed: $out"; echo "0 0 0 0 0"; return; }
@@ -198,16 +235,18 @@ run_wrk() {
 		END { if (!found) print "0 0 0 0 0" }'
 }
 
-SCENARIOS="list get create patch"
-ROWS=""
+TABLE=""
 log "runs of ${DURATION}s at connections: $CONNS"
 for sc in $SCENARIOS; do
 	for c in $CONNS; do
 		read -r rps p50 p99 bad errs < <(run_wrk "$URL" "$sc" "$c") || true
 		read -r crps cp50 cp99 _ _ < <(run_wrk "$CURL" "$sc" "$c") || true
 		ratio=$(awk -v a="$rps" -v b="$crps" 'BEGIN { if (b > 0) printf "%.1f%%", 100 * a / b; else print "n/a" }')
+		if [[ "$rps" == 0 ]]; then
+			NOTES+="- $sc at $c connections: no request completed within the ${DURATION} s run (each took longer, or wrk failed); see the p50/p99 of the longer runs."$'\n'
+		fi
 		log "$sc c=$c: $rps req/s p50 $p50 ms p99 $p99 ms (ceiling $crps req/s) non-2xx $bad errors $errs"
-		ROWS+="| $sc | $c | $rps | $p50 | $p99 | $bad / $errs | $crps | $cp50 | $cp99 | $ratio |"$'\n'
+		TABLE+="| $sc | $c | $rps | $p50 | $p99 | $bad / $errs | $crps | $cp50 | $cp99 | $ratio |"$'\n'
 	done
 done
 
@@ -219,17 +258,18 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
 REPORT=$(
 	cat <<EOF
-### Load run $(date -u +%Y-%m-%dT%H:%MZ), commit ${COMMIT}
+### Load run $(date -u +%Y-%m-%dT%H:%MZ), commit ${COMMIT}, $(printf "%'d" "$ROWS") rows
 
-$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); wrk $(wrk -v 2>&1 | head -n1 | awk '{print $2}') on the same machine (2 threads, 1 for 1 connection); ${DURATION} s per run; SQLite; requests as a plain user of a locked-down instance; list = \`GET $LIST_PATH\`.
+$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); wrk $(wrk -v 2>&1 | head -n1 | awk '{print $2}') on the same machine (2 threads, 1 for 1 connection); ${DURATION} s per run; SQLite; requests as a plain user of a locked-down instance; list = \`GET $LIST_PATH\`, include = the same with \`&include=project_id\`, aggregate = \`GET $AGG_PATH\`, signin = \`POST /action/user_account/signin\` (bcrypt).
 Seeded over HTTP: $SEED_LINE (${SEED_S} s wall). Items visible to the user at the end: ${ROWCOUNT:-?}.
+$([[ -n "$NOTES" ]] && printf '\n%s' "$NOTES")
 
 | scenario | conns | req/s | p50 ms | p99 ms | non-2xx / socket errors | ceiling req/s | ceiling p50 ms | ceiling p99 ms | Apiary / ceiling |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-${ROWS}
+${TABLE}
 - Start-up to first answer: ${FIRST_START_MS} ms on an empty database (creates it), ${START_MS} ms on the seeded database.
 - RSS: idle $(mib "$IDLE_RSS_KB") (1 s after start-up on the seeded database), $(mib "$END_RSS_KB") after the runs, peak (VmHWM) $(mib "$PEAK_RSS_KB"); ceiling peak $(mib "$CEIL_RSS_KB").
-- Body sizes (bytes): list $(wc -c <"$WORK/bodies/list.json"), get $(wc -c <"$WORK/bodies/get.json"), create $(wc -c <"$WORK/bodies/create.json"), patch $(wc -c <"$WORK/bodies/patch.json").
+- Body sizes (bytes): list $(wc -c <"$WORK/bodies/list.json"), get $(wc -c <"$WORK/bodies/get.json"), create $(wc -c <"$WORK/bodies/create.json"), patch $(wc -c <"$WORK/bodies/patch.json"), include $(wc -c <"$WORK/bodies/include.json"), signin $(wc -c <"$WORK/bodies/signin.json")$([[ -f "$WORK/bodies/aggregate.json" ]] && echo ", aggregate $(wc -c <"$WORK/bodies/aggregate.json")").
 EOF
 )
 echo "$REPORT"

@@ -8,6 +8,9 @@
 //	GET   /api/item/{id}  get.json    (200)
 //	POST  /api/item       create.json (201)
 //	PATCH /api/item/{id}  patch.json  (200)
+//	GET   /api/item?include=…  include.json (200, when the file exists)
+//	GET   /aggregate/…    aggregate.json (200, when the file exists)
+//	POST  /action/…       signin.json (200, when the file exists)
 //	GET   /ping           pong
 package main
 
@@ -37,6 +40,11 @@ func main() {
 		}
 		bodies[name] = b
 	}
+	for _, name := range []string{"include", "aggregate", "signin"} {
+		if b, err := os.ReadFile(filepath.Join(*dir, name+".json")); err == nil {
+			bodies[name] = b
+		}
+	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/ping" {
 			_, _ = w.Write([]byte("pong"))
@@ -44,6 +52,12 @@ func main() {
 		}
 		name, status := "get", http.StatusOK
 		switch {
+		case strings.HasPrefix(r.URL.Path, "/action/"):
+			name = "signin"
+		case strings.HasPrefix(r.URL.Path, "/aggregate/"):
+			name = "aggregate"
+		case r.Method == http.MethodGet && r.URL.Query().Has("include"):
+			name = "include"
 		case r.Method == http.MethodPost:
 			name, status = "create", http.StatusCreated
 		case r.Method == http.MethodPatch:

@@ -10,10 +10,17 @@
 //	                                as that user over HTTP, concurrently;
 //	                                write admin.tok, user.tok, projects.txt
 //	                                and items.txt into DIR
+//	seed clone -db F -items N -out DIR
+//	                                with the server stopped: copy item rows
+//	                                in SQL (fresh reference ids, same owner,
+//	                                permission and project) until the table
+//	                                holds N rows; write every item id to
+//	                                DIR/items.txt
 package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -28,11 +35,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
+	_ "modernc.org/sqlite" // the "sqlite" driver, for clone
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fail(errors.New("usage: seed freeport | wait | data"))
+		fail(errors.New("usage: seed freeport | wait | data | clone"))
 	}
 	var err error
 	switch os.Args[1] {
@@ -42,6 +52,8 @@ func main() {
 		err = wait(os.Args[2:])
 	case "data":
 		err = data(os.Args[2:])
+	case "clone":
+		err = clone(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -217,7 +229,7 @@ func data(args []string) error {
 	// Lift the per-(IP, path) rate limit (Daptin's default 500/s) on the
 	// list and create paths: wrk is one client. 404: a server without /_config.
 	code, resp, err := a.doRaw(ctx, http.MethodPut, "/_config/backend/limit.rate",
-		`{"version":"1","limits":{"/api/item":1000000,"/api/project":1000000}}`, adminTok)
+		`{"version":"1","limits":{"/api/item":1000000,"/api/project":1000000,"/action/user_account/signin":1000000}}`, adminTok)
 	if err != nil {
 		return err
 	}
@@ -296,4 +308,87 @@ func createMany(ctx context.Context, a *api, conc, n int, tok string, body func(
 		first = ctx.Err()
 	}
 	return ids, first
+}
+
+// clone grows the item table to n rows by copying the rows the server
+// wrote (every column but id and reference_id), because a create over HTTP
+// costs milliseconds and 100,000 of them would take minutes. The server
+// must be stopped. Every item id, in id order, goes to DIR/items.txt.
+func clone(args []string) error {
+	fs := flag.NewFlagSet("clone", flag.ExitOnError)
+	path := fs.String("db", "", "SQLite database file")
+	n := fs.Int("items", 10000, "rows the item table must hold")
+	out := fs.String("out", ".", "folder for items.txt")
+	_ = fs.Parse(args)
+	conn, err := sql.Open("sqlite", *path)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	if _, err := conn.Exec("PRAGMA busy_timeout = 10000"); err != nil {
+		return err
+	}
+	rows, err := conn.Query("SELECT name FROM pragma_table_info('item')")
+	if err != nil {
+		return err
+	}
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return err
+		}
+		if c != "id" && c != "reference_id" {
+			cols = append(cols, `"`+c+`"`)
+		}
+	}
+	rows.Close()
+	if len(cols) == 0 {
+		return fmt.Errorf("%s: no item table", *path)
+	}
+	list := strings.Join(cols, ", ")
+	t0 := time.Now()
+	for {
+		var have int
+		if err := conn.QueryRow("SELECT COUNT(*) FROM item").Scan(&have); err != nil {
+			return err
+		}
+		if have >= *n {
+			break
+		}
+		if have == 0 {
+			return errors.New("clone: the item table is empty; seed some rows over HTTP first")
+		}
+		q := `INSERT INTO item (reference_id, ` + list + `) SELECT randomblob(16), ` + list + ` FROM item ORDER BY id LIMIT ?`
+		if _, err := conn.Exec(q, min(have, *n-have)); err != nil {
+			return fmt.Errorf("clone: %w", err)
+		}
+	}
+	rows, err = conn.Query("SELECT reference_id FROM item ORDER BY id")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var b strings.Builder
+	count := 0
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return err
+		}
+		u, err := uuid.FromBytes(raw)
+		if err != nil {
+			return fmt.Errorf("clone: reference_id: %w", err)
+		}
+		b.WriteString(u.String())
+		b.WriteByte('\n')
+		count++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "seed: item table at %d rows (SQL copies, %v)\n", count, time.Since(t0).Round(time.Millisecond))
+	return os.WriteFile(filepath.Join(*out, "items.txt"), []byte(b.String()), 0o600)
 }
