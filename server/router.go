@@ -20,11 +20,12 @@ import (
 	"github.com/apiary/apiary/server/httperr"
 	"github.com/apiary/apiary/server/httpmw"
 	"github.com/apiary/apiary/server/jsonapi"
+	"github.com/apiary/apiary/server/openapi"
 	"github.com/apiary/apiary/server/tokenapi"
 )
 
 // router lists every middleware and route group in one place.
-func (s *Server) router() http.Handler {
+func (s *Server) router() chi.Router {
 	r := chi.NewRouter()
 	m := discovery.NewMetrics()
 	s.res.Subscribe(m.ObserveChange)
@@ -55,6 +56,7 @@ func (s *Server) router() http.Handler {
 		_ = json.NewEncoder(w).Encode(s.exec.GuestActions())
 	})
 	s.mountTrack(r)
+	openapi.Mount(r, s.schema.Load, s.log.With("component", "openapi"))
 	discovery.Mount(r, discovery.Deps{Res: func() resource.Service { return s.res }, Schema: s.schema.Load, DBStats: s.db.Stats,
 		DBType: s.cfg.DB.Type, Started: func() time.Time { return s.started }, Metrics: m, Log: s.log.With("component", "discovery")})
 	feed.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "feed"))

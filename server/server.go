@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/migrations"
@@ -41,6 +43,7 @@ type Server struct {
 	issuer       *auth.Issuer
 	listeners    []Listener
 	handler      http.Handler
+	mux          chi.Router
 	live         *httpmw.Live
 	reloadMu     sync.Mutex
 	exec         *actions.Executor
@@ -80,7 +83,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.reloadSettings(ctx)
 	s.attempts = httpmw.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
 	s.addrAttempts = httpmw.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
-	s.handler = discovery.WithHealth(s.router())
+	s.mux = s.router()
+	s.handler = discovery.WithHealth(s.mux)
 	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)}
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
 	return s, nil
@@ -178,6 +182,10 @@ func (s *Server) Addr(name string) net.Addr {
 // Handler is the HTTP handler with every route and middleware (in-process
 // benchmarks drive it without a socket).
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes returns the router, for tests that compare the routes with the
+// OpenAPI document.
+func (s *Server) Routes() chi.Routes { return s.mux }
 
 // Resource exposes the resource layer (tests and sidecars).
 func (s *Server) Resource() resource.Service { return s.res }
