@@ -18,6 +18,9 @@ type Service interface {
 	Delete(ctx context.Context, table, refID string) error
 	// Related lists the rows at the other end of relation from one row.
 	Related(ctx context.Context, table, refID, relation string, q Query) (Page, error)
+	// Aggregate runs an aggregate query (contract core.md §8) over the rows
+	// of table the caller may read.
+	Aggregate(ctx context.Context, table string, q AggregateQuery) ([]Row, error)
 	// Linkage returns the ids a relation of one row points at.
 	Linkage(ctx context.Context, table, refID, relation string) ([]Ref, error)
 	// AddLinks links targets to a row (to-one: sets the FK to the first).

@@ -13,6 +13,7 @@ import (
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/server/aggregate"
 	"github.com/apiary/apiary/server/configapi"
 	"github.com/apiary/apiary/server/discovery"
 	"github.com/apiary/apiary/server/feed"
@@ -61,12 +62,15 @@ func (s *Server) router() chi.Router {
 		DBType: s.cfg.DB.Type, Started: func() time.Time { return s.started }, Metrics: m, Log: s.log.With("component", "discovery")})
 	feed.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "feed"))
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
+	aggregate.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "aggregate"))
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})
-	r.Handle("/graphql", graphql.New(graphql.Deps{Res: func() resource.Service { return s.res }, Enabled: s.gqlOn.Load,
+	gql := graphql.New(graphql.Deps{Res: func() resource.Service { return s.res }, Enabled: s.gqlOn.Load,
 		Log: s.log.With("component", "graphql"), MaxBody: s.cfg.HTTP.MaxBodyBytes,
 		Exec: func(ctx context.Context, typ, name string, attrs map[string]any) (any, error) {
 			return s.exec.Execute(ctx, typ, name, attrs)
-		}}))
+		}})
+	r.Method(http.MethodGet, "/graphql", gql)
+	r.Method(http.MethodPost, "/graphql", gql)
 	return r
 }
 

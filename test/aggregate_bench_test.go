@@ -1,0 +1,204 @@
+package test
+
+// BenchmarkAggregateCount100k: GET /aggregate/item?group=category&column=category,count
+// over 100,000 rows on SQLite, as the administrator, in-process through
+// Server.Handler() (every middleware, no socket). Target: p50 under 50 ms.
+//
+// Run: go test -run '^$' -bench AggregateCount100k -benchtime 50x ./test/
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/server"
+	"github.com/apiary/apiary/storage/db"
+	"github.com/apiary/apiary/test/testserver"
+)
+
+const (
+	aggBenchRows       = 100_000
+	aggBenchSeed       = 100 // rows written through the resource layer; the rest are SQL copies
+	aggBenchCategories = 10
+)
+
+const aggBenchSchema = `
+Tables:
+  - TableName: item
+    Columns:
+      - {Name: title, ColumnType: label, DataType: varchar(200)}
+      - {Name: category, ColumnType: label, DataType: varchar(50), IsIndexed: true}
+      - {Name: priority, ColumnType: measurement, DataType: int(11), DefaultValue: "1"}
+`
+
+// aggBenchDo sends one request to h in-process.
+func aggBenchDo(h http.Handler, method, path string, body []byte, tok string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func BenchmarkAggregateCount100k(b *testing.B) {
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "schema_aggbench.yaml"), []byte(aggBenchSchema), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	cfg := server.DefaultConfig()
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.DB = db.Config{Type: "sqlite3", DSN: filepath.Join(dir, "apiary.db")}
+	cfg.SchemaDir = dir
+	cfg.LocalStoragePath = filepath.Join(dir, "storage")
+	cfg.PasswordCost = 4
+	log := slog.New(slog.NewTextHandler(testserver.NewLogWriter(b), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ctx := context.Background()
+	srv, err := server.New(ctx, cfg, log)
+	if err != nil {
+		b.Fatalf("server.New: %v", err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	h := srv.Handler()
+	admin := aggBenchAdmin(b, h)
+	limits := []byte(`{"version":"1","limits":{"/aggregate/item":1000000}}`)
+	if rec := aggBenchDo(h, http.MethodPut, "/_config/backend/limit.rate", limits, admin); rec.Code != http.StatusOK && rec.Code != http.StatusNotFound {
+		b.Fatalf("set limit.rate: %d %s", rec.Code, rec.Body.Bytes())
+	}
+
+	sys := auth.WithPrincipal(ctx, auth.System())
+	err = srv.Resource().InTx(sys, func(tx resource.Service) error {
+		for i := range aggBenchSeed {
+			in := resource.Input{Attributes: map[string]any{"title": fmt.Sprint("item ", i), "category": fmt.Sprint("category ", i%aggBenchCategories), "priority": i % 5}}
+			if _, err := tx.Create(sys, "item", in); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatalf("seed: %v", err)
+	}
+	aggBenchClone(b, cfg.DB.DSN, aggBenchRows/aggBenchSeed-1)
+
+	path := "/aggregate/item?group=category&column=category,count"
+	rec := aggBenchDo(h, http.MethodGet, path, nil, admin)
+	var doc struct {
+		Data []struct {
+			Attributes map[string]any `json:"attributes"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); rec.Code != http.StatusOK || err != nil {
+		b.Fatalf("aggregate: %d %v %.300s", rec.Code, err, rec.Body.Bytes())
+	}
+	total := 0.0
+	for _, d := range doc.Data {
+		total += d.Attributes["count"].(float64)
+	}
+	if len(doc.Data) != aggBenchCategories || total != aggBenchRows {
+		b.Fatalf("aggregate answer: %d groups, %v rows: %.300s", len(doc.Data), total, rec.Body.Bytes())
+	}
+
+	samples := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		rec := aggBenchDo(h, http.MethodGet, path, nil, admin)
+		samples = append(samples, time.Since(t0))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("aggregate: %d %s", rec.Code, rec.Body.Bytes())
+		}
+	}
+	b.StopTimer()
+	slices.Sort(samples)
+	b.ReportMetric(float64(samples[len(samples)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(samples[len(samples)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// aggBenchAdmin signs up the first user, makes them administrator and
+// returns their token.
+func aggBenchAdmin(b *testing.B, h http.Handler) string {
+	b.Helper()
+	must := func(path string, attrs map[string]any, tok string) []byte {
+		body, _ := json.Marshal(map[string]any{"attributes": attrs})
+		rec := aggBenchDo(h, http.MethodPost, path, body, tok)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: %d %s", path, rec.Code, rec.Body.Bytes())
+		}
+		return rec.Body.Bytes()
+	}
+	must("/action/user_account/signup", map[string]any{"name": "Admin", "email": "admin@example.test", "password": "admin-password", "passwordConfirm": "admin-password"}, "")
+	out := must("/action/user_account/signin", map[string]any{"email": "admin@example.test", "password": "admin-password"}, "")
+	var list []struct {
+		ResponseType string
+		Attributes   map[string]any
+	}
+	if err := json.Unmarshal(out, &list); err != nil {
+		b.Fatal(err)
+	}
+	tok := ""
+	for _, it := range list {
+		if it.ResponseType == "client.store.set" {
+			tok, _ = it.Attributes["value"].(string)
+		}
+	}
+	if tok == "" {
+		b.Fatalf("no token in %s", out)
+	}
+	must("/action/world/become_an_administrator", map[string]any{}, tok)
+	return tok
+}
+
+// aggBenchClone adds copies of every item row (copies times) with one
+// INSERT … SELECT over a recursive counter, through a second connection.
+func aggBenchClone(b *testing.B, dsn string, copies int) {
+	b.Helper()
+	conn, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	if _, err := conn.Exec("PRAGMA busy_timeout = 10000"); err != nil {
+		b.Fatal(err)
+	}
+	rows, err := conn.Query("SELECT name FROM pragma_table_info('item')")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			b.Fatal(err)
+		}
+		if c != "id" && c != "reference_id" {
+			cols = append(cols, `"`+c+`"`)
+		}
+	}
+	rows.Close()
+	list := strings.Join(cols, ", ")
+	q := `WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < ?)
+INSERT INTO item (reference_id, ` + list + `) SELECT randomblob(16), ` + list + ` FROM item, n`
+	if _, err := conn.Exec(q, copies); err != nil {
+		b.Fatalf("clone items: %v", err)
+	}
+}
