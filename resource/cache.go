@@ -29,6 +29,25 @@ type caches struct {
 	// that table (or to any join table, which may change sharing), so
 	// links.total stays exact while repeated pages skip the COUNT scan.
 	counts map[string]map[string]int64
+	// shared records, per sharing join table, whether it has any row; a
+	// table nobody shares skips the per-row group EXISTS in list queries.
+	shared map[string]bool
+}
+
+func (c *caches) isShared(joinTable string) (shared, known bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	shared, known = c.shared[joinTable]
+	return shared, known
+}
+
+func (c *caches) storeShared(joinTable string, shared bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.shared == nil {
+		c.shared = map[string]bool{}
+	}
+	c.shared[joinTable] = shared
 }
 
 // maxCountsPerTable bounds the count cache of one table.
@@ -100,6 +119,7 @@ func (c *caches) Invalidate() {
 	c.principals = map[string]cachedPrincipal{}
 	c.gates = nil
 	c.counts = nil
+	c.shared = nil
 	c.mu.Unlock()
 }
 
@@ -110,6 +130,7 @@ func (c *caches) invalidateFor(changes []Change) {
 	for _, ch := range changes {
 		if ch.Table == schema.TableWorld || schema.IsJoinTableName(ch.Table) || ch.Table == "" {
 			c.counts = nil // sharing or table gates may have changed everywhere
+			c.shared = nil
 		} else {
 			delete(c.counts, ch.Table)
 		}

@@ -2,7 +2,9 @@ package resource
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/apiary/apiary/auth"
@@ -137,7 +139,7 @@ func (w *where) rowPredicate(p auth.Principal, op auth.Op) {
 			preds = append(preds, "("+baseAlias+"."+d.Quote(schema.ColOwner)+" = ? AND ("+perm+" & ?) <> 0)")
 			args = append(args, p.UserID, int64(op.OwnerBit()))
 		}
-		if gl, ok := t.GroupLink(); ok && len(groups) > 0 {
+		if gl, ok := t.GroupLink(); ok && len(groups) > 0 && w.shared(gl.JoinTable) {
 			preds = append(preds, "EXISTS (SELECT 1 FROM "+d.Quote(gl.JoinTable)+" g WHERE g."+d.Quote(gl.JoinSelf)+" = "+baseAlias+"."+d.Quote(schema.ColID)+
 				" AND g."+d.Quote(gl.JoinOther)+" IN ("+placeholders(len(groups))+") AND (g."+d.Quote(schema.ColPermission)+" & ?) <> 0)")
 			args = append(args, int64sAny(groups)...)
@@ -233,4 +235,32 @@ func (s *svc) checkRow(ctx context.Context, t *schema.Table, r Row, op auth.Op) 
 		return nil
 	}
 	return forbidden(TitleRowGate)
+}
+
+// shared reports whether a sharing join table has any row; without a
+// service (or on error) it answers true, which only costs speed.
+func (w *where) shared(joinTable string) bool {
+	if w.s == nil {
+		return true
+	}
+	return w.s.hasShares(joinTable)
+}
+
+// hasShares tells whether any row of a table is shared with a group,
+// cached until a join table changes.
+func (s *svc) hasShares(joinTable string) bool {
+	if v, ok := s.cache.isShared(joinTable); ok && s.tx == nil {
+		return v // inside a transaction, uncommitted shares must count
+	}
+	var one int
+	q := "SELECT 1 FROM " + s.d.Quote(joinTable) + s.d.LimitOffset(1, 0)
+	err := s.reader().QueryRowxContext(context.Background(), q).Scan(&one)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return true
+	}
+	shared := err == nil
+	if s.tx == nil {
+		s.cache.storeShared(joinTable, shared)
+	}
+	return shared
 }
