@@ -62,7 +62,7 @@ type otpAccount struct {
 }
 
 func (a otpAccount) email() string    { return str(a.User.Attrs["email"]) }
-func (a otpAccount) verified() bool   { return flagSet(a.OTP.Attrs["verified"]) }
+func (a otpAccount) verified() bool   { return resource.Truthy(a.OTP.Attrs["verified"]) }
 func (a otpAccount) guardKey() string { return a.User.RefID }
 
 // findAccount resolves a user and their OTP account from an email or,
@@ -394,21 +394,4 @@ func tokenResponses(tok string) []Response {
 		{ResponseType: "client.notify", Attributes: map[string]any{"type": "success", "title": "Success", "message": "Logged in"}},
 		{ResponseType: "client.redirect", Attributes: map[string]any{"location": "/", "window": "self", "delay": 2000}},
 	}
-}
-
-// flagSet reads a truefalse attribute (0/1 on the wire, bool internally).
-func flagSet(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	case int:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x == "1" || strings.EqualFold(x, "true")
-	}
-	return false
 }

@@ -2,7 +2,6 @@ package actions
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -258,23 +257,11 @@ func outcomeRef(method, table string, attrs map[string]any) (string, error) {
 // ignored.
 func outcomeQuery(attrs map[string]any) (resource.Query, error) {
 	var q resource.Query
-	switch v := attrs["query"].(type) {
-	case nil:
-	case string:
-		conds, err := resource.ParseConditions(v)
-		if err != nil {
-			return q, err
-		}
-		q.Conditions = conds
-	default:
-		b, err := json.Marshal(v)
-		if err != nil {
-			return q, Fail(http.StatusBadRequest, "GET outcome: query is not JSON: %v", err)
-		}
-		if q.Conditions, err = resource.ParseConditions(string(b)); err != nil {
-			return q, err
-		}
+	conds, err := resource.ConditionsFrom(attrs["query"])
+	if err != nil {
+		return q, err
 	}
+	q.Conditions = conds
 	q.Keyword = outcomeText(attrs["filter"])
 	for key, dst := range map[string]*int{"page[size]": &q.PageSize, "page[number]": &q.PageNumber} {
 		if s := outcomeText(attrs[key]); s != "" {

@@ -311,3 +311,20 @@ func finish(d db.Dialect, sqlText string, args []any) (string, []any) {
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
+
+// ConditionsFrom reads a query= filter given either as JSON text or as an
+// already decoded list (action outcomes, GraphQL arguments).
+func ConditionsFrom(v any) ([]Condition, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return ParseConditions(x)
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return nil, badParam("query", "query is not JSON: %v", err)
+		}
+		return ParseConditions(string(b))
+	}
+}

@@ -260,3 +260,22 @@ func newRefID() (string, []byte) {
 	}
 	return u.String(), u[:]
 }
+
+// Truthy reads a truefalse attribute as surfaces receive it: 0/1 from the
+// resource layer, or a JSON boolean or "true"/"1" text from a client.
+func Truthy(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case int64:
+		return x != 0
+	case int:
+		return x != 0
+	case float64:
+		return x != 0
+	case string:
+		s := strings.TrimSpace(x)
+		return s == "1" || strings.EqualFold(s, "true")
+	}
+	return false
+}

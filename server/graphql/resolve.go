@@ -118,25 +118,11 @@ func queryOf(args map[string]any) (resource.Query, error) {
 			}
 		}
 	}
-	switch v := args["query"].(type) {
-	case nil:
-	case string:
-		conds, err := resource.ParseConditions(v)
-		if err != nil {
-			return q, err
-		}
-		q.Conditions = conds
-	default:
-		b, err := json.Marshal(v)
-		if err != nil {
-			return q, err
-		}
-		conds, err := resource.ParseConditions(string(b))
-		if err != nil {
-			return q, err
-		}
-		q.Conditions = conds
+	conds, err := resource.ConditionsFrom(args["query"])
+	if err != nil {
+		return q, err
 	}
+	q.Conditions = conds
 	return q, nil
 }
 

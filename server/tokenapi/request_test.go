@@ -2,6 +2,7 @@ package tokenapi
 
 import (
 	"errors"
+	"github.com/apiary/apiary/resource"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -103,8 +104,8 @@ func TestChooseScopes(t *testing.T) {
 func TestTruthy(t *testing.T) {
 	t.Parallel()
 	for v, want := range map[any]bool{int64(1): true, int64(0): false, true: true, false: false, "1": true, "true": true, "0": false, nil: false, 1.0: true} {
-		if truthy(v) != want {
-			t.Errorf("truthy(%#v) = %v", v, !want)
+		if resource.Truthy(v) != want {
+			t.Errorf("resource.Truthy(%#v) = %v", v, !want)
 		}
 	}
 }

@@ -106,7 +106,7 @@ func (d Deps) issue(w http.ResponseWriter, r *http.Request) (answer, error) {
 	if err != nil {
 		return answer{}, fmt.Errorf("verify service client: %w", err)
 	}
-	if !ok || !truthy(row.Attrs["enable"]) {
+	if !ok || !resource.Truthy(row.Attrs["enable"]) {
 		d.Log.InfoContext(r.Context(), "service token refused", "client_id", req.ClientID, "reason", "invalid client",
 			"request_id", middleware.GetReqID(r.Context()))
 		return answer{}, errInvalidClient
@@ -196,23 +196,6 @@ func impersonate(ctx context.Context, res resource.Service, req request, claims 
 	}
 	claims.Email, claims.Name, claims.Subject, claims.AuthVersion = p.Email, p.Name, p.UserRef, p.AuthVersion
 	return nil
-}
-
-// truthy reads a truefalse attribute, which the resource layer gives as 0/1.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	case int:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x == "1" || strings.EqualFold(x, "true")
-	}
-	return false
 }
 
 // writeJSON answers v with the given status.
