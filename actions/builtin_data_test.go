@@ -161,8 +161,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if err := svc.Delete(ctx, "gadget", g.RefID); err != nil {
 		t.Fatal(err)
 	}
+	bad := `{"gadget":[{"title":"ok one"},{"size":4}]}`
 	imp := func(content string, truncate bool) ([]Response, error) {
-		return e.importData(ctx, Request{Res: svc, Attributes: map[string]any{"truncate_before_insert": truncate,
+		return e.importData(ctx, Request{Res: svc, Attributes: map[string]any{"truncate_before_insert": truncate, "atomic": content == bad,
 			"dump_file": []any{map[string]any{"name": "dump.json", "file": base64.StdEncoding.EncodeToString([]byte(content))}}}})
 	}
 	out, err = imp(string(dump), false)
@@ -173,8 +174,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if err != nil || back.Attrs["label"] != doc["part"][0]["label"] || back.Attrs["gadget_id"] != g.RefID {
 		t.Fatalf("imported part: %v %v", back.Attrs, err)
 	}
-	if _, err := imp(string(dump), false); err == nil {
-		t.Error("importing the same ids twice succeeded")
+	out, err = imp(string(dump), false)
+	if err != nil || len(out) != 2 || out[1].ResponseType != "import.errors" || out[1].Attributes.(map[string]any)["failed"] != 3 {
+		t.Errorf("importing the same ids twice: %v %v", out, err)
 	}
 	if _, err := imp(`{"part":`+mustJSON(t, doc["part"])+`}`, true); err != nil {
 		t.Errorf("import with truncate: %v", err)
@@ -183,8 +185,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Errorf("parts after truncate+import: %d", n)
 	}
 
-	// A bad row rolls the whole import back.
-	bad := `{"gadget":[{"title":"ok one"},{"size":4}]}`
+	// A bad row rolls the whole atomic import back.
 	if _, err := imp(bad, false); statusOf(err) != http.StatusBadRequest {
 		t.Errorf("bad row: %v", err)
 	}

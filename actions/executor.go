@@ -82,6 +82,7 @@ func New(o Options) *Executor {
 	e.registerIdentity()
 	e.registerOTPAndSessions()
 	e.registerSchemaData()
+	e.registerImportExport()
 	return e
 }
 

@@ -193,8 +193,8 @@ func TestBuiltinExportImport(t *testing.T) {
 	if r := action(t, s, "/action/world/export_data", map[string]any{"table_name": "gadget"}, bob); r.Status != http.StatusForbidden {
 		t.Errorf("export by a user: %d %s", r.Status, r.Body)
 	}
-	if r := action(t, s, "/action/world/export_data", map[string]any{"table_name": "gadget", "format": "csv"}, admin); r.Status != http.StatusBadRequest {
-		t.Errorf("csv export: %d %s", r.Status, r.Body)
+	if r := action(t, s, "/action/world/export_data", map[string]any{"format": "csv"}, admin); r.Status != http.StatusBadRequest {
+		t.Errorf("csv export of every table: %d %s", r.Status, r.Body)
 	}
 	doc, name := biExport(t, s, admin, map[string]any{"table_name": "gadget", "format": "json"})
 	if name != "daptin_export_gadget.json" || len(doc) != 1 || len(doc["gadget"]) != 3 {
@@ -214,11 +214,11 @@ func TestBuiltinExportImport(t *testing.T) {
 	world := worldID(t, s, admin, "gadget")
 	imp := func(content string, truncate bool) testserver.Response {
 		a := biFiles("dump_file", "dump.json", content)
-		a["world_id"], a["truncate_before_insert"] = world, truncate
+		a["world_id"], a["truncate_before_insert"], a["atomic"] = world, truncate, true
 		return action(t, s, "/action/world/import_data", a, admin)
 	}
 	r := imp(string(dump), false)
-	if r.Status != http.StatusOK || notifyMessage(t, r) != "Imported 3 rows into gadget" {
+	if r.Status != http.StatusOK || notifyMessage(t, r) != "Imported 3 rows into gadget, 0 failed" {
 		t.Fatalf("import: %d %s", r.Status, r.Body)
 	}
 	if after := biTitles(t, s, admin); strings.Join(after, ",") != strings.Join(before, ",") {
@@ -228,7 +228,7 @@ func TestBuiltinExportImport(t *testing.T) {
 		t.Errorf("import with truncate: %d %s", r.Status, r.Body)
 	}
 
-	// One bad row: nothing of the dump is kept.
+	// One bad row of an atomic import: nothing of the dump is kept.
 	if r := imp(`{"gadget":[{"title":"fine"},{"size":4}]}`, true); r.Status != http.StatusBadRequest {
 		t.Errorf("import with a bad row: %d %s", r.Status, r.Body)
 	}
