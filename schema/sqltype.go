@@ -17,7 +17,6 @@ type dataType struct {
 
 // dataTypeRE is the whole grammar a DataType may have: a base word, an
 // optional "(n)" or "(n,m)" of digits, an optional "unsigned".
-var dataTypeRE = regexp.MustCompile(`^([a-z]+)(?:\s*\(\s*([0-9]{1,8})\s*(?:,\s*([0-9]{1,8})\s*)?\))?(?:\s+(unsigned))?$`)
 
 // dataTypeArgs says which argument forms each base type accepts: 0 none,
 // 1 "(n)", 2 "(n)" or "(n,m)".
@@ -31,25 +30,93 @@ var dataTypeArgs = map[string]int{
 	"json": 0,
 }
 
+// scanDataType splits a lower-cased data type of the form
+// name[ ( n [, m] )][ unsigned] (digits at most 8 long, spaces allowed
+// around the parentheses and comma) into name, n, m and "unsigned". It is
+// called for every written value, so it avoids regular expressions.
+func scanDataType(s string) (parts [4]string, ok bool) {
+	i := 0
+	for i < len(s) && s[i] >= 'a' && s[i] <= 'z' {
+		i++
+	}
+	if i == 0 {
+		return parts, false
+	}
+	parts[0] = s[:i]
+	skip := func() {
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+	}
+	digits := func() (string, bool) {
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return s[j:i], i > j && i-j <= 8
+	}
+	j := i
+	skip()
+	if i < len(s) && s[i] == '(' {
+		i++
+		skip()
+		if parts[1], ok = digits(); !ok {
+			return parts, false
+		}
+		skip()
+		if i < len(s) && s[i] == ',' {
+			i++
+			skip()
+			if parts[2], ok = digits(); !ok {
+				return parts, false
+			}
+			skip()
+		}
+		if i >= len(s) || s[i] != ')' {
+			return parts, false
+		}
+		i++
+		j = i
+	} else {
+		i = j
+	}
+	if i == len(s) {
+		return parts, true
+	}
+	if !isSpace(s[i]) {
+		return parts, false
+	}
+	skip()
+	if s[i:] != "unsigned" {
+		return parts, false
+	}
+	parts[3] = "unsigned"
+	return parts, true
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
 // parseDataType checks s against the whitelist grammar.
 func parseDataType(s string) (dataType, error) {
 	if strings.TrimSpace(s) == "" {
 		return dataType{}, fmt.Errorf("empty data type")
 	}
-	sm := dataTypeRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
-	if sm == nil {
+	sm, ok := scanDataType(strings.ToLower(strings.TrimSpace(s)))
+	if !ok {
 		return dataType{}, fmt.Errorf("unsupported data type %q", s)
 	}
-	dt := dataType{base: sm[1], n: -1, m: -1, unsigned: sm[4] != ""}
+	dt := dataType{base: sm[0], n: -1, m: -1, unsigned: sm[3] != ""}
 	args, ok := dataTypeArgs[dt.base]
 	if !ok {
 		return dataType{}, fmt.Errorf("unsupported data type %q", s)
 	}
-	if sm[2] != "" {
-		dt.n, _ = strconv.Atoi(sm[2])
+	if sm[1] != "" {
+		dt.n, _ = strconv.Atoi(sm[1])
 	}
-	if sm[3] != "" {
-		dt.m, _ = strconv.Atoi(sm[3])
+	if sm[2] != "" {
+		dt.m, _ = strconv.Atoi(sm[2])
 	}
 	switch {
 	case dt.n >= 0 && args == 0, dt.m >= 0 && args < 2:
