@@ -75,6 +75,9 @@ func (e *Executor) signin(ctx context.Context, req Request) ([]Response, error) 
 	}
 	p, err := e.res().Authenticate(ctx, email, str(req.Attributes["password"]))
 	if err != nil {
+		if !errors.Is(err, resource.ErrUnauthenticated) {
+			return nil, err // a cancelled request or a database error is not a wrong password
+		}
 		for l, k := range keys {
 			l.Fail(k)
 		}
