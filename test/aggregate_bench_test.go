@@ -9,7 +9,6 @@ package test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -18,7 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -96,7 +94,7 @@ func BenchmarkAggregateCount100k(b *testing.B) {
 	if err != nil {
 		b.Fatalf("seed: %v", err)
 	}
-	aggBenchClone(b, cfg.DB.DSN, aggBenchRows/aggBenchSeed-1)
+	cloneItems(b, cfg.DB.DSN, aggBenchRows/aggBenchSeed-1)
 
 	path := "/aggregate/item?group=category&column=category,count"
 	rec := aggBenchDo(h, http.MethodGet, path, nil, admin)
@@ -165,40 +163,4 @@ func aggBenchAdmin(b *testing.B, h http.Handler) string {
 	}
 	must("/action/world/become_an_administrator", map[string]any{}, tok)
 	return tok
-}
-
-// aggBenchClone adds copies of every item row (copies times) with one
-// INSERT … SELECT over a recursive counter, through a second connection.
-func aggBenchClone(b *testing.B, dsn string, copies int) {
-	b.Helper()
-	conn, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetMaxOpenConns(1)
-	if _, err := conn.Exec("PRAGMA busy_timeout = 10000"); err != nil {
-		b.Fatal(err)
-	}
-	rows, err := conn.Query("SELECT name FROM pragma_table_info('item')")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			b.Fatal(err)
-		}
-		if c != "id" && c != "reference_id" {
-			cols = append(cols, `"`+c+`"`)
-		}
-	}
-	rows.Close()
-	list := strings.Join(cols, ", ")
-	q := `WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < ?)
-INSERT INTO item (reference_id, ` + list + `) SELECT randomblob(16), ` + list + ` FROM item, n`
-	if _, err := conn.Exec(q, copies); err != nil {
-		b.Fatalf("clone items: %v", err)
-	}
 }
