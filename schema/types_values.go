@@ -420,12 +420,35 @@ var dateLayouts = []string{
 // unparseable string is an error, never the zero time.
 func parseDateTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
+	// Imports parse millions of dates: try the layout the shape suggests
+	// first, and only then every layout (each failed Parse allocates).
+	if l := likelyLayout(s); l != "" {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, nil
+		}
+	}
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date", s)
+}
+
+// likelyLayout guesses the layout of the common ISO-like forms.
+func likelyLayout(s string) string {
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return ""
+	}
+	switch {
+	case len(s) == 10:
+		return time.DateOnly
+	case s[10] == 'T':
+		return time.RFC3339Nano
+	case s[10] == ' ':
+		return "2006-01-02 15:04:05.999999999"
+	}
+	return ""
 }
 
 var clockLayouts = []string{"15:04:05.999999999", "15:04", "3:04:05 PM", "3:04 PM", "3:04PM", "3PM"}
