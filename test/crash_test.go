@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/apiary/apiary/test/apiclient"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -129,6 +130,7 @@ type crashServer struct {
 	cmd                   *exec.Cmd
 	exited                chan struct{} // closed when cmd has been waited for
 	client                *http.Client
+	api                   *apiclient.Client
 }
 
 // start launches the binary on a free loopback port and waits (bounded)
@@ -155,6 +157,7 @@ func (c *crashServer) start(t *testing.T) {
 	c.cmd, c.exited = cmd, exited
 	c.url = fmt.Sprintf("http://127.0.0.1:%d", port)
 	c.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+	c.api = &apiclient.Client{Base: c.url, HTTP: c.client}
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -210,28 +213,9 @@ func (c *crashServer) logTail() string {
 	return string(b)
 }
 
-// do sends one request and reads the whole answer.
-func (c *crashServer) do(ctx context.Context, method, path, body, tok string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.url+path, strings.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/vnd.api+json")
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, out, err
-}
-
 func (c *crashServer) must(t *testing.T, want int, method, path, body, tok string) []byte {
 	t.Helper()
-	code, out, err := c.do(context.Background(), method, path, body, tok)
+	code, out, err := c.api.Do(context.Background(), method, path, body, tok)
 	if err != nil || code != want {
 		t.Fatalf("%s %s: %d %v, want %d: %.300s", method, path, code, err, want, out)
 	}
@@ -248,24 +232,12 @@ func (c *crashServer) admin(t *testing.T) string {
 		`{"attributes":{"name":"Crash","email":"`+email+`","password":"`+pw+`","passwordConfirm":"`+pw+`"}}`, "")
 	out := c.must(t, http.StatusOK, http.MethodPost, "/action/user_account/signin",
 		`{"attributes":{"email":"`+email+`","password":"`+pw+`"}}`, "")
-	var list []struct {
-		ResponseType string
-		Attributes   map[string]any
-	}
-	if err := json.Unmarshal(out, &list); err != nil {
-		t.Fatalf("signin: %v: %.300s", err, out)
-	}
-	tok := ""
-	for _, r := range list {
-		if v, ok := r.Attributes["value"].(string); ok && r.ResponseType == "client.store.set" {
-			tok = v
-		}
-	}
-	if tok == "" {
-		t.Fatalf("signin: no token in %.300s", out)
+	tok, err := apiclient.TokenOf(out)
+	if err != nil {
+		t.Fatal(err)
 	}
 	c.must(t, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", `{"attributes":{}}`, tok)
-	code, out, err := c.do(context.Background(), http.MethodPut, "/_config/backend/limit.rate",
+	code, out, err := c.api.Do(context.Background(), http.MethodPut, "/_config/backend/limit.rate",
 		`{"version":"1","limits":{"/api/crash_row":1000000}}`, tok)
 	if err != nil || (code != http.StatusOK && code != http.StatusNotFound) {
 		t.Fatalf("set limit.rate: %d %v %.300s", code, err, out)
@@ -299,7 +271,7 @@ func (c *crashServer) writeAndKill(ctx context.Context, t *testing.T, tok string
 				mu.Lock()
 				attempts++
 				mu.Unlock()
-				code, out, err := c.do(ctx, http.MethodPost, "/api/crash_row", body, tok)
+				code, out, err := c.api.Do(ctx, http.MethodPost, "/api/crash_row", body, tok)
 				if err != nil {
 					if ctx.Err() == nil {
 						time.Sleep(5 * time.Millisecond) // the server is gone; wait for the cancel

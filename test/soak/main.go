@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/apiary/apiary/test/apiclient"
 	"net/http"
 	"os"
 	"os/exec"
@@ -124,7 +125,7 @@ func run() error {
 	defer srv.stop()
 	fmt.Printf("soak: server pid %d on %s; %v of load with %d clients, warm-up %v\n", srv.cmd.Process.Pid, srv.url, duration, workers, warmup)
 
-	c := &client{base: srv.url, http: &http.Client{Timeout: 30 * time.Second,
+	c := &apiclient.Client{Base: srv.url, HTTP: &http.Client{Timeout: 30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: workers}}}
 	fx, err := seed(ctx, c)
 	if err != nil {

@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"github.com/apiary/apiary/test/apiclient"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -88,82 +87,6 @@ func (s *server) logTail() string {
 	return string(b)
 }
 
-// client sends JSON requests to the server.
-type client struct {
-	base string
-	http *http.Client
-}
-
-func (c *client) do(ctx context.Context, method, path, body, tok string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, strings.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/vnd.api+json")
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, out, err
-}
-
-func (c *client) must(ctx context.Context, want int, method, path, body, tok string) ([]byte, error) {
-	code, out, err := c.do(ctx, method, path, body, tok)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	if code != want {
-		return nil, fmt.Errorf("%s %s: %d, want %d: %.300s", method, path, code, want, out)
-	}
-	return out, nil
-}
-
-func signinBody(email, pw string) string {
-	b, _ := json.Marshal(map[string]any{"attributes": map[string]any{"email": email, "password": pw}})
-	return string(b)
-}
-
-func (c *client) account(ctx context.Context, name, email, pw string) (string, error) {
-	up, _ := json.Marshal(map[string]any{"attributes": map[string]any{"name": name, "email": email, "password": pw, "passwordConfirm": pw}})
-	if _, err := c.must(ctx, http.StatusOK, http.MethodPost, "/action/user_account/signup", string(up), ""); err != nil {
-		return "", err
-	}
-	out, err := c.must(ctx, http.StatusOK, http.MethodPost, "/action/user_account/signin", signinBody(email, pw), "")
-	if err != nil {
-		return "", err
-	}
-	var list []struct {
-		ResponseType string
-		Attributes   map[string]any
-	}
-	if err := json.Unmarshal(out, &list); err != nil {
-		return "", err
-	}
-	for _, r := range list {
-		if tok, ok := r.Attributes["value"].(string); ok && r.ResponseType == "client.store.set" {
-			return tok, nil
-		}
-	}
-	return "", fmt.Errorf("signin %s: no token", email)
-}
-
-func idOf(out []byte) (string, error) {
-	var d struct {
-		Data struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(out, &d); err != nil || d.Data.ID == "" {
-		return "", fmt.Errorf("no data.id in %.200s", out)
-	}
-	return d.Data.ID, nil
-}
-
 // fixture is what the load needs: the plain user's token and rows.
 type fixture struct {
 	tok      string
@@ -189,41 +112,41 @@ func (f *fixture) addItem(id string) {
 // seed locks the instance down (an administrator), signs up a plain user,
 // lifts the rate limit on the load's paths and creates 20 projects and 200
 // items as the plain user.
-func seed(ctx context.Context, c *client) (*fixture, error) {
-	admin, err := c.account(ctx, "Admin", "admin@example.test", "admin-password")
+func seed(ctx context.Context, c *apiclient.Client) (*fixture, error) {
+	admin, err := c.Account(ctx, "Admin", "admin@example.test", "admin-password")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.must(ctx, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", `{"attributes":{}}`, admin); err != nil {
+	if _, err := c.Must(ctx, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", `{"attributes":{}}`, admin); err != nil {
 		return nil, err
 	}
-	code, out, err := c.do(ctx, http.MethodPut, "/_config/backend/limit.rate",
+	code, out, err := c.Do(ctx, http.MethodPut, "/_config/backend/limit.rate",
 		`{"version":"1","limits":{"/api/item":1000000,"/api/project":1000000,"/action/user_account/signin":1000000}}`, admin)
 	if err != nil || (code != http.StatusOK && code != http.StatusNotFound) {
 		return nil, fmt.Errorf("set limit.rate: %d %v %.200s", code, err, out)
 	}
 	fx := &fixture{}
-	if fx.tok, err = c.account(ctx, "Plain", "plain@example.test", "plain-password"); err != nil {
+	if fx.tok, err = c.Account(ctx, "Plain", "plain@example.test", "plain-password"); err != nil {
 		return nil, err
 	}
 	for i := range 20 {
-		out, err := c.must(ctx, http.StatusCreated, http.MethodPost, "/api/project",
+		out, err := c.Must(ctx, http.StatusCreated, http.MethodPost, "/api/project",
 			fmt.Sprintf(`{"data":{"type":"project","attributes":{"name":"project %02d"}}}`, i), fx.tok)
 		if err != nil {
 			return nil, err
 		}
-		id, err := idOf(out)
+		id, err := apiclient.IDOf(out)
 		if err != nil {
 			return nil, err
 		}
 		fx.projects = append(fx.projects, id)
 	}
 	for i := range 200 {
-		out, err := c.must(ctx, http.StatusCreated, http.MethodPost, "/api/item", itemBody(i, fx.projects[i%len(fx.projects)]), fx.tok)
+		out, err := c.Must(ctx, http.StatusCreated, http.MethodPost, "/api/item", itemBody(i, fx.projects[i%len(fx.projects)]), fx.tok)
 		if err != nil {
 			return nil, err
 		}
-		id, err := idOf(out)
+		id, err := apiclient.IDOf(out)
 		if err != nil {
 			return nil, err
 		}
@@ -239,8 +162,8 @@ func itemBody(i int, project string) string {
 
 // load sends requests until ctx ends: 40% list (half of them with the
 // project included), 30% get, 12% create, 15% patch, 3% signin.
-func load(ctx context.Context, c *client, fx *fixture, st *stats, w int) {
-	signin := signinBody("plain@example.test", "plain-password")
+func load(ctx context.Context, c *apiclient.Client, fx *fixture, st *stats, w int) {
+	signin := apiclient.SigninBody("plain@example.test", "plain-password")
 	for i := 0; ctx.Err() == nil; i++ {
 		var (
 			op       string
@@ -256,22 +179,22 @@ func load(ctx context.Context, c *client, fx *fixture, st *stats, w int) {
 			if r < 20 {
 				path += "&include=project_id"
 			}
-			code, out, err = c.do(ctx, http.MethodGet, path, "", fx.tok)
+			code, out, err = c.Do(ctx, http.MethodGet, path, "", fx.tok)
 		case r < 70:
 			op = "get"
-			code, out, err = c.do(ctx, http.MethodGet, "/api/item/"+fx.randomItem(), "", fx.tok)
+			code, out, err = c.Do(ctx, http.MethodGet, "/api/item/"+fx.randomItem(), "", fx.tok)
 		case r < 82:
 			op = "create"
-			code, out, err = c.do(ctx, http.MethodPost, "/api/item", itemBody(w*1_000_000+i, fx.projects[rand.IntN(len(fx.projects))]), fx.tok)
+			code, out, err = c.Do(ctx, http.MethodPost, "/api/item", itemBody(w*1_000_000+i, fx.projects[rand.IntN(len(fx.projects))]), fx.tok)
 			wantBody = code == http.StatusCreated
 		case r < 97:
 			op = "patch"
 			id := fx.randomItem()
-			code, out, err = c.do(ctx, http.MethodPatch, "/api/item/"+id,
+			code, out, err = c.Do(ctx, http.MethodPatch, "/api/item/"+id,
 				fmt.Sprintf(`{"data":{"type":"item","id":"%s","attributes":{"priority":%d,"title":"patched %d"}}}`, id, i%5, i), fx.tok)
 		default:
 			op = "signin"
-			code, out, err = c.do(ctx, http.MethodPost, "/action/user_account/signin", signin, "")
+			code, out, err = c.Do(ctx, http.MethodPost, "/action/user_account/signin", signin, "")
 		}
 		if ctx.Err() != nil {
 			return // the run ended during this request: not counted
@@ -284,7 +207,7 @@ func load(ctx context.Context, c *client, fx *fixture, st *stats, w int) {
 			fmt.Fprintf(os.Stderr, "soak: %s: %v\n", op, err)
 		}
 		if wantBody {
-			if id, err := idOf(out); err == nil {
+			if id, err := apiclient.IDOf(out); err == nil {
 				fx.addItem(id)
 			}
 		}

@@ -21,10 +21,10 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/apiary/apiary/test/apiclient"
 	"io"
 	"net"
 	"net/http"
@@ -119,85 +119,6 @@ func wait(args []string) error {
 	return fmt.Errorf("%s did not answer within %v", *base, *timeout)
 }
 
-type api struct {
-	base   string
-	client *http.Client
-}
-
-func (a *api) do(ctx context.Context, method, path string, body any, tok string) (int, []byte, error) {
-	js, err := json.Marshal(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	return a.doRaw(ctx, method, path, string(js), tok)
-}
-
-func (a *api) doRaw(ctx context.Context, method, path, body, tok string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, strings.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/vnd.api+json")
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	resp, err := a.client.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, out, err
-}
-
-func (a *api) must(ctx context.Context, want int, method, path string, body any, tok string) ([]byte, error) {
-	code, out, err := a.do(ctx, method, path, body, tok)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	if code != want {
-		return nil, fmt.Errorf("%s %s: %d, want %d: %.300s", method, path, code, want, out)
-	}
-	return out, nil
-}
-
-func (a *api) account(ctx context.Context, name, email, password string) (string, error) {
-	attrs := map[string]any{"name": name, "email": email, "password": password, "passwordConfirm": password}
-	if _, err := a.must(ctx, http.StatusOK, http.MethodPost, "/action/user_account/signup", map[string]any{"attributes": attrs}, ""); err != nil {
-		return "", err
-	}
-	out, err := a.must(ctx, http.StatusOK, http.MethodPost, "/action/user_account/signin",
-		map[string]any{"attributes": map[string]any{"email": email, "password": password}}, "")
-	if err != nil {
-		return "", err
-	}
-	var list []struct {
-		ResponseType string
-		Attributes   map[string]any
-	}
-	if err := json.Unmarshal(out, &list); err != nil {
-		return "", err
-	}
-	for _, r := range list {
-		if tok, ok := r.Attributes["value"].(string); ok && r.ResponseType == "client.store.set" {
-			return tok, nil
-		}
-	}
-	return "", fmt.Errorf("signin %s: no token", email)
-}
-
-func idOf(out []byte) (string, error) {
-	var d struct {
-		Data struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(out, &d); err != nil || d.Data.ID == "" {
-		return "", fmt.Errorf("no data.id in %.200s", out)
-	}
-	return d.Data.ID, nil
-}
-
 func data(args []string) error {
 	fs := flag.NewFlagSet("data", flag.ExitOnError)
 	base := fs.String("url", "", "server base URL")
@@ -212,23 +133,23 @@ func data(args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	a := &api{base: strings.TrimSuffix(*base, "/"), client: &http.Client{Timeout: 60 * time.Second,
+	a := &apiclient.Client{Base: strings.TrimSuffix(*base, "/"), HTTP: &http.Client{Timeout: 60 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: *conc}}}
 
-	adminTok, err := a.account(ctx, "Admin", "admin@example.test", "admin-password")
+	adminTok, err := a.Account(ctx, "Admin", "admin@example.test", "admin-password")
 	if err != nil {
 		return err
 	}
-	if _, err := a.must(ctx, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", map[string]any{"attributes": map[string]any{}}, adminTok); err != nil {
+	if _, err := a.Must(ctx, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", `{"attributes":{}}`, adminTok); err != nil {
 		return err
 	}
-	userTok, err := a.account(ctx, "Plain", "plain@example.test", "plain-password")
+	userTok, err := a.Account(ctx, "Plain", "plain@example.test", "plain-password")
 	if err != nil {
 		return err
 	}
 	// Lift the per-(IP, path) rate limit (Daptin's default 500/s) on the
 	// list and create paths: wrk is one client. 404: a server without /_config.
-	code, resp, err := a.doRaw(ctx, http.MethodPut, "/_config/backend/limit.rate",
+	code, resp, err := a.Do(ctx, http.MethodPut, "/_config/backend/limit.rate",
 		`{"version":"1","limits":{"/api/item":1000000,"/api/project":1000000,"/action/user_account/signin":1000000}}`, adminTok)
 	if err != nil {
 		return err
@@ -270,7 +191,7 @@ func data(args []string) error {
 }
 
 // createMany posts n rows with conc workers and returns their ids in order.
-func createMany(ctx context.Context, a *api, conc, n int, tok string, body func(i int) any) ([]string, error) {
+func createMany(ctx context.Context, a *apiclient.Client, conc, n int, tok string, body func(i int) any) ([]string, error) {
 	ids := make([]string, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -287,9 +208,9 @@ func createMany(ctx context.Context, a *api, conc, n int, tok string, body func(
 				}
 				b := body(i)
 				typ := b.(map[string]any)["data"].(map[string]any)["type"].(string)
-				out, err := a.must(ctx, http.StatusCreated, http.MethodPost, "/api/"+typ, b, tok)
+				out, err := a.Must(ctx, http.StatusCreated, http.MethodPost, "/api/"+typ, apiclient.JSON(b), tok)
 				if err == nil {
-					ids[i], err = idOf(out)
+					ids[i], err = apiclient.IDOf(out)
 				}
 				if err != nil {
 					mu.Lock()
