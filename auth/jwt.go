@@ -39,6 +39,7 @@ type Issuer struct {
 	issuer string
 	life   time.Duration
 	now    func() time.Time
+	seen   *verifiedTokens
 }
 
 // NewIssuer returns an Issuer that signs with secret (config jwt.secret),
@@ -52,7 +53,7 @@ func NewIssuer(secret []byte, issuer string, life time.Duration, now func() time
 	if now == nil {
 		now = time.Now
 	}
-	return &Issuer{secret: append([]byte(nil), secret...), issuer: issuer, life: life, now: now}
+	return &Issuer{secret: append([]byte(nil), secret...), issuer: issuer, life: life, now: now, seen: newVerifiedTokens()}
 }
 
 // Claims are the claims of an Apiary (Daptin) token. Times have a
@@ -195,6 +196,19 @@ func setTime(m jwt.MapClaims, k string, t time.Time) {
 // future, each with TokenLeeway of tolerance. Errors are the ErrToken*
 // sentinels.
 func (i *Issuer) Verify(token string) (Claims, error) {
+	now := i.now()
+	if c, ok := i.seen.lookup(token, now); ok {
+		return c, nil
+	}
+	c, err := i.verify(token)
+	if err == nil {
+		i.seen.store(token, c)
+	}
+	return c, err
+}
+
+// verify is Verify without the cache of verified tokens.
+func (i *Issuer) verify(token string) (Claims, error) {
 	if err := checkHeader(token); err != nil {
 		return Claims{}, err
 	}

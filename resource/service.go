@@ -39,6 +39,7 @@ type core struct {
 	now    func() time.Time
 	bus    *bus
 	cache  *caches
+	gens   *generations
 	views  views
 }
 
@@ -68,7 +69,7 @@ func New(o Options) Service {
 		cost = auth.BcryptCost
 	}
 	c := &core{db: o.DB, d: o.DB.Dialect, holder: o.Schema, log: log, secret: o.EncryptionSecret, cost: cost,
-		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches()}
+		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations()}
 	return &svc{core: c}
 }
 
@@ -76,7 +77,10 @@ func New(o Options) Service {
 func (s *svc) Schema() *schema.Schema { return s.holder.Load() }
 
 // Invalidate drops cached permission and user data.
-func (s *svc) Invalidate() { s.cache.Invalidate() }
+func (s *svc) Invalidate() {
+	s.cache.Invalidate()
+	s.gens.bumpAll()
+}
 
 // Subscribe registers fn for committed changes.
 func (s *svc) Subscribe(fn func(Change)) func() { return s.bus.subscribe(fn) }
@@ -112,6 +116,7 @@ func (s *svc) write(ctx context.Context, fn func(t *svc) error) error {
 	if err != nil {
 		return s.mapDBError(err)
 	}
+	s.gens.committed(pending)
 	if len(pending) > 0 {
 		s.cache.invalidateFor(pending)
 		for _, c := range pending {

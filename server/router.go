@@ -22,6 +22,7 @@ import (
 	"github.com/apiary/apiary/server/httpmw"
 	"github.com/apiary/apiary/server/jsonapi"
 	"github.com/apiary/apiary/server/openapi"
+	"github.com/apiary/apiary/server/respcache"
 	"github.com/apiary/apiary/server/tokenapi"
 )
 
@@ -47,7 +48,8 @@ func (s *Server) router() chi.Router {
 		for _, m := range actionMethods {
 			r.Method(m, "/{type}/action/{action}", act)
 		}
-		jsonapi.Mount(r, jsonapi.Deps{Res: func() resource.Service { return s.res }, Log: s.log, MaxBody: s.cfg.HTTP.MaxBodyBytes})
+		jsonapi.Mount(r, jsonapi.Deps{Res: func() resource.Service { return s.res }, Log: s.log, MaxBody: s.cfg.HTTP.MaxBodyBytes,
+			Cache: respcache.New(0)})
 	})
 	for _, m := range actionMethods {
 		r.Method(m, "/action/{type}/{action}", act)

@@ -10,6 +10,7 @@ import (
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/httperr"
+	"github.com/apiary/apiary/server/respcache"
 )
 
 // DefaultMaxBody is the request body limit used when Deps.MaxBody is not set.
@@ -32,6 +33,9 @@ type Deps struct {
 	Log *slog.Logger
 	// MaxBody limits request bodies in bytes; 0 or less means DefaultMaxBody.
 	MaxBody int64
+	// Cache keeps answers of reads until a committed write changes them;
+	// nil caches nothing.
+	Cache *respcache.Cache
 }
 
 type api struct {
@@ -50,20 +54,21 @@ func Mount(r chi.Router, d Deps) {
 	a := &api{d: d}
 	h := func(f httperr.HandlerFunc) http.HandlerFunc { return httperr.Handle(d.Log, f) }
 
-	r.Get("/user_account/mine", h(a.mine))
+	userTable := func(*http.Request) string { return "user_account" }
+	r.Get("/user_account/mine", a.cached(userTable, h(a.mine)))
 
-	r.Get("/{t}", h(a.list))
+	r.Get("/{t}", a.cached(urlTable, h(a.list)))
 	r.Post("/{t}", h(a.create))
 	r.Options("/{t}", options(AllowCollection))
 
-	r.Get("/{t}/{id}", h(a.get))
+	r.Get("/{t}/{id}", a.cached(urlTable, h(a.get)))
 	r.Patch("/{t}/{id}", h(a.update))
 	r.Delete("/{t}/{id}", h(a.delete))
 	r.Options("/{t}/{id}", options(AllowItem))
 
-	r.Get("/{t}/{id}/{relation}", h(a.related))
+	r.Get("/{t}/{id}/{relation}", a.cached(urlTable, h(a.related)))
 
-	r.Get("/{t}/{id}/relationships/{relation}", h(a.linkage))
+	r.Get("/{t}/{id}/relationships/{relation}", a.cached(urlTable, h(a.linkage)))
 	r.Patch("/{t}/{id}/relationships/{relation}", h(a.addLinks))
 	r.Post("/{t}/{id}/relationships/{relation}", h(a.addLinks))
 	r.Delete("/{t}/{id}/relationships/{relation}", h(a.removeLinks))

@@ -1,0 +1,105 @@
+// Package respcache keeps encoded answers of read requests in memory, each
+// under the resource layer's read stamp taken before the read, so a repeated
+// read is answered without a query until a committed write changes the
+// stamp. The cache is bounded in bytes; it holds no state outside a Cache.
+package respcache
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// DefaultMaxBytes bounds a cache built with a size of 0.
+const DefaultMaxBytes = 32 << 20
+
+// maxEntryBytes keeps one huge answer from pushing out everything else.
+const maxEntryBytes = 1 << 20
+
+// entryOverhead approximates the memory of an entry besides its bytes.
+const entryOverhead = 96
+
+type entry struct {
+	stamp uint64
+	body  []byte
+}
+
+// Cache maps request keys to encoded answers. A nil *Cache caches nothing.
+type Cache struct {
+	max    int64
+	mu     sync.Mutex
+	m      map[string]entry
+	bytes  int64
+	hits   atomic.Uint64
+	misses atomic.Uint64
+}
+
+// New returns a cache holding at most maxBytes (0 means DefaultMaxBytes; a
+// negative size disables caching and returns nil).
+func New(maxBytes int64) *Cache {
+	if maxBytes < 0 {
+		return nil
+	}
+	if maxBytes == 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	return &Cache{max: maxBytes, m: map[string]entry{}}
+}
+
+// Get returns the answer stored under key if it was stored with stamp.
+func (c *Cache) Get(key string, stamp uint64) ([]byte, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if !ok || e.stamp != stamp {
+		c.misses.Add(1)
+		return nil, false
+	}
+	c.hits.Add(1)
+	return e.body, true
+}
+
+// Put stores body under key and stamp. The cache keeps body: the caller
+// must not change it afterwards.
+func (c *Cache) Put(key string, stamp uint64, body []byte) {
+	if c == nil || len(body) > maxEntryBytes {
+		return
+	}
+	size := int64(len(key) + len(body) + entryOverhead)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[key]; ok {
+		c.bytes -= int64(len(key) + len(old.body) + entryOverhead)
+	}
+	if c.bytes+size > c.max {
+		c.evict(c.max - c.max/4 - size)
+	}
+	c.m[key] = entry{stamp: stamp, body: body}
+	c.bytes += size
+}
+
+// evict drops entries until at most target bytes remain. Map iteration
+// order is unspecified, which makes this a cheap random eviction.
+func (c *Cache) evict(target int64) {
+	for k, e := range c.m {
+		if c.bytes <= target {
+			return
+		}
+		delete(c.m, k)
+		c.bytes -= int64(len(k) + len(e.body) + entryOverhead)
+	}
+}
+
+// Stats reports the number of entries, their approximate bytes, hits and
+// misses since the cache was made.
+func (c *Cache) Stats() (entries int, bytes int64, hits, misses uint64) {
+	if c == nil {
+		return 0, 0, 0, 0
+	}
+	c.mu.Lock()
+	entries, bytes = len(c.m), c.bytes
+	c.mu.Unlock()
+	return entries, bytes, c.hits.Load(), c.misses.Load()
+}
