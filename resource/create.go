@@ -88,7 +88,7 @@ func (s *svc) insert(ctx context.Context, t *schema.Table, ch *changes) (int64, 
 		cols[i] = d.Quote(c)
 	}
 	q := "INSERT INTO " + d.Quote(t.TableName) + " (" + joinComma(cols) + ") VALUES (" + placeholders(len(cols)) + ")"
-	id, err := d.InsertReturningID(ctx, s.tx, q, ch.vals...)
+	id, err := d.InsertReturningID(ctx, s.writer(), q, ch.vals...)
 	if err != nil {
 		return 0, s.mapDBError(d.MapError(err))
 	}
@@ -96,7 +96,7 @@ func (s *svc) insert(ctx context.Context, t *schema.Table, ch *changes) (int64, 
 }
 
 func (s *svc) exec(ctx context.Context, q string, args ...any) error {
-	if _, err := s.tx.ExecContext(ctx, s.d.Rebind(q), args...); err != nil {
+	if _, err := s.writer().ExecContext(ctx, s.d.Rebind(q), args...); err != nil {
 		return s.mapDBError(s.d.MapError(err))
 	}
 	return nil
@@ -122,7 +122,7 @@ func (s *svc) defaultGroups(ctx context.Context, sc *schema.Schema, t *schema.Ta
 	for _, g := range t.DefaultGroups {
 		var gid int64
 		q := "SELECT " + s.d.Quote(schema.ColID) + " FROM " + s.d.Quote(schema.TableUsergroup) + " WHERE name = ?"
-		err := s.tx.QueryRowxContext(ctx, s.d.Rebind(q), g.Name).Scan(&gid)
+		err := s.writer().QueryRowxContext(ctx, s.d.Rebind(q), g.Name).Scan(&gid)
 		if err != nil {
 			continue // a group that does not exist yet is skipped, as Daptin does
 		}

@@ -41,6 +41,9 @@ type core struct {
 	cache  *caches
 	gens   *generations
 	views  views
+	// rstmts and wstmts cache prepared statements of the reader and writer
+	// pools (SQLite only; nil otherwise).
+	rstmts, wstmts *stmtCache
 }
 
 // svc implements Service. Outside a transaction q is nil: reads use the
@@ -70,6 +73,9 @@ func New(o Options) Service {
 	}
 	c := &core{db: o.DB, d: o.DB.Dialect, holder: o.Schema, log: log, secret: o.EncryptionSecret, cost: cost,
 		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations()}
+	if o.DB.Dialect.Name() == "sqlite" {
+		c.rstmts, c.wstmts = newStmtCache(o.DB.R), newStmtCache(o.DB.W)
+	}
 	return &svc{core: c}
 }
 
@@ -80,6 +86,8 @@ func (s *svc) Schema() *schema.Schema { return s.holder.Load() }
 func (s *svc) Invalidate() {
 	s.cache.Invalidate()
 	s.gens.bumpAll()
+	s.rstmts.reset()
+	s.wstmts.reset()
 }
 
 // Subscribe registers fn for committed changes.
@@ -88,9 +96,20 @@ func (s *svc) Subscribe(fn func(Change)) func() { return s.bus.subscribe(fn) }
 // reader returns what reads should go through.
 func (s *svc) reader() sqlx.ExtContext {
 	if s.tx != nil {
-		return s.tx
+		return s.writer()
+	}
+	if s.rstmts != nil {
+		return cachedDB{DB: s.db.R, c: s.rstmts}
 	}
 	return s.db.R
+}
+
+// writer returns the transaction, through the statement cache if any.
+func (s *svc) writer() sqlx.ExtContext {
+	if s.wstmts != nil {
+		return cachedTx{Tx: s.tx, c: s.wstmts}
+	}
+	return s.tx
 }
 
 // InTx runs fn in one transaction (joining the current one if any).
@@ -110,6 +129,7 @@ func (s *svc) write(ctx context.Context, fn func(t *svc) error) error {
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		return fn(&svc{core: s.core, tx: tx, pending: &pending})
 	})
+	s.wstmts.prepareWanted(ctx)
 	if errors.Is(err, errRollback) {
 		return nil
 	}

@@ -64,7 +64,7 @@ func (s *svc) update(ctx context.Context, tableName, refID string, in Input) (Ro
 	q += d.Quote(schema.ColVersion) + " = " + d.Quote(schema.ColVersion) + " + 1, " + d.Quote(schema.ColUpdatedAt) + " = ? WHERE " +
 		d.Quote(schema.ColID) + " = ? AND " + d.Quote(schema.ColVersion) + " = ?"
 	args = append(args, s.now(), old.ID, old.version)
-	res, err := s.tx.ExecContext(ctx, d.Rebind(q), args...)
+	res, err := s.writer().ExecContext(ctx, d.Rebind(q), args...)
 	if err != nil {
 		return Row{}, s.mapDBError(d.MapError(err))
 	}
