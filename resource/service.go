@@ -44,6 +44,9 @@ type core struct {
 	// rstmts and wstmts cache prepared statements of the reader and writer
 	// pools (SQLite only; nil otherwise).
 	rstmts, wstmts *stmtCache
+	// group shares write transactions between concurrent writes (SQLite
+	// only; nil otherwise).
+	group *groupCommit
 }
 
 // svc implements Service. Outside a transaction q is nil: reads use the
@@ -75,6 +78,7 @@ func New(o Options) Service {
 		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations()}
 	if o.DB.Dialect.Name() == "sqlite" {
 		c.rstmts, c.wstmts = newStmtCache(o.DB.R), newStmtCache(o.DB.W)
+		c.group = newGroupCommit(o.DB)
 	}
 	return &svc{core: c}
 }
@@ -126,9 +130,16 @@ func (s *svc) write(ctx context.Context, fn func(t *svc) error) error {
 		return fn(s)
 	}
 	var pending []Change
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		return fn(&svc{core: s.core, tx: tx, pending: &pending})
-	})
+	var err error
+	if s.group != nil {
+		pending, err = s.group.run(ctx, func(tx *sqlx.Tx, p *[]Change) error {
+			return fn(&svc{core: s.core, tx: tx, pending: p})
+		})
+	} else {
+		err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+			return fn(&svc{core: s.core, tx: tx, pending: &pending})
+		})
+	}
 	s.wstmts.prepareWanted(ctx)
 	if errors.Is(err, errRollback) {
 		return nil
