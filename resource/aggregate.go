@@ -69,7 +69,7 @@ type aggBuilder struct {
 	joins     []string
 	joinArgs  []any
 	projs     []aggProj
-	groups    []string // GROUP BY ordinals
+	groups    []int // GROUP BY entries: 1-based positions in projs
 	groupKeys map[string]bool
 	w         *where
 	having    []string
@@ -83,6 +83,16 @@ var aggCmp = map[string]string{"eq": "=", "not": "<>", "lt": "<", "lte": "<=", "
 // Peek and Execute on the table's (or a joined table's) world row, are
 // refused; rows are those the caller may read.
 func (s *svc) Aggregate(ctx context.Context, tableName string, q AggregateQuery) ([]Row, error) {
+	b, err := s.aggregateBuilder(ctx, tableName, q)
+	if err != nil {
+		return nil, err
+	}
+	return b.run(ctx)
+}
+
+// aggregateBuilder checks the gates and builds the statement of an
+// aggregate query without running it.
+func (s *svc) aggregateBuilder(ctx context.Context, tableName string, q AggregateQuery) (*aggBuilder, error) {
 	sc := s.Schema()
 	t, err := table(sc, tableName)
 	if err != nil {
@@ -102,7 +112,7 @@ func (s *svc) Aggregate(ctx context.Context, tableName string, q AggregateQuery)
 	if err := b.build(ctx, pq, q); err != nil {
 		return nil, err
 	}
-	return b.run(ctx)
+	return b, nil
 }
 
 // aggGate applies the table gate of the aggregate API: a signed-in caller
@@ -264,7 +274,7 @@ func (b *aggBuilder) group(g aggItem) error {
 		}
 	}
 	b.groupKeys[c.key] = true
-	b.groups = append(b.groups, strconv.Itoa(pos))
+	b.groups = append(b.groups, pos)
 	return nil
 }
 
@@ -346,12 +356,12 @@ func (b *aggBuilder) sql() (string, []any) {
 		args = append(args, p.c.args...)
 	}
 	var sb strings.Builder
-	sb.WriteString("SELECT " + strings.Join(sel, ", ") + b.base.v.from + strings.Join(b.joins, ""))
+	sb.WriteString("SELECT " + strings.Join(sel, ", ") + b.base.v.from + b.fromHint() + strings.Join(b.joins, ""))
 	args = append(args, b.joinArgs...)
 	sb.WriteString(b.w.String())
 	args = append(args, b.w.args...)
 	if len(b.groups) > 0 {
-		sb.WriteString(" GROUP BY " + strings.Join(b.groups, ", "))
+		sb.WriteString(" GROUP BY " + strings.Join(b.groupTerms(), ", "))
 	}
 	if len(b.having) > 0 {
 		sb.WriteString(" HAVING " + strings.Join(b.having, " AND "))

@@ -5,7 +5,6 @@ package resource
 // with.
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/apiary/apiary/schema"
@@ -56,7 +55,7 @@ func (b *aggBuilder) timeSample(q AggregateQuery) error {
 		return err
 	}
 	b.groupKeys[expr] = true
-	b.groups = append(b.groups, strconv.Itoa(pos))
+	b.groups = append(b.groups, pos)
 	return nil
 }
 
