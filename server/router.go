@@ -30,6 +30,7 @@ import (
 func (s *Server) router() chi.Router {
 	r := chi.NewRouter()
 	m := discovery.NewMetrics()
+	cache := respcache.New(0)
 	s.res.Subscribe(m.ObserveChange)
 	r.Use(middleware.RequestID, middleware.GetHead, m.Middleware, s.logRequests, s.recoverer, httpmw.SecurityHeaders, httpmw.CORS(s.live),
 		httpmw.RateLimit(s.live, nil), httpmw.MaxConnections(s.live), httpmw.Gzip(s.live), s.authenticate)
@@ -49,7 +50,7 @@ func (s *Server) router() chi.Router {
 			r.Method(m, "/{type}/action/{action}", act)
 		}
 		jsonapi.Mount(r, jsonapi.Deps{Res: func() resource.Service { return s.res }, Log: s.log, MaxBody: s.cfg.HTTP.MaxBodyBytes,
-			Cache: respcache.New(0)})
+			Cache: cache})
 	})
 	for _, m := range actionMethods {
 		r.Method(m, "/action/{type}/{action}", act)
@@ -64,7 +65,7 @@ func (s *Server) router() chi.Router {
 		DBType: s.cfg.DB.Type, Started: func() time.Time { return s.started }, Metrics: m, Log: s.log.With("component", "discovery")})
 	feed.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "feed"))
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
-	aggregate.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "aggregate"))
+	aggregate.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "aggregate"), cache)
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})
 	gql := graphql.New(graphql.Deps{Res: func() resource.Service { return s.res }, Enabled: s.gqlOn.Load,
 		Log: s.log.With("component", "graphql"), MaxBody: s.cfg.HTTP.MaxBodyBytes,

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+
+	"github.com/apiary/apiary/test/testserver"
 )
 
 // Reads are answered from the response cache while nothing changed; every
@@ -92,5 +94,46 @@ func TestReadCacheNeverStale(t *testing.T) {
 	}
 	if got := list(carol); len(got) != 0 {
 		t.Errorf("cached list after delete: %v", got)
+	}
+}
+
+// Aggregate answers are cached too, and a write to a joined table that is
+// not related to the entity still moves the answer.
+func TestAggregateCacheFollowsJoins(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.WithSchema("schema_todo.yaml", todoSchema),
+		testserver.WithSchema("schema_note.yaml", "Tables:\n  - TableName: note\n    Columns:\n      - {Name: label, ColumnType: label}\n"))
+	tok := s.Admin(t)
+	proj := create(t, s, tok, "project", map[string]any{"name": "Apollo"}, nil)
+	create(t, s, tok, "todo", map[string]any{"title": "alpha", "project_id": proj}, nil)
+	agg := func(params ...string) []map[string]any {
+		t.Helper()
+		return aggRows(t, s.Do(t, http.MethodGet, "/aggregate/todo"+q(params...), nil, tok), "todo")
+	}
+	count := func() any { return agg("column", "count")[0]["count"] }
+	if got := count(); got != float64(1) {
+		t.Fatalf("count = %v", got)
+	}
+	count()
+	create(t, s, tok, "todo", map[string]any{"title": "beta", "project_id": proj}, nil)
+	if got := count(); got != float64(2) {
+		t.Errorf("cached count after a create = %v, want 2", got)
+	}
+
+	joined := func() []any {
+		t.Helper()
+		var labels []any
+		for _, row := range agg("column", "count", "group", "note.label", "join", "note@eq(note.label,todo.title)") {
+			labels = append(labels, row["note.label"])
+		}
+		return labels
+	}
+	if got := joined(); len(got) != 1 || got[0] != nil {
+		t.Fatalf("joined labels before any note: %v", got)
+	}
+	joined()
+	create(t, s, tok, "note", map[string]any{"label": "alpha"}, nil)
+	if got := joined(); len(got) != 2 {
+		t.Errorf("cached joined aggregate after a write to the joined table: %v", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/httperr"
+	"github.com/apiary/apiary/server/respcache"
 )
 
 // MaxBody limits a POST body.
@@ -24,16 +25,32 @@ const ContentType = "application/json; charset=utf-8"
 
 // Mount registers GET and POST /aggregate/{entity} on r. res is called once
 // per request and returns the live resource layer; log receives internal
-// errors (nil means slog.Default()).
-func Mount(r chi.Router, res func() resource.Service, log *slog.Logger) {
+// errors (nil means slog.Default()); answers of GET requests are kept in
+// cache (nil caches nothing).
+func Mount(r chi.Router, res func() resource.Service, log *slog.Logger, cache *respcache.Cache) {
 	if log == nil {
 		log = slog.Default()
 	}
 	h := httperr.Handle(log, func(w http.ResponseWriter, req *http.Request) error {
 		return serve(w, req, res())
 	})
-	r.Get("/aggregate/{entity}", h)
+	r.Get("/aggregate/{entity}", cache.Wrap(func(req *http.Request) (uint64, bool) { return stamp(req, res()) }, ContentType, h))
 	r.Post("/aggregate/{entity}", h)
+}
+
+// stamp is the sum of the read stamps of the entity and of every joined
+// table: it moves whenever any of them does.
+func stamp(r *http.Request, res resource.Service) (uint64, bool) {
+	st, ok := res.(resource.Stamper)
+	if !ok {
+		return 0, false
+	}
+	sum := st.ReadStamp(chi.URLParam(r, "entity"))
+	for _, j := range r.URL.Query()["join"] {
+		table, _, _ := strings.Cut(j, "@")
+		sum += st.ReadStamp(strings.TrimSpace(table))
+	}
+	return sum, true
 }
 
 // document is the answer body.
