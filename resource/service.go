@@ -89,7 +89,7 @@ func (s *svc) Schema() *schema.Schema { return s.holder.Load() }
 // Invalidate drops cached permission and user data.
 func (s *svc) Invalidate() {
 	s.cache.Invalidate()
-	s.gens.bumpAll()
+	s.gens.newEpoch()
 	s.rstmts.reset()
 	s.wstmts.reset()
 }

@@ -60,6 +60,11 @@ func (g *generations) counter(table string) *atomic.Uint64 {
 // bumpAll invalidates every stamp.
 func (g *generations) bumpAll() { g.global.Add(1) }
 
+// newEpoch invalidates every stamp by more than any table's counter can
+// reach, so that stamps keep growing even when a schema change drops a
+// table from another's dependencies.
+func (g *generations) newEpoch() { g.global.Add(1 << 40) }
+
 // committed records the changes of one committed write transaction.
 func (g *generations) committed(changes []Change) {
 	if len(changes) == 0 {

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -34,23 +35,28 @@ func Mount(r chi.Router, res func() resource.Service, log *slog.Logger, cache *r
 	h := httperr.Handle(log, func(w http.ResponseWriter, req *http.Request) error {
 		return serve(w, req, res())
 	})
-	r.Get("/aggregate/{entity}", cache.Wrap(func(req *http.Request) (uint64, bool) { return stamp(req, res()) }, ContentType, h))
+	r.Get("/aggregate/{entity}", cache.Wrap(func(req *http.Request) (string, uint64, bool) { return stamp(req, res()) }, ContentType, h))
 	r.Post("/aggregate/{entity}", h)
 }
 
 // stamp is the sum of the read stamps of the entity and of every joined
-// table: it moves whenever any of them does.
-func stamp(r *http.Request, res resource.Service) (uint64, bool) {
+// table: it moves whenever any of them does. Its group names those tables.
+func stamp(r *http.Request, res resource.Service) (string, uint64, bool) {
 	st, ok := res.(resource.Stamper)
 	if !ok {
-		return 0, false
+		return "", 0, false
 	}
-	sum := st.ReadStamp(chi.URLParam(r, "entity"))
+	entity := chi.URLParam(r, "entity")
+	sum := st.ReadStamp(entity)
+	tables := []string{}
 	for _, j := range r.URL.Query()["join"] {
 		table, _, _ := strings.Cut(j, "@")
-		sum += st.ReadStamp(strings.TrimSpace(table))
+		table = strings.TrimSpace(table)
+		sum += st.ReadStamp(table)
+		tables = append(tables, table)
 	}
-	return sum, true
+	slices.Sort(tables)
+	return "aggregate:" + entity + "+" + strings.Join(tables, "+"), sum, true
 }
 
 // document is the answer body.

@@ -11,12 +11,13 @@ import (
 // cached keeps answers of a read route in Deps.Cache under the read stamp
 // of the table table(r) names.
 func (a *api) cached(table func(*http.Request) string, next http.HandlerFunc) http.HandlerFunc {
-	return a.d.Cache.Wrap(func(r *http.Request) (uint64, bool) {
+	return a.d.Cache.Wrap(func(r *http.Request) (string, uint64, bool) {
 		st, ok := a.d.Res().(resource.Stamper)
 		if !ok {
-			return 0, false
+			return "", 0, false
 		}
-		return st.ReadStamp(table(r)), true
+		t := table(r)
+		return t, st.ReadStamp(t), true
 	}, ContentType, next)
 }
 

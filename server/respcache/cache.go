@@ -19,8 +19,18 @@ const maxEntryBytes = 1 << 20
 const entryOverhead = 96
 
 type entry struct {
+	group string
 	stamp uint64
 	body  []byte
+}
+
+// group tracks the newest stamp seen for a group of answers (one table's
+// reads) and the keys stored under it: stamps of a group only grow, so
+// when a newer one arrives every older entry of the group is stale and
+// goes at once, and a cache under steady writes holds only live answers.
+type group struct {
+	stamp uint64
+	keys  map[string]struct{}
 }
 
 // Cache maps request keys to encoded answers. A nil *Cache caches nothing.
@@ -28,6 +38,7 @@ type Cache struct {
 	max    int64
 	mu     sync.Mutex
 	m      map[string]entry
+	groups map[string]*group
 	bytes  int64
 	hits   atomic.Uint64
 	misses atomic.Uint64
@@ -42,7 +53,7 @@ func New(maxBytes int64) *Cache {
 	if maxBytes == 0 {
 		maxBytes = DefaultMaxBytes
 	}
-	return &Cache{max: maxBytes, m: map[string]entry{}}
+	return &Cache{max: maxBytes, m: map[string]entry{}, groups: map[string]*group{}}
 }
 
 // Get returns the answer stored under key if it was stored with stamp.
@@ -61,34 +72,66 @@ func (c *Cache) Get(key string, stamp uint64) ([]byte, bool) {
 	return e.body, true
 }
 
-// Put stores body under key and stamp. The cache keeps body: the caller
-// must not change it afterwards.
-func (c *Cache) Put(key string, stamp uint64, body []byte) {
+// Put stores body under key, in group grp, with stamp. An answer older
+// than the group's newest stamp is not stored; a newer stamp drops the
+// group's older answers. The cache keeps body: the caller must not change
+// it afterwards.
+func (c *Cache) Put(key, grp string, stamp uint64, body []byte) {
 	if c == nil || len(body) > maxEntryBytes {
 		return
 	}
-	size := int64(len(key) + len(body) + entryOverhead)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.m[key]; ok {
-		c.bytes -= int64(len(key) + len(old.body) + entryOverhead)
+	g := c.groups[grp]
+	switch {
+	case g == nil:
+		g = &group{stamp: stamp, keys: map[string]struct{}{}}
+		c.groups[grp] = g
+	case stamp < g.stamp:
+		return // a write committed while this answer was computed
+	case stamp > g.stamp:
+		for k := range g.keys {
+			c.remove(k)
+		}
+		g = &group{stamp: stamp, keys: map[string]struct{}{}}
+		c.groups[grp] = g
 	}
+	c.remove(key)
+	size := entrySize(key, body)
 	if c.bytes+size > c.max {
 		c.evict(c.max - c.max/4 - size)
 	}
-	c.m[key] = entry{stamp: stamp, body: body}
+	c.m[key] = entry{group: grp, stamp: stamp, body: body}
+	g.keys[key] = struct{}{}
 	c.bytes += size
+}
+
+func entrySize(key string, body []byte) int64 { return int64(len(key) + len(body) + entryOverhead) }
+
+// remove drops key and its group membership; an emptied group goes too.
+func (c *Cache) remove(key string) {
+	e, ok := c.m[key]
+	if !ok {
+		return
+	}
+	delete(c.m, key)
+	c.bytes -= entrySize(key, e.body)
+	if g := c.groups[e.group]; g != nil {
+		delete(g.keys, key)
+		if len(g.keys) == 0 {
+			delete(c.groups, e.group) // bounded by live entries; a late stale answer then only misses
+		}
+	}
 }
 
 // evict drops entries until at most target bytes remain. Map iteration
 // order is unspecified, which makes this a cheap random eviction.
 func (c *Cache) evict(target int64) {
-	for k, e := range c.m {
+	for k := range c.m {
 		if c.bytes <= target {
 			return
 		}
-		delete(c.m, k)
-		c.bytes -= int64(len(k) + len(e.body) + entryOverhead)
+		c.remove(k)
 	}
 }
 

@@ -10,7 +10,7 @@ func TestGetPut(t *testing.T) {
 	t.Parallel()
 	c := New(0)
 	body := []byte(`{"data":[]}`)
-	c.Put("k", 7, body)
+	c.Put("k", "t", 7, body)
 	for _, tc := range []struct {
 		name  string
 		key   string
@@ -27,7 +27,7 @@ func TestGetPut(t *testing.T) {
 			t.Errorf("%s: Get = %q, %v; want hit %v", tc.name, got, ok, tc.hit)
 		}
 	}
-	c.Put("k", 8, []byte("new"))
+	c.Put("k", "t", 8, []byte("new"))
 	if got, ok := c.Get("k", 8); !ok || string(got) != "new" {
 		t.Errorf("after a new Put: Get = %q, %v", got, ok)
 	}
@@ -42,7 +42,7 @@ func TestBoundedBytes(t *testing.T) {
 	c := New(max)
 	body := bytes.Repeat([]byte("x"), 1000)
 	for i := range 1000 {
-		c.Put("key-"+strconv.Itoa(i), 1, body)
+		c.Put("key-"+strconv.Itoa(i), "g"+strconv.Itoa(i%7), 1, body)
 		if _, b, _, _ := c.Stats(); b > max {
 			t.Fatalf("after %d puts the cache holds %d bytes, bound %d", i+1, b, max)
 		}
@@ -50,7 +50,7 @@ func TestBoundedBytes(t *testing.T) {
 	if n, _, _, _ := c.Stats(); n == 0 {
 		t.Error("eviction emptied the cache")
 	}
-	c.Put("huge", 1, make([]byte, maxEntryBytes+1))
+	c.Put("huge", "t", 1, make([]byte, maxEntryBytes+1))
 	if _, ok := c.Get("huge", 1); ok {
 		t.Error("an answer above maxEntryBytes was kept")
 	}
@@ -62,11 +62,40 @@ func TestDisabled(t *testing.T) {
 	if c != nil {
 		t.Fatal("New(-1) is not nil")
 	}
-	c.Put("k", 1, []byte("x"))
+	c.Put("k", "t", 1, []byte("x"))
 	if _, ok := c.Get("k", 1); ok {
 		t.Error("a nil cache answered")
 	}
 	if n, _, _, _ := c.Stats(); n != 0 {
 		t.Error("a nil cache has entries")
+	}
+}
+
+// A newer stamp in a group drops the group's older answers at once; an
+// answer computed under an older stamp than the group's newest is not
+// kept; other groups are untouched.
+func TestGroupStamps(t *testing.T) {
+	t.Parallel()
+	c := New(0)
+	c.Put("a1", "a", 5, []byte("1"))
+	c.Put("a2", "a", 5, []byte("2"))
+	c.Put("b1", "b", 5, []byte("3"))
+	c.Put("a3", "a", 6, []byte("4"))
+	if n, _, _, _ := c.Stats(); n != 2 {
+		t.Errorf("after a newer stamp in group a: %d entries, want 2 (a3, b1)", n)
+	}
+	if _, ok := c.Get("b1", 5); !ok {
+		t.Error("group b lost its entry")
+	}
+	c.Put("a4", "a", 5, []byte("late"))
+	if _, ok := c.Get("a4", 5); ok {
+		t.Error("an answer older than its group's stamp was kept")
+	}
+	c.Put("a3", "a", 6, []byte("again"))
+	if got, ok := c.Get("a3", 6); !ok || string(got) != "again" {
+		t.Errorf("replacing a3: %q %v", got, ok)
+	}
+	if _, b, _, _ := c.Stats(); b != entrySize("a3", []byte("again"))+entrySize("b1", []byte("3")) {
+		t.Errorf("byte count %d drifted", b)
 	}
 }

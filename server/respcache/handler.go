@@ -9,8 +9,9 @@ import (
 )
 
 // StampFunc returns the read stamp a request's answer depends on, taken
-// before the answer is computed; ok false means the request is not cached.
-type StampFunc func(r *http.Request) (stamp uint64, ok bool)
+// before the answer is computed, and the group of answers sharing that
+// stamp (the table read); ok false means the request is not cached.
+type StampFunc func(r *http.Request) (group string, stamp uint64, ok bool)
 
 // Wrap answers a read from the cache when its stamp is the one the answer
 // was stored under, and stores successful answers (200 with content type
@@ -24,7 +25,7 @@ func (c *Cache) Wrap(stampOf StampFunc, ct string, next http.HandlerFunc) http.H
 			next(w, r)
 			return
 		}
-		stamp, ok := stampOf(r) // before the read: a write during it makes the answer stale
+		grp, stamp, ok := stampOf(r) // before the read: a write during it makes the answer stale
 		if !ok {
 			next(w, r)
 			return
@@ -41,7 +42,7 @@ func (c *Cache) Wrap(stampOf StampFunc, ct string, next http.HandlerFunc) http.H
 		tw := &teeWriter{ResponseWriter: w}
 		next(tw, r)
 		if tw.status == http.StatusOK && tw.ok && tw.Header().Get("Content-Type") == ct {
-			c.Put(key, stamp, tw.body)
+			c.Put(key, grp, stamp, tw.body)
 		}
 	}
 }
