@@ -7,7 +7,7 @@ import (
 
 // maxVerifiedTokens bounds the cache of verified tokens; when it is full it
 // starts again from empty.
-const maxVerifiedTokens = 8192
+const maxVerifiedTokens = 1024
 
 // verifiedTokens remembers the claims of tokens whose signature and issuer
 // were checked, so a client sending the same token again costs a map
