@@ -58,41 +58,16 @@ func (e *Executor) Export(ctx context.Context, res resource.Service, spec Export
 		if len(cols) == 0 {
 			cols = defaultExportColumns(t)
 		}
-		dateOnly := make([]bool, len(cols))
-		for i, c := range cols {
-			if col, ok := t.Column(c); ok {
-				dateOnly[i] = col.ColumnType == "date"
-			}
-		}
 		if err := ew.begin(name, cols); err != nil {
 			return total, err
 		}
-		cells := make([]string, len(cols))
-		after := ""
-		for {
-			rows, err := pageAfter(ctx, res, name, after, size)
-			if errors.Is(err, resource.ErrForbidden) && len(spec.Tables) > 1 {
-				break // a table the caller cannot read is left empty
-			}
-			if err != nil {
-				return total, err
-			}
-			for _, r := range rows {
-				for i, c := range cols {
-					cells[i] = cellText(r.Attrs[c], dateOnly[i])
-				}
-				if err := ew.row(r.Attrs, cells); err != nil {
-					return total, err
-				}
-				total++
-				if total%progressEvery == 0 {
-					e.o.Log.InfoContext(ctx, "export progress", "table", name, "rows", total)
-				}
-			}
-			if len(rows) < size {
-				break
-			}
-			after = rows[len(rows)-1].RefID
+		x := &tableExport{e: e, res: res, ew: ew, table: t, cols: cols, size: size, total: &total}
+		err := x.run(ctx, spec.Format)
+		if errors.Is(err, resource.ErrForbidden) && len(spec.Tables) > 1 {
+			continue // a table the caller cannot read is left empty
+		}
+		if err != nil {
+			return total, err
 		}
 	}
 	if err := ew.finish(); err != nil {
@@ -106,17 +81,6 @@ func (e *Executor) Export(ctx context.Context, res resource.Service, spec Export
 	e.o.Log.InfoContext(ctx, "export finished", "format", spec.Format, "tables", len(spec.Tables), "rows", total,
 		"seconds", secs, "rows_per_second", int64(rate))
 	return total, nil
-}
-
-// pageAfter reads the rows after the row `after` in id order: without a
-// count when the resource layer offers that, else through List.
-func pageAfter(ctx context.Context, res resource.Service, table, after string, size int) ([]resource.Row, error) {
-	q := resource.Query{PageSize: size, After: after, Sort: []resource.SortKey{{Column: schema.ColID}}}
-	if rl, ok := res.(resource.RowLister); ok {
-		return rl.ListRows(ctx, table, q)
-	}
-	p, err := res.List(ctx, table, q)
-	return p.Rows, err
 }
 
 // defaultExportColumns is reference_id, then every API column of the

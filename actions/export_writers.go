@@ -2,7 +2,6 @@ package actions
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -29,7 +28,7 @@ type exportWriter interface {
 func newExportWriter(format string, w io.Writer, headers, onlyColumns bool) exportWriter {
 	switch format {
 	case fmtCSV:
-		return &csvExport{w: csv.NewWriter(w), headers: headers}
+		return &csvExport{w: bufio.NewWriterSize(w, 64<<10), headers: headers}
 	case fmtXLSX:
 		return &xlsxExport{out: w, f: excelize.NewFile(), headers: headers}
 	case fmtPDF:
@@ -101,26 +100,6 @@ func (j *jsonExport) finish() error {
 		return j.err
 	}
 	return j.w.Flush()
-}
-
-// csvExport writes one table as RFC 4180 CSV.
-type csvExport struct {
-	w       *csv.Writer
-	headers bool
-}
-
-func (c *csvExport) begin(_ string, cols []string) error {
-	if c.headers {
-		return c.w.Write(cols)
-	}
-	return nil
-}
-
-func (c *csvExport) row(_ map[string]any, cells []string) error { return c.w.Write(cells) }
-
-func (c *csvExport) finish() error {
-	c.w.Flush()
-	return c.w.Error()
 }
 
 // xlsxExport writes one sheet per table through excelize's stream writer

@@ -38,8 +38,10 @@ type ImportSpec struct {
 
 // ImportTable imports a CSV or XLSX stream into a table as the caller in
 // ctx, through the resource layer (validation and permissions as the
-// JSON:API). Rows are read one at a time and written in batches; only the
-// first 1,000 rows are held, for type inference, when the schema changes.
+// JSON:API). Rows are read one at a time and written in batches; memory
+// holds a few batches (the text path reads and converts the next batch
+// while the last one is written), plus the first 1,000 rows, for type
+// inference, when the schema changes.
 func (e *Executor) ImportTable(ctx context.Context, res resource.Service, spec ImportSpec, r io.Reader) (ImportResult, error) {
 	result := ImportResult{Table: spec.Table}
 	var src tableSource
@@ -72,6 +74,11 @@ func (e *Executor) ImportTable(ctx context.Context, res resource.Service, spec I
 		return result, Fail(http.StatusBadRequest, "table %s has no column for %s (send add_missing_columns: true to add them)",
 			t.TableName, strings.Join(unknown, ", "))
 	}
+	textPlan, err := planText(ctx, res, t.TableName, plan, spec.BatchSize)
+	if err != nil {
+		return result, err
+	}
+	defer textPlan.Close()
 	run := func(res resource.Service) error {
 		if spec.Truncate {
 			if err := deleteVisible(ctx, res, t.TableName); err != nil {
@@ -79,6 +86,9 @@ func (e *Executor) ImportTable(ctx context.Context, res resource.Service, spec I
 			}
 		}
 		sink := newRowSink(res, t.TableName, spec.BatchSize, spec.Atomic, e.o.Log, &result)
+		if w, ok := res.(resource.TextImporter); ok && textPlan != nil {
+			return importText(ctx, w, textPlan, src, plan, sink)
+		}
 		for {
 			rec, err := src.next()
 			if errors.Is(err, io.EOF) {
@@ -105,6 +115,24 @@ func (e *Executor) ImportTable(ctx context.Context, res resource.Service, spec I
 		err = run(res)
 	}
 	return result, atomicFailure(err)
+}
+
+// planText prepares the text import path when the resource layer offers
+// it and the table allows it; nil means rows go through Inputs.
+func planText(ctx context.Context, res resource.Service, table string, plan columnPlan, batch int) (*resource.TextPlan, error) {
+	ti, ok := res.(resource.TextImporter)
+	if !ok {
+		return nil, nil
+	}
+	if batch < 1 {
+		batch = defaultImportBatch
+	}
+	cols, idCol := plan.textColumns()
+	tp, ok, err := ti.PlanText(ctx, table, cols, idCol, batch)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return tp, nil
 }
 
 // warmPermissions reads one row outside any transaction, so the resource

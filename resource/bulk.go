@@ -10,9 +10,13 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
-// maxBulkParams bounds the bound values of one multi-row INSERT (SQLite
-// allows 32,766, PostgreSQL and MySQL 65,535).
-const maxBulkParams = 30000
+// bulkParamLimit is the most bound values one statement may carry.
+func bulkParamLimit(dialect string) int {
+	if dialect == "sqlite" {
+		return 32766
+	}
+	return 65535 // PostgreSQL and MySQL
+}
 
 // BulkCreator is implemented by the Service: importers use it, through a
 // type assertion, to write many rows of one table at once.
@@ -168,7 +172,7 @@ func (s *svc) insertMany(ctx context.Context, t *schema.Table, rows []bulkRow) e
 	}
 	head := "INSERT INTO " + d.Quote(t.TableName) + " (" + strings.Join(cols, ", ") + ") VALUES "
 	tuple := "(" + placeholders(len(cols)) + ")"
-	per := max(1, maxBulkParams/len(cols))
+	per := max(1, bulkParamLimit(d.Name())/len(cols))
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
 		var b strings.Builder

@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/mail"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -82,59 +81,8 @@ func NormalizeValue(col *Column, v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	ct := columnTypeOf(col)
-	fail := func(format string, args ...any) (any, error) {
-		return nil, &ValueError{Column: columnLabel(col), Reason: fmt.Sprintf(format, args...)}
-	}
-	dt, dtErr := parseDataType(col.DataType)
-	switch kind := columnKind(col, ct); kind {
-	case KindInt:
-		n, err := toInt(ct, v)
-		if err != nil {
-			return fail("%v", err)
-		}
-		if dtErr == nil && dt.isInt() {
-			if lo, hi := dt.intRange(); n < lo || n > hi {
-				return fail("%d is out of range for %s", n, col.DataType)
-			}
-		}
-		return n, nil
-	case KindFloat:
-		f, err := toFloat(v)
-		if err != nil {
-			return fail("%v", err)
-		}
-		if dtErr == nil && (dt.base == "decimal" || dt.base == "numeric") && dt.n > 0 {
-			if limit := math.Pow10(dt.n - max(dt.m, 0)); math.Abs(f) >= limit {
-				return fail("%v is out of range for %s", f, col.DataType)
-			}
-		}
-		return f, nil
-	case KindBool:
-		b, err := toBool(v)
-		if err != nil {
-			return fail("%v", err)
-		}
-		return b, nil
-	case KindTime:
-		t, err := toTime(ct.Name, v)
-		if err != nil {
-			return fail("%v", err)
-		}
-		return t, nil
-	}
-	s, err := toText(col, ct, v)
-	if err != nil {
-		return fail("%v", err)
-	}
-	if dtErr == nil {
-		if limit := dt.maxChars(); limit >= 0 {
-			if n := storedLen(ct.Secret, s); n > limit {
-				return fail("%d characters do not fit %s", n, col.DataType)
-			}
-		}
-	}
-	return s, nil
+	n := NewNormalizer(col)
+	return n.Value(v)
 }
 
 // storedLen is the length of s after the resource layer transformed it.
@@ -151,7 +99,7 @@ func storedLen(secret SecretKind, s string) int {
 }
 
 // toText handles the string-held kinds: string, JSON and blob.
-func toText(col *Column, ct ColumnType, v any) (string, error) {
+func toText(col *Column, ct *ColumnType, v any) (string, error) {
 	switch x := v.(type) {
 	case map[string]any, []any:
 		if ct.Kind != KindJSON && ct.Kind != KindBlob && ct.Name != "location" {
@@ -200,7 +148,7 @@ func toText(col *Column, ct ColumnType, v any) (string, error) {
 		}
 		return t, nil
 	case "email":
-		if s != "" {
+		if s != "" && !simpleEmail(s) {
 			if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
 				return "", fmt.Errorf("%q is not an email address", s)
 			}
@@ -246,8 +194,6 @@ func checkEnum(col *Column, s string) (string, error) {
 	return "", fmt.Errorf("%q is not one of the options", s)
 }
 
-var decimalRE = regexp.MustCompile(`^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$`)
-
 // toFloat reads a finite number from a number or a decimal string.
 func toFloat(v any) (float64, error) {
 	var f float64
@@ -266,7 +212,7 @@ func toFloat(v any) (float64, error) {
 		return toFloat(string(x))
 	case string:
 		s := strings.TrimSpace(x)
-		if !decimalRE.MatchString(s) {
+		if !isDecimal(s) {
 			return 0, fmt.Errorf("%q is not a number", x)
 		}
 		var err error
@@ -284,19 +230,24 @@ func toFloat(v any) (float64, error) {
 
 // toInt reads a whole number; measurement truncates and reads "", "-" and
 // "na" as 0; time types accept dates (as unix seconds).
-func toInt(ct ColumnType, v any) (int64, error) {
+func toInt(typeName string, kind ValueKind, v any) (int64, error) {
 	switch x := v.(type) {
 	case int64:
 		return x, nil
 	case int:
 		return int64(x), nil
 	case time.Time:
-		if ct.Kind == KindTime {
+		if kind == KindTime {
 			return x.Unix(), nil
 		}
 	case string, json.Number:
-		s := strings.TrimSpace(fmt.Sprint(x))
-		if ct.Name == "measurement" {
+		var s string
+		if js, ok := x.(json.Number); ok {
+			s = strings.TrimSpace(string(js))
+		} else {
+			s = strings.TrimSpace(x.(string))
+		}
+		if typeName == "measurement" {
 			switch strings.ToLower(s) {
 			case "", "-", "na":
 				return 0, nil
@@ -305,8 +256,8 @@ func toInt(ct ColumnType, v any) (int64, error) {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return n, nil
 		}
-		if ct.Kind == KindTime && !decimalRE.MatchString(s) {
-			t, err := toTime(ct.Name, s)
+		if kind == KindTime && !isDecimal(s) {
+			t, err := toTime(typeName, s)
 			if err != nil {
 				return 0, err
 			}
@@ -317,7 +268,7 @@ func toInt(ct ColumnType, v any) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if ct.Name == "measurement" || ct.Kind == KindTime {
+	if typeName == "measurement" || kind == KindTime {
 		f = math.Trunc(f)
 	}
 	if f != math.Trunc(f) {
@@ -365,7 +316,7 @@ func toTime(typeName string, v any) (time.Time, error) {
 		t = x
 	case string:
 		s := strings.TrimSpace(x)
-		if typeName == "timestamp" && decimalRE.MatchString(s) {
+		if typeName == "timestamp" && isDecimal(s) {
 			return toTime(typeName, json.Number(s))
 		}
 		var err error
@@ -387,82 +338,4 @@ func toTime(typeName string, v any) (time.Time, error) {
 		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
 	}
 	return t.UTC(), nil
-}
-
-// dateLayouts are the string forms parseDateTime accepts. Values without a
-// zone are UTC; "01/02/2006" is month/day/year (as Daptin's parser reads it).
-var dateLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02T15:04",
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999 -0700 MST",
-	"2006-01-02 15:04:05.999999999 -0700",
-	"2006-01-02 15:04:05.999999999",
-	"2006-01-02 15:04",
-	"2006-01-02",
-	"2006/01/02 15:04:05",
-	"2006/01/02",
-	"01/02/2006 15:04:05",
-	"01/02/2006",
-	"Jan 2, 2006",
-	"January 2, 2006",
-	"Jan 2 2006",
-	"2 Jan 2006",
-	"2 January 2006",
-	time.RFC1123Z,
-	time.RFC1123,
-	time.RFC850,
-	time.ANSIC,
-}
-
-// parseDateTime reads a date or date-time in one of dateLayouts. An
-// unparseable string is an error, never the zero time.
-func parseDateTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	// Imports parse millions of dates: try the layout the shape suggests
-	// first, and only then every layout (each failed Parse allocates).
-	if l := likelyLayout(s); l != "" {
-		if t, err := time.Parse(l, s); err == nil {
-			return t, nil
-		}
-	}
-	for _, layout := range dateLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not a date", s)
-}
-
-// likelyLayout guesses the layout of the common ISO-like forms.
-func likelyLayout(s string) string {
-	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
-		return ""
-	}
-	switch {
-	case len(s) == 10:
-		return time.DateOnly
-	case s[10] == 'T':
-		return time.RFC3339Nano
-	case s[10] == ' ':
-		return "2006-01-02 15:04:05.999999999"
-	}
-	return ""
-}
-
-var clockLayouts = []string{"15:04:05.999999999", "15:04", "3:04:05 PM", "3:04 PM", "3:04PM", "3PM"}
-
-// parseClock reads a time of day (or a full date-time) as "15:04:05".
-func parseClock(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range clockLayouts {
-		if t, err := time.Parse(layout, strings.ToUpper(s)); err == nil {
-			return t.Format(time.TimeOnly), nil
-		}
-	}
-	if t, err := parseDateTime(s); err == nil {
-		return t.Format(time.TimeOnly), nil
-	}
-	return "", fmt.Errorf("%q is not a time of day", s)
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -72,6 +73,16 @@ func peakRSS() float64 {
 
 func resetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
+// cpuTime is the process's user plus system CPU time. On a shared machine
+// CPU per row varies less than rows per second.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // BenchmarkImportExportCSV imports an APIARY_BENCH_ROWS-row, 10-column CSV
 // into a new table (types inferred, table created live) through the same
 // code as upload_csv_to_system_schema, then exports the table to CSV.
@@ -100,34 +111,37 @@ func BenchmarkImportExportCSV(b *testing.B) {
 		}
 		resetPeak()
 		before := peakRSS()
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		r, err := exec.ImportTable(ctx, res, actions.ImportSpec{Table: "bench_rows", Format: "csv", CreateTable: true, BatchSize: 1000}, bufio.NewReaderSize(f, 1<<20))
 		_ = f.Close()
 		if err != nil {
 			b.Fatal(err)
 		}
-		secs := time.Since(t0).Seconds()
+		secs, cpu := time.Since(t0).Seconds(), (cpuTime() - c0).Seconds()
 		if r.Imported != n || r.Failed != 0 {
 			b.Fatalf("imported %d of %d, %d failed: %v", r.Imported, n, r.Failed, r.Errors[:min(len(r.Errors), 3)])
 		}
 		b.ReportMetric(float64(n)/secs, "import_rows/s")
 		b.ReportMetric(peakRSS(), "import_peak_MiB")
-		b.Logf("import: %d rows (%.1f MiB CSV) in %.2fs = %.0f rows/s; VmHWM %.0f -> %.0f MiB", n, float64(size)/(1<<20), secs, float64(n)/secs, before, peakRSS())
+		b.ReportMetric(cpu*1e6/float64(n), "import_cpu_us/row")
+		b.Logf("import: %d rows (%.1f MiB CSV) in %.2fs = %.0f rows/s, %.1f µs CPU/row; VmHWM %.0f -> %.0f MiB",
+			n, float64(size)/(1<<20), secs, float64(n)/secs, cpu*1e6/float64(n), before, peakRSS())
 
 		out, err := os.Create(filepath.Join(dir, "export.csv"))
 		if err != nil {
 			b.Fatal(err)
 		}
 		resetPeak()
-		t0 = time.Now()
+		t0, c0 = time.Now(), cpuTime()
 		rows, err := exec.Export(ctx, res, actions.ExportSpec{Tables: []string{"bench_rows"}, Format: "csv"}, out)
 		_ = out.Close()
 		if err != nil || rows != n {
 			b.Fatalf("export: %d rows, %v", rows, err)
 		}
-		secs = time.Since(t0).Seconds()
+		secs, cpu = time.Since(t0).Seconds(), (cpuTime() - c0).Seconds()
 		b.ReportMetric(float64(n)/secs, "export_rows/s")
 		b.ReportMetric(peakRSS(), "export_peak_MiB")
-		b.Logf("export: %d rows in %.2fs = %.0f rows/s; VmHWM %.0f MiB", n, secs, float64(n)/secs, peakRSS())
+		b.ReportMetric(cpu*1e6/float64(n), "export_cpu_us/row")
+		b.Logf("export: %d rows in %.2fs = %.0f rows/s, %.1f µs CPU/row; VmHWM %.0f MiB", n, secs, float64(n)/secs, cpu*1e6/float64(n), peakRSS())
 	}
 }

@@ -273,3 +273,31 @@ func TestExportFormatsAndRoundTrip(t *testing.T) {
 		t.Errorf("export_csv_data %s: %s", name, content)
 	}
 }
+
+func TestImportRespectsTablePermission(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t)
+	admin := s.Admin(t)
+	bob := s.User(t, "Bob", "bob@example.test", "bob-password")
+	up := func(tok, content string) testserver.Response {
+		return action(t, s, "/action/world/upload_csv_to_system_schema", map[string]any{"entity_name": "people",
+			"data_csv_file": ieFile("people.csv", "text/csv", []byte(content))}, tok)
+	}
+	if r := action(t, s, "/action/world/upload_csv_to_system_schema", map[string]any{"entity_name": "people", "create_if_not_exists": true,
+		"data_csv_file": ieFile("people.csv", "text/csv", []byte(peopleCSV))}, admin); r.Status != http.StatusOK {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	wid := worldID(t, s, admin, "people")
+	mustPatch(t, s, admin, "world", wid, map[string]any{"permission": allowAll})
+	if e := ieErrors(t, up(bob, "name,age\nBea,30\n")); e["imported"] != float64(1) {
+		t.Fatalf("import where bob may create: %v", e)
+	}
+	const guestPeek, ownerPeek, groupPeek = 1, 128, 16384
+	mustPatch(t, s, admin, "world", wid, map[string]any{"permission": guestPeek | ownerPeek | groupPeek})
+	if r := up(bob, "name,age\nBo,31\nBu,32\n"); r.Status != http.StatusForbidden {
+		t.Errorf("import where bob may not create: %d %s", r.Status, r.Body)
+	}
+	if rows := ieRows(t, s, admin, "people", "name"); len(rows) != 4 {
+		t.Errorf("rows after the refused import: %q", rows)
+	}
+}
