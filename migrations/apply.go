@@ -31,13 +31,34 @@ func (r Report) Changed() bool {
 // failure leaves the database as it was; on MySQL each statement commits on
 // its own, and since Apply only adds what is missing, running it again
 // finishes the job.
+//
+// Where the database counts its schema changes (SQLite), a restart whose
+// schema and database are unchanged since the last Apply skips the
+// catalogue check (see verified.go).
 func Apply(ctx context.Context, d *db.DB, s *schema.Schema, log *slog.Logger) (Report, error) {
 	var rep Report
+	ver, versioned, err := d.Dialect.SchemaVersion(ctx, d.W)
+	if err != nil {
+		return rep, fmt.Errorf("read schema version: %w", err)
+	}
+	var fp string
+	if versioned {
+		fp = fingerprint(s)
+		if verified(ctx, d.W, d.Dialect, mark(fp, ver)) {
+			return rep, nil
+		}
+	}
 	plan, err := Plan(ctx, d.W, d.Dialect, s, &rep)
 	if err != nil {
 		return rep, err
 	}
+	ins := d.Dialect.Rebind("INSERT INTO " + d.Dialect.Quote(ledgerTable) + " (applied_at, statement) VALUES (?, ?)")
 	if len(plan) == 0 {
+		if versioned {
+			if _, err := d.W.ExecContext(ctx, ins, time.Now().UTC(), mark(fp, ver)); err != nil {
+				return rep, fmt.Errorf("migration ledger: %w", err)
+			}
+		}
 		return rep, nil
 	}
 	run := func(ex sqlx.ExtContext) error {
@@ -47,9 +68,19 @@ func Apply(ctx context.Context, d *db.DB, s *schema.Schema, log *slog.Logger) (R
 			}
 		}
 		// One ledger row per migration, holding every statement it ran.
-		ins := d.Dialect.Rebind("INSERT INTO " + d.Dialect.Quote(ledgerTable) + " (applied_at, statement) VALUES (?, ?)")
-		if _, err := ex.ExecContext(ctx, ins, time.Now().UTC(), strings.Join(plan, ";\n")); err != nil {
+		now := time.Now().UTC()
+		if _, err := ex.ExecContext(ctx, ins, now, strings.Join(plan, ";\n")); err != nil {
 			return fmt.Errorf("migration ledger: %w", err)
+		}
+		if versioned {
+			// The version after this migration's DDL, as it will commit.
+			v, _, err := d.Dialect.SchemaVersion(ctx, ex)
+			if err != nil {
+				return fmt.Errorf("read schema version: %w", err)
+			}
+			if _, err := ex.ExecContext(ctx, ins, now, mark(fp, v)); err != nil {
+				return fmt.Errorf("migration ledger: %w", err)
+			}
 		}
 		return nil
 	}
@@ -78,6 +109,18 @@ func Plan(ctx context.Context, q sqlx.QueryerContext, d db.Dialect, s *schema.Sc
 	for _, t := range existing {
 		have[strings.ToLower(t)] = true
 	}
+	// One catalogue read for every table: two queries, not two per table.
+	var live map[string]*db.TableInfo
+	if len(existing) > 0 {
+		cat, err := d.Catalog(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("read catalogue: %w", err)
+		}
+		live = make(map[string]*db.TableInfo, len(cat))
+		for name, info := range cat {
+			live[strings.ToLower(name)] = info
+		}
+	}
 	var plan []string
 	if !have[ledgerTable] {
 		plan = append(plan, ledgerDDL(d))
@@ -87,7 +130,13 @@ func Plan(ctx context.Context, q sqlx.QueryerContext, d db.Dialect, s *schema.Sc
 		rep.CreatedTables = append(rep.CreatedTables, schema.ConfigTable)
 	}
 	for _, t := range s.Tables {
-		stmts, err := planTable(ctx, q, d, t, have[t.TableName], rep)
+		var info *db.TableInfo
+		if have[t.TableName] {
+			if info = live[strings.ToLower(t.TableName)]; info == nil {
+				info = &db.TableInfo{}
+			}
+		}
+		stmts, err := planTable(d, t, info, rep)
 		if err != nil {
 			return nil, err
 		}
@@ -96,10 +145,12 @@ func Plan(ctx context.Context, q sqlx.QueryerContext, d db.Dialect, s *schema.Sc
 	return plan, nil
 }
 
-func planTable(ctx context.Context, q sqlx.QueryerContext, d db.Dialect, t *schema.Table, exists bool, rep *Report) ([]string, error) {
+// planTable plans one table; live is what the database has of it, nil
+// when the table does not exist yet.
+func planTable(d db.Dialect, t *schema.Table, live *db.TableInfo, rep *Report) ([]string, error) {
 	var plan []string
 	haveIdx := map[string]bool{}
-	if !exists {
+	if live == nil {
 		var inline []index
 		if d.InlineIndexes() {
 			inline = wantedIndexes(t)
@@ -115,12 +166,8 @@ func planTable(ctx context.Context, q sqlx.QueryerContext, d db.Dialect, t *sche
 		plan = append(plan, stmt)
 		rep.CreatedTables = append(rep.CreatedTables, t.TableName)
 	} else {
-		cols, err := d.Columns(ctx, q, t.TableName)
-		if err != nil {
-			return nil, fmt.Errorf("read columns of %s: %w", t.TableName, err)
-		}
 		haveCol := map[string]bool{}
-		for _, c := range cols {
+		for _, c := range live.Columns {
 			haveCol[strings.ToLower(c.Name)] = true
 		}
 		for _, col := range t.Columns {
@@ -134,11 +181,7 @@ func planTable(ctx context.Context, q sqlx.QueryerContext, d db.Dialect, t *sche
 			plan = append(plan, "ALTER TABLE "+d.Quote(t.TableName)+" ADD COLUMN "+def)
 			rep.AddedColumns = append(rep.AddedColumns, t.TableName+"."+col.ColumnName)
 		}
-		idx, err := d.Indexes(ctx, q, t.TableName)
-		if err != nil {
-			return nil, fmt.Errorf("read indexes of %s: %w", t.TableName, err)
-		}
-		for _, name := range idx {
+		for _, name := range live.Indexes {
 			haveIdx[strings.ToLower(name)] = true
 		}
 	}

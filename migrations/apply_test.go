@@ -148,3 +148,45 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestRestartChecksOnlyWhatChanged: a restart with the same schema and an
+// untouched database changes nothing and does not grow the ledger (SQLite
+// skips the catalogue read through the verified mark), and a change made
+// behind Apiary's back is still found and repaired.
+func TestRestartChecksOnlyWhatChanged(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	sc := compile(t, "testdata/schema_everything.yaml")
+	if _, err := migrations.Apply(ctx, d, sc, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if rep, err := migrations.Apply(ctx, d, sc, quiet()); err != nil || rep.Changed() {
+			t.Fatalf("restart %d: %+v, %v", i, rep, err)
+		}
+	}
+	var marks int
+	if err := d.R.GetContext(ctx, &marks, "SELECT COUNT(*) FROM "+d.Dialect.Quote("_apiary_migration")+" WHERE statement LIKE '-- schema %'"); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[bool]int{true: 1, false: 0}[d.Dialect.Name() == "sqlite"]; marks != want {
+		t.Errorf("%d verified marks in the ledger, want %d", marks, want)
+	}
+
+	const idx = "i_action_action_name"
+	drop := "DROP INDEX " + d.Dialect.Quote(idx)
+	if d.Dialect.Name() == "mysql" {
+		drop += " ON " + d.Dialect.Quote("action")
+	}
+	if _, err := d.W.ExecContext(ctx, drop); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := migrations.Apply(ctx, d, sc, quiet())
+	if err != nil || !contains(rep.CreatedIndexes, idx) {
+		t.Fatalf("after dropping %s: %+v, %v", idx, rep, err)
+	}
+	if rep, err := migrations.Apply(ctx, d, sc, quiet()); err != nil || rep.Changed() {
+		t.Fatalf("restart after repair: %+v, %v", rep, err)
+	}
+}

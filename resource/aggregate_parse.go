@@ -7,7 +7,6 @@ package resource
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -116,9 +115,9 @@ var (
 )
 
 var (
-	identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
-	intRE   = regexp.MustCompile(`^[+-]?[0-9]{1,18}$`)
-	floatRE = regexp.MustCompile(`^[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$`)
+	identRE = newLazyRE(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+	intRE   = newLazyRE(`^[+-]?[0-9]{1,18}$`)
+	floatRE = newLazyRE(`^[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$`)
 )
 
 // aggErr is the 400 every malformed aggregate query gets.

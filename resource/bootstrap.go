@@ -1,6 +1,7 @@
 package resource
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -24,15 +25,15 @@ type BootstrapOptions struct {
 
 // Bootstrap seeds what a fresh instance has (contract core.md §1.4) and
 // brings world, action and smd rows in step with the schema. It is
-// idempotent and runs in one transaction after migrations.
+// idempotent and runs in one transaction after migrations. On a restart
+// with an unchanged schema it only reads: rows that already hold the
+// values the schema gives them are not rewritten (their updated_at stays).
 func Bootstrap(ctx context.Context, d *db.DB, sc *schema.Schema, o BootstrapOptions) error {
 	b := &booter{d: d.Dialect, sc: sc, o: o, now: nowUTC()}
 	return d.InTx(ctx, func(tx *sqlx.Tx) error {
 		b.tx = tx
-		for key, val := range configDefaults(o.LocalStoragePath) {
-			if err := setConfig(ctx, tx, d.Dialect, ConfigBackend, key, val, false); err != nil {
-				return fmt.Errorf("config %s: %w", key, err)
-			}
+		if err := b.configDefaults(ctx); err != nil {
+			return err
 		}
 		users, err := b.count(ctx, schema.TableUser)
 		if err != nil {
@@ -55,12 +56,47 @@ func Bootstrap(ctx context.Context, d *db.DB, sc *schema.Schema, o BootstrapOpti
 }
 
 type booter struct {
-	d    db.Dialect
-	tx   *sqlx.Tx
-	sc   *schema.Schema
-	o    BootstrapOptions
-	now  time.Time
-	mode int64
+	d      db.Dialect
+	tx     *sqlx.Tx
+	sc     *schema.Schema
+	o      BootstrapOptions
+	now    time.Time
+	mode   int64
+	worldK map[string]int64 // world row id by table name, filled by worlds
+	buf    bytes.Buffer     // encode's buffer
+	enc    *json.Encoder    // encode's encoder, writing to buf
+}
+
+// configDefaults writes the default _config values that are missing; one
+// read finds which are.
+func (b *booter) configDefaults(ctx context.Context) error {
+	q := "SELECT name FROM " + b.d.Quote(schema.ConfigTable) + " WHERE configtype = ?"
+	rows, err := b.tx.QueryxContext(ctx, b.d.Rebind(q), ConfigBackend)
+	if err != nil {
+		return b.d.MapError(err)
+	}
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return b.d.MapError(err)
+		}
+		have[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return b.d.MapError(err)
+	}
+	for key, val := range configDefaults(b.o.LocalStoragePath) {
+		if have[key] {
+			continue
+		}
+		if err := setConfig(ctx, b.tx, b.d, ConfigBackend, key, val, false); err != nil {
+			return fmt.Errorf("config %s: %w", key, err)
+		}
+	}
+	return nil
 }
 
 func (b *booter) count(ctx context.Context, table string) (int64, error) {
@@ -156,70 +192,6 @@ func (b *booter) guest(ctx context.Context) error {
 	return err
 }
 
-// worlds keeps one world row per table; existing rows keep their
-// permission and stored DefaultPermission.
-func (b *booter) worlds(ctx context.Context) error {
-	for _, t := range b.sc.Tables {
-		id, stored, err := b.worldRow(ctx, t.TableName)
-		if err != nil {
-			return err
-		}
-		def := b.mode
-		switch {
-		case t.ExplicitDefaultPermission:
-			def = t.DefaultPermission
-		case stored != nil:
-			def = *stored
-		case schema.IsAuditTableName(t.TableName):
-			def = int64(auth.AuditRowDefault)
-		}
-		doc := *t
-		doc.DefaultPermission = def
-		js, err := json.Marshal(doc)
-		if err != nil {
-			return err
-		}
-		vals := map[string]any{
-			"world_schema_json": string(js), "is_top_level": t.IsTopLevel, "is_hidden": t.IsHidden,
-			"is_join_table": t.IsJoinTable, "is_state_tracking_enabled": t.IsStateTrackingEnabled,
-			"default_order": t.DefaultOrder, "icon": t.Icon,
-		}
-		if id != 0 {
-			if err := b.update(ctx, schema.TableWorld, id, vals); err != nil {
-				return err
-			}
-			continue
-		}
-		perm := b.mode
-		if t.ExplicitPermission {
-			perm = t.Permission
-		} else if schema.IsAuditTableName(t.TableName) && b.mode != int64(auth.AllowAll) {
-			perm = int64(auth.AuditTableGate)
-		}
-		vals["table_name"] = t.TableName
-		if _, err := b.insert(ctx, schema.TableWorld, vals, perm, 0); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (b *booter) worldRow(ctx context.Context, name string) (int64, *int64, error) {
-	var id int64
-	var js sql.NullString
-	q := "SELECT " + b.d.Quote(schema.ColID) + ", world_schema_json FROM " + b.d.Quote(schema.TableWorld) + " WHERE table_name = ?"
-	err := b.tx.QueryRowxContext(ctx, b.d.Rebind(q), name).Scan(&id, &js)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, nil
-	}
-	if err != nil {
-		return 0, nil, b.d.MapError(err)
-	}
-	var meta struct{ DefaultPermission *int64 }
-	_ = json.Unmarshal([]byte(js.String), &meta)
-	return id, meta.DefaultPermission, nil
-}
-
 func (b *booter) update(ctx context.Context, table string, id int64, vals map[string]any) error {
 	q := "UPDATE " + b.d.Quote(table) + " SET "
 	var args []any
@@ -234,66 +206,4 @@ func (b *booter) update(ctx context.Context, table string, id int64, vals map[st
 	q += b.d.Quote(schema.ColUpdatedAt) + " = ? WHERE " + b.d.Quote(schema.ColID) + " = ?"
 	_, err := b.tx.ExecContext(ctx, b.d.Rebind(q), append(args, b.now, id)...)
 	return b.d.MapError(err)
-}
-
-// actions keeps one action row per action definition.
-func (b *booter) actions(ctx context.Context) error {
-	for _, a := range b.sc.Actions {
-		wid, err := b.idBy(ctx, schema.TableWorld, "table_name", a.OnType)
-		if err != nil {
-			return err
-		}
-		js, err := json.Marshal(a)
-		if err != nil {
-			return err
-		}
-		var id int64
-		q := "SELECT " + b.d.Quote(schema.ColID) + " FROM " + b.d.Quote(schema.TableAction) + " WHERE action_name = ? AND world_id = ?"
-		err = b.tx.QueryRowxContext(ctx, b.d.Rebind(q), a.Name, wid).Scan(&id)
-		vals := map[string]any{"label": a.Label, "instance_optional": a.InstanceOptional, "action_schema": string(js)}
-		switch {
-		case err == nil:
-			if err := b.update(ctx, schema.TableAction, id, vals); err != nil {
-				return err
-			}
-		case errors.Is(err, sql.ErrNoRows):
-			perm := int64(auth.AllowAll)
-			if a.Permission != 0 || len(a.AccessGroups) > 0 {
-				perm = a.Permission
-			}
-			vals["action_name"], vals["world_id"] = a.Name, wid
-			if _, err := b.insert(ctx, schema.TableAction, vals, perm, 0); err != nil {
-				return err
-			}
-		default:
-			return b.d.MapError(err)
-		}
-	}
-	return nil
-}
-
-// machines keeps one smd row per state machine description.
-func (b *booter) machines(ctx context.Context) error {
-	for _, m := range b.sc.StateMachines {
-		events, err := json.Marshal(m.Events)
-		if err != nil {
-			return err
-		}
-		id, err := b.idBy(ctx, schema.TableSMD, "name", m.Name)
-		if err != nil {
-			return err
-		}
-		vals := map[string]any{"label": m.Label, "initial_state": m.InitialState, "events": string(events)}
-		if id != 0 {
-			if err := b.update(ctx, schema.TableSMD, id, vals); err != nil {
-				return err
-			}
-			continue
-		}
-		vals["name"] = m.Name
-		if _, err := b.insert(ctx, schema.TableSMD, vals, b.mode, 0); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -349,9 +350,14 @@ func mysqlType(d dataType) string {
 	return "LONGTEXT" // json
 }
 
+// The default-value patterns are compiled on first use: only DDL for a new
+// table or column needs them, and their counted repetitions make them slow
+// to compile, which every start-up would otherwise pay.
 var (
-	defaultNumberRE = regexp.MustCompile(`^[+-]?[0-9]{1,30}(?:\.[0-9]{1,30})?(?:[eE][+-]?[0-9]{1,3})?$`)
-	defaultWordRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]{0,199}$`)
+	defaultNumberRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[+-]?[0-9]{1,30}(?:\.[0-9]{1,30})?(?:[eE][+-]?[0-9]{1,3})?$`)
+	})
+	defaultWordRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]{0,199}$`) })
 )
 
 // SQLDefault turns a schema DefaultValue into the SQL literal written after
@@ -414,7 +420,7 @@ func SQLDefault(dialect string, kind ValueKind, defaultValue string) (string, er
 		case "false":
 			return "0", nil
 		}
-		if !defaultNumberRE.MatchString(text) {
+		if !defaultNumberRE().MatchString(text) {
 			return bad("not a number")
 		}
 		if kind == KindInt {
@@ -434,7 +440,7 @@ func SQLDefault(dialect string, kind ValueKind, defaultValue string) (string, er
 		return "'" + t.Format(time.DateTime) + "'", nil
 	}
 	// String, JSON and blob kinds.
-	if !quoted && !defaultNumberRE.MatchString(text) && !defaultWordRE.MatchString(text) {
+	if !quoted && !defaultNumberRE().MatchString(text) && !defaultWordRE().MatchString(text) {
 		return bad("quote string defaults")
 	}
 	return quoteDefault(text)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -61,15 +62,36 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	t0 := time.Now()
-	sc, err := loadSchema(cfg.SchemaDir)
-	if err != nil {
-		return nil, err
+	// The schema files are read and compiled while the database opens
+	// (SQLite parses its whole catalogue on the first connection): the two
+	// are independent and each takes a good part of a restart.
+	type compiled struct {
+		sc  *schema.Schema
+		err error
 	}
-	d, err := db.Open(ctx, cfg.DB, log.With("component", "db"))
-	if err != nil {
-		return nil, err
+	loaded := make(chan compiled, 1)
+	go func() {
+		sc, err := loadSchema(cfg.SchemaDir)
+		loaded <- compiled{sc, err}
+	}()
+	d, dbErr := db.Open(ctx, cfg.DB, nil) // logged below, after a schema error would have been
+	c := <-loaded
+	if c.err != nil {
+		if dbErr == nil {
+			d.Close()
+		}
+		return nil, c.err
 	}
-	s := &Server{cfg: cfg, log: log, db: d, schema: schema.NewHolder(sc), conf: resource.NewConfigStore(d)}
+	if dbErr != nil {
+		return nil, dbErr
+	}
+	sc := c.sc
+	log.InfoContext(ctx, "database opened", "component", "db", "type", d.Dialect.Name(), "target", d.Target(),
+		"max_open_conns", d.R.Stats().MaxOpenConnections)
+	// Start-up reads _config through the writer connection, which the
+	// migrations have opened already; the reader pool connects on the
+	// first request that reads.
+	s := &Server{cfg: cfg, log: log, db: d, schema: schema.NewHolder(sc), conf: resource.NewConfigStore(d.WriterView())}
 	if err := s.prepareDatabase(ctx, sc); err != nil {
 		d.Close()
 		return nil, err
@@ -81,6 +103,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	enc, _ := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyEncryption)
 	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost})
 	s.reloadSettings(ctx)
+	s.conf = resource.NewConfigStore(d)
 	s.attempts = httpmw.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
 	s.addrAttempts = httpmw.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
 	s.mux = s.router()
@@ -139,13 +162,22 @@ func (s *Server) Start(ctx context.Context) error {
 	return nil
 }
 
+// startupSettle is how long after the listeners start Run waits before it
+// hands the memory start-up used and no longer needs back to the OS.
+const startupSettle = 300 * time.Millisecond
+
 // Run starts the server and blocks until ctx ends, then shuts down.
 func (s *Server) Run(ctx context.Context) error {
 	if err := s.Start(ctx); err != nil {
 		s.db.Close()
 		return err
 	}
+	// Start-up garbage (schema files, catalogue reads, the seed check)
+	// would otherwise stay resident until the heap grows enough for the
+	// next collection; an idle server should not hold it.
+	release := time.AfterFunc(startupSettle, debug.FreeOSMemory)
 	<-ctx.Done()
+	release.Stop()
 	return s.Close()
 }
 

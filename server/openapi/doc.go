@@ -1,5 +1,6 @@
-// Package openapi generates an OpenAPI 3 document (with kin-openapi) from
-// the live schema and serves it.
+// Package openapi generates an OpenAPI 3 document from the live schema and
+// serves it. The document model is this package's own (model.go); the
+// tests load and validate the output with kin-openapi.
 //
 // The document covers every route of the server: per table the JSON:API
 // collection, item, related and relationships routes; one path per action

@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/apiary/apiary/schema"
 )
 
@@ -24,24 +22,24 @@ func (b *builder) actions() {
 			continue
 		}
 		cn := compName("action." + a.OnType + "." + a.Name)
-		b.doc.Components.Schemas[cn] = inl(actionRequest(a))
+		b.doc.Components.Schemas[cn] = actionRequest(a)
 		summary := a.Label
 		if summary == "" {
 			summary = a.Name
 		}
 		op := b.operation(a.OnType, cn, summary, ok(200, rref("ActionResult")))
-		op.Responses.Set("default", rref("ActionResult"))
+		op.Responses["default"] = rref("ActionResult")
 		op.Description = "Also bound to GET, PUT, PATCH and DELETE; query parameters override body attributes."
 		op.RequestBody = body(mediaJSON, sref(cn))
-		op.RequestBody.Value.Required = false
+		op.RequestBody.Required = false
 		b.path("/action/" + a.OnType + "/" + a.Name).Post = op
 	}
 }
 
 // actionRequest is the request body of an action: its in-fields inside
 // attributes, plus {type}_id naming the subject row.
-func actionRequest(a *schema.Action) *openapi3.Schema {
-	props := map[string]*openapi3.SchemaRef{}
+func actionRequest(a *schema.Action) *Schema {
+	props := map[string]*Schema{}
 	for i := range a.InFields {
 		c := &a.InFields[i]
 		name := c.ColumnName
@@ -52,7 +50,7 @@ func actionRequest(a *schema.Action) *openapi3.Schema {
 			props[name] = columnSchema(c)
 		}
 	}
-	subject := openapi3.NewUUIDSchema()
+	subject := uuidSchema()
 	subject.Description = "The " + a.OnType + " row the action runs on."
 	var required []string
 	if !a.InstanceOptional {
@@ -60,10 +58,10 @@ func actionRequest(a *schema.Action) *openapi3.Schema {
 	} else {
 		subject.Description += " Optional."
 	}
-	props[a.OnType+"_id"] = inl(subject)
+	props[a.OnType+"_id"] = subject
 	attrs := object(props, required...)
 	attrs.Description = "Missing in-fields are set to the empty string. Other top-level body keys are copied here too."
-	return object(map[string]*openapi3.SchemaRef{"attributes": inl(attrs)})
+	return object(map[string]*Schema{"attributes": attrs})
 }
 
 // fixedRoute is one route that does not depend on the schema.
@@ -72,21 +70,21 @@ type fixedRoute struct {
 	methods []string
 	tag     string
 	summary string
-	params  []*openapi3.ParameterRef
-	resp    *openapi3.ResponseRef
-	body    *openapi3.RequestBodyRef
+	params  []*Parameter
+	resp    *Response
+	body    *RequestBody
 }
 
 // fixedRoutes lists the schema-independent routes.
 func fixedRoutes() []fixedRoute {
 	get, post := []string{"get"}, []string{"post"}
-	jsonObj := func(desc string) *openapi3.ResponseRef { return response(desc, mediaJSON, inl(freeObject(""))) }
-	jsonBody := func(s *openapi3.Schema) *openapi3.RequestBodyRef { return body(mediaJSON, inl(s)) }
-	cfgParams := []*openapi3.ParameterRef{
+	jsonObj := func(desc string) *Response { return response(desc, mediaJSON, freeObject("")) }
+	jsonBody := func(s *Schema) *RequestBody { return body(mediaJSON, s) }
+	cfgParams := []*Parameter{
 		pathParam("configType", "backend, frontend, ...", str("")),
 		pathParam("key", "The configuration key.", str("")),
 	}
-	aggParams := []*openapi3.ParameterRef{pref("Entity")}
+	aggParams := []*Parameter{pref("Entity")}
 	for _, p := range []struct{ n, d string }{
 		{"column", "count, col, fn(col) with fn in count, sum, avg, min, max, first, last; optional ' as alias'. Repeatable, comma lists."},
 		{"group", "Columns or scalar functions to group by."},
@@ -100,67 +98,67 @@ func fixedRoutes() []fixedRoute {
 	} {
 		aggParams = append(aggParams, queryParam(p.n, p.d, str("")))
 	}
-	strList := inl(arrayOf(inl(str(""))))
-	aggBody := object(map[string]*openapi3.SchemaRef{"column": strList, "group": strList, "filter": strList,
+	strList := arrayOf(str(""))
+	aggBody := object(map[string]*Schema{"column": strList, "group": strList, "filter": strList,
 		"having": strList, "join": strList, "order": strList})
-	tokenBody := object(map[string]*openapi3.SchemaRef{
-		"grant_type": inl(openapi3.NewStringSchema().WithEnum("client_credentials")), "client_id": inl(str("")),
-		"client_secret": inl(str("")), "scope": inl(str("Space or comma separated scopes.")),
-		"claims": inl(freeObject("sub or email of the user to act for (IMPERSONATE scope).")),
+	tokenBody := object(map[string]*Schema{
+		"grant_type": stringSchema().withEnum("client_credentials"), "client_id": str(""),
+		"client_secret": str(""), "scope": str("Space or comma separated scopes."),
+		"claims": freeObject("sub or email of the user to act for (IMPERSONATE scope)."),
 	}, "grant_type")
-	tokenResp := object(map[string]*openapi3.SchemaRef{"type": inl(str("")), "accessToken": inl(str("")),
-		"accessTokenExpiration": inl(integer("Unix milliseconds.")), "tokenType": inl(str("")), "scopes": strList})
-	gql := object(map[string]*openapi3.SchemaRef{"query": inl(str("")), "variables": inl(freeObject("")), "operationName": inl(str(""))}, "query")
-	doc := func(desc string) *openapi3.ResponseRef {
-		r := response(desc, ContentTypeYAML, inl(freeObject("")))
-		r.Value.Content[ContentTypeJSON] = &openapi3.MediaType{Schema: inl(freeObject(""))}
+	tokenResp := object(map[string]*Schema{"type": str(""), "accessToken": str(""),
+		"accessTokenExpiration": integer("Unix milliseconds."), "tokenType": str(""), "scopes": strList})
+	gql := object(map[string]*Schema{"query": str(""), "variables": freeObject(""), "operationName": str("")}, "query")
+	doc := func(desc string) *Response {
+		r := response(desc, ContentTypeYAML, freeObject(""))
+		r.Content[ContentTypeJSON] = &MediaType{Schema: freeObject("")}
 		return r
 	}
-	text := func(desc string) *openapi3.ResponseRef { return response(desc, mediaText, inl(str(""))) }
+	text := func(desc string) *Response { return response(desc, mediaText, str("")) }
 	return []fixedRoute{
 		{path: "/ping", methods: get, tag: "system", summary: "Liveness: answers pong", resp: text("pong")},
 		{path: "/actions", methods: get, tag: "action", summary: "Actions open to guests (sign-up, sign-in)", resp: jsonObj("Action definitions keyed type:name.")},
 		{path: "/api/{type}/action/{action}", methods: post, tag: "action", summary: "Alias of /action/{type}/{action}",
-			params: []*openapi3.ParameterRef{pathParam("type", "", str("")), pathParam("action", "", str(""))},
+			params: []*Parameter{pathParam("type", "", str("")), pathParam("action", "", str(""))},
 			resp:   rref("ActionResult"), body: jsonBody(freeObject("{attributes: {...}}"))},
 		{path: "/token", methods: post, tag: "auth", summary: "OAuth2 client-credentials token for a service client",
-			resp: response("A signed token.", mediaJSON, inl(tokenResp)), body: &openapi3.RequestBodyRef{Value: &openapi3.RequestBody{Required: true,
-				Content: openapi3.Content{mediaForm: &openapi3.MediaType{Schema: inl(tokenBody)}, mediaJSON: &openapi3.MediaType{Schema: inl(tokenBody)}}}}},
+			resp: response("A signed token.", mediaJSON, tokenResp), body: &RequestBody{Required: true,
+				Content: map[string]*MediaType{mediaForm: {Schema: tokenBody}, mediaJSON: {Schema: tokenBody}}}},
 		{path: "/_config", methods: get, tag: "config", summary: "Every configuration value (administrators)", resp: jsonObj("Key → value.")},
 		{path: "/_config/{configType}/{key}", methods: []string{"get", "post", "put", "patch", "delete"}, tag: "config",
 			summary: "Read, set or delete one configuration value (administrators)", params: cfgParams,
-			resp: text("The raw value; set and delete answer 200 with an empty body."), body: body(mediaText, inl(str("The new raw value.")))},
+			resp: text("The raw value; set and delete answer 200 with an empty body."), body: body(mediaText, str("The new raw value."))},
 		{path: "/track/start/{smdId}", methods: post, tag: "statemachine", summary: "Start tracking a row with a state machine",
-			params: []*openapi3.ParameterRef{pathParam("smdId", "The smd row id.", openapi3.NewUUIDSchema())},
+			params: []*Parameter{pathParam("smdId", "The smd row id.", uuidSchema())},
 			resp:   response("The new state row.", mediaJSONAPI, sref("Resource")),
-			body:   jsonBody(object(map[string]*openapi3.SchemaRef{"typeName": inl(str("")), "referenceId": sref("Uuid")}, "typeName", "referenceId"))},
+			body:   jsonBody(object(map[string]*Schema{"typeName": str(""), "referenceId": sref("Uuid")}, "typeName", "referenceId"))},
 		{path: "/track/event/{typename}/{stateId}/{eventName}", methods: post, tag: "statemachine", summary: "Fire a state machine event",
-			params: []*openapi3.ParameterRef{pathParam("typename", "The tracked table.", str("")),
-				pathParam("stateId", "The state row id.", openapi3.NewUUIDSchema()), pathParam("eventName", "", str(""))},
+			params: []*Parameter{pathParam("typename", "The tracked table.", str("")),
+				pathParam("stateId", "The state row id.", uuidSchema()), pathParam("eventName", "", str(""))},
 			resp: response("Done (empty body).", "", nil)},
 		{path: "/api/user_account/mine", methods: get, tag: "user_account", summary: "The caller's own user_account row",
 			resp: response("The row.", mediaJSONAPI, sref("user_account.document"))},
 		{path: "/aggregate/{entity}", methods: []string{"get", "post"}, tag: "aggregate", summary: "Grouped aggregates over readable rows",
 			params: aggParams, resp: rref("Aggregate"), body: jsonBody(aggBody)},
 		{path: "/graphql", methods: []string{"get", "post"}, tag: "graphql", summary: "GraphQL endpoint (when graphql.enable is true)",
-			params: []*openapi3.ParameterRef{queryParam("query", "GraphQL query (GET).", str(""))},
-			resp:   response("GraphQL result.", mediaJSON, inl(freeObject(""))), body: jsonBody(gql)},
+			params: []*Parameter{queryParam("query", "GraphQL query (GET).", str(""))},
+			resp:   response("GraphQL result.", mediaJSON, freeObject("")), body: jsonBody(gql)},
 		{path: PathYAML, methods: get, tag: "system", summary: "This document (YAML)", resp: doc("OpenAPI document.")},
 		{path: PathAPISpec, methods: get, tag: "system", summary: "This document (YAML)", resp: doc("OpenAPI document.")},
 		{path: PathJSON, methods: get, tag: "system", summary: "This document (JSON)", resp: doc("OpenAPI document.")},
 		{path: "/meta", methods: get, tag: "system", summary: "Column types and their parameters",
-			params: []*openapi3.ParameterRef{queryParam("query", "column_types", openapi3.NewStringSchema().WithEnum("column_types"))},
+			params: []*Parameter{queryParam("query", "column_types", stringSchema().withEnum("column_types"))},
 			resp:   jsonObj("Column type name → description.")},
 		{path: "/jsmodel/{entity}", methods: get, tag: "system", summary: "Model of a table: columns, relations, actions, state machines",
-			params: []*openapi3.ParameterRef{pathParam("entity", "A table name, optionally with .js or .json.", str(""))}, resp: jsonObj("The model.")},
+			params: []*Parameter{pathParam("entity", "A table name, optionally with .js or .json.", str(""))}, resp: jsonObj("The model.")},
 		{path: "/statistics", methods: get, tag: "system", summary: "Runtime, database and request statistics (administrators)", resp: jsonObj("Statistics.")},
 		{path: "/metrics", methods: get, tag: "system", summary: "Prometheus metrics", resp: text("Prometheus text exposition format.")},
 		{path: "/api/health", methods: get, tag: "system", summary: "Health check (no auth, no rate limit)",
-			resp: response("Healthy.", mediaJSON, inl(object(map[string]*openapi3.SchemaRef{"status": inl(str("healthy")), "timestamp": inl(str(""))})))},
+			resp: response("Healthy.", mediaJSON, object(map[string]*Schema{"status": str("healthy"), "timestamp": str("")}))},
 		{path: "/api/status", methods: get, tag: "system", summary: "Version, uptime, database type and table count", resp: jsonObj("Status.")},
 		{path: "/feed/{name}", methods: get, tag: "feed", summary: "RSS, Atom or JSON Feed of a configured feed",
-			params: []*openapi3.ParameterRef{pathParam("name", "feed_name.rss, .atom or .json", str(""))},
-			resp:   response("The feed.", "application/rss+xml", inl(str("")))},
+			params: []*Parameter{pathParam("name", "feed_name.rss, .atom or .json", str(""))},
+			resp:   response("The feed.", "application/rss+xml", str(""))},
 	}
 }
 
@@ -193,7 +191,7 @@ func (b *builder) fixed() {
 			if m != "get" && r.path == "/aggregate/{entity}" {
 				op.Parameters = r.params[:1] // the body carries the query
 			}
-			it.SetOperation(strings.ToUpper(m), op)
+			it.setOperation(strings.ToUpper(m), op)
 		}
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/go-chi/chi/v5"
 	"gopkg.in/yaml.v3"
 
@@ -80,7 +79,7 @@ func (h headWriter) Write(p []byte) (int, error) { return len(p), nil }
 // first request.
 type encoded struct {
 	sc               *schema.Schema
-	doc              *openapi3.T
+	doc              *Document
 	yaml, json       []byte
 	yamlTag, jsonTag string
 }
@@ -166,7 +165,7 @@ func Encode(sc *schema.Schema) (yamlDoc, jsonDoc []byte, err error) {
 }
 
 // encodeJSON encodes doc without HTML escaping.
-func encodeJSON(doc *openapi3.T) ([]byte, error) {
+func encodeJSON(doc *Document) ([]byte, error) {
 	var buf bytes.Buffer
 	je := json.NewEncoder(&buf)
 	je.SetEscapeHTML(false)
@@ -177,7 +176,7 @@ func encodeJSON(doc *openapi3.T) ([]byte, error) {
 }
 
 // encodeYAML encodes doc as block-style YAML (keys sorted).
-func encodeYAML(doc *openapi3.T) ([]byte, error) {
+func encodeYAML(doc *Document) ([]byte, error) {
 	var buf bytes.Buffer
 	e := yaml.NewEncoder(&buf)
 	e.SetIndent(2)

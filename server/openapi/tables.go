@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/apiary/apiary/schema"
 )
 
@@ -27,26 +25,26 @@ func (b *builder) table(t *schema.Table) {
 	name := t.TableName
 	cn := compName(name)
 	sc := b.doc.Components.Schemas
-	sc[cn+".attributes"] = inl(b.attributes(t))
-	typ := openapi3.NewStringSchema().WithEnum(name)
-	sc[cn+".resource"] = inl(object(map[string]*openapi3.SchemaRef{
-		"type": inl(typ), "id": sref("Uuid"), "attributes": sref(cn + ".attributes"), "relationships": sref("Relationships"),
-	}, "type"))
-	sc[cn+".document"] = inl(object(map[string]*openapi3.SchemaRef{"data": sref(cn + ".resource"), "included": sref("Included")}, "data"))
-	sc[cn+".list"] = inl(object(map[string]*openapi3.SchemaRef{
-		"links": sref("PageLinks"), "data": inl(arrayOf(sref(cn + ".resource"))), "included": sref("Included"),
-	}, "data"))
+	sc[cn+".attributes"] = b.attributes(t)
+	typ := stringSchema().withEnum(name)
+	sc[cn+".resource"] = object(map[string]*Schema{
+		"type": typ, "id": sref("Uuid"), "attributes": sref(cn + ".attributes"), "relationships": sref("Relationships"),
+	}, "type")
+	sc[cn+".document"] = object(map[string]*Schema{"data": sref(cn + ".resource"), "included": sref("Included")}, "data")
+	sc[cn+".list"] = object(map[string]*Schema{
+		"links": sref("PageLinks"), "data": arrayOf(sref(cn + ".resource")), "included": sref("Included"),
+	}, "data")
 	c := b.doc.Components
 	c.Responses[cn+".list"] = response("A page of "+name+" rows.", mediaJSONAPI, sref(cn+".list"))
 	c.Responses[cn+".document"] = response("A "+name+" row.", mediaJSONAPI, sref(cn+".document"))
 	c.RequestBodies[cn] = body(mediaJSONAPI, sref(cn+".document"))
 	doc := rref(cn + ".document")
-	reqBody := &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/" + cn}
+	reqBody := &RequestBody{Ref: "#/components/requestBodies/" + cn}
 	desc := t.TableDescription
 
 	base := "/api/" + name
 	coll := b.path(base)
-	listParams := []*openapi3.ParameterRef{pref("PageNumber"), pref("PageSize"), pref("PageAfter"), pref("PageBefore"),
+	listParams := []*Parameter{pref("PageNumber"), pref("PageSize"), pref("PageAfter"), pref("PageBefore"),
 		pref("Sort"), pref("Query"), pref("Filter"), pref("IncludedRelations"), pref("Fields")}
 	for _, l := range t.Links {
 		if reservedQuery[l.Name] {
@@ -65,7 +63,7 @@ func (b *builder) table(t *schema.Table) {
 	coll.Post.RequestBody = reqBody
 
 	item := b.path(base + "/{id}")
-	item.Parameters = openapi3.Parameters{pref("Id")}
+	item.Parameters = []*Parameter{pref("Id")}
 	item.Get = b.operation(name, name+".get", "Get a row", ok(200, doc),
 		pref("IncludedRelations"), pref("Fields"))
 	item.Patch = b.operation(name, name+".update", "Update the sent attributes",
@@ -81,30 +79,30 @@ func (b *builder) table(t *schema.Table) {
 		relNames = append(relNames, l.Name)
 	}
 	c.Parameters[cn+".relation"] = pathParam("relation", "A relation name of "+name+" (not a table name).",
-		openapi3.NewStringSchema().WithEnum(relNames...))
+		stringSchema().withEnum(relNames...))
 	relParam := pref(cn + ".relation")
 	related := b.path(base + "/{id}/{relation}")
-	related.Parameters = openapi3.Parameters{pref("Id"), relParam}
+	related.Parameters = []*Parameter{pref("Id"), relParam}
 	related.Get = b.operation(name, name+".related", "Related rows", ok(200, rref("Related")),
 		pref("PageNumber"), pref("PageSize"), pref("Sort"), pref("Query"), pref("Filter"), pref("IncludedRelations"), pref("Fields"))
 
 	links := b.path(base + "/{id}/relationships/{relation}")
-	links.Parameters = openapi3.Parameters{pref("Id"), relParam}
+	links.Parameters = []*Parameter{pref("Id"), relParam}
 	links.Get = b.operation(name, name+".linkage", "Linkage of a relation", ok(200, rref("Linkage")))
 	links.Patch = b.operation(name, name+".addLinks", "Add links (null clears to-one)", ok(204, rref("NoContent")))
-	links.Patch.RequestBody = &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/Linkage"}
+	links.Patch.RequestBody = &RequestBody{Ref: "#/components/requestBodies/Linkage"}
 	links.Post = b.operation(name, name+".postLinks", "Add links", ok(204, rref("NoContent")))
-	links.Post.RequestBody = &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/Linkage"}
+	links.Post.RequestBody = &RequestBody{Ref: "#/components/requestBodies/Linkage"}
 	links.Delete = b.operation(name, name+".removeLinks", "Remove links", ok(204, rref("NoContent")))
-	links.Delete.RequestBody = &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/Linkage"}
+	links.Delete.RequestBody = &RequestBody{Ref: "#/components/requestBodies/Linkage"}
 }
 
 // reservedQuery are list query parameters a relation filter may not shadow.
 var reservedQuery = map[string]bool{"sort": true, "query": true, "filter": true, "fields": true, "included_relations": true, "group": true, "token": true}
 
 // attributes is the schema of a table's attributes object.
-func (b *builder) attributes(t *schema.Table) *openapi3.Schema {
-	props := map[string]*openapi3.SchemaRef{"__type": sref("TypeName")}
+func (b *builder) attributes(t *schema.Table) *Schema {
+	props := map[string]*Schema{"__type": sref("TypeName")}
 	for i := range t.Columns {
 		c := &t.Columns[i]
 		if c.ColumnName == schema.ColID || c.ColumnName == schema.ColVersion || c.ExcludeFromApi {
@@ -123,40 +121,40 @@ func (b *builder) attributes(t *schema.Table) *openapi3.Schema {
 
 // columnSchema is the schema of one column's value (attributes and action
 // in-fields alike).
-func columnSchema(c *schema.Column) *openapi3.SchemaRef {
+func columnSchema(c *schema.Column) *Schema {
 	if c.IsForeignKey && c.ForeignKeyData.DataSource == "self" {
-		s := openapi3.NewUUIDSchema()
+		s := uuidSchema()
 		s.Nullable = c.IsNullable
 		s.Description = "Id of a " + c.ForeignKeyData.Namespace + " row."
-		return inl(s)
+		return s
 	}
 	ct, found := schema.LookupType(c.ColumnType)
 	if !found {
 		ct, _ = schema.LookupType("label")
 	}
-	var s *openapi3.Schema
+	var s *Schema
 	switch kindOf(c, ct) {
 	case schema.KindInt:
-		s = openapi3.NewInt64Schema()
+		s = int64Schema()
 		if ct.Kind == schema.KindTime {
 			s.Description = "Unix seconds."
 		}
 	case schema.KindFloat:
-		s = openapi3.NewFloat64Schema()
+		s = numberSchema()
 	case schema.KindBool:
 		if !c.IsNullable {
 			return sref("Bool01")
 		}
-		s = &openapi3.Schema{AnyOf: openapi3.SchemaRefs{inl(openapi3.NewBoolSchema()), inl(openapi3.NewIntegerSchema().WithEnum(0, 1))},
+		s = &Schema{AnyOf: []*Schema{boolSchema(), integerSchema().withEnum(0, 1)},
 			Description: "Returned as 0 or 1; true and false are accepted on write."}
 	case schema.KindTime:
-		s = openapi3.NewDateTimeSchema()
+		s = dateTimeSchema()
 	case schema.KindJSON:
-		s = &openapi3.Schema{Description: "JSON; objects and arrays are accepted on write and kept as JSON text."}
+		s = &Schema{Description: "JSON; objects and arrays are accepted on write and kept as JSON text."}
 	case schema.KindBlob:
 		return sref("Files")
 	default:
-		s = openapi3.NewStringSchema()
+		s = stringSchema()
 		switch {
 		case ct.Secret == schema.SecretPassword:
 			s.WriteOnly = true
@@ -180,7 +178,7 @@ func columnSchema(c *schema.Column) *openapi3.SchemaRef {
 		s.Description = c.ColumnDescription
 	}
 	s.Nullable = c.IsNullable
-	return inl(s)
+	return s
 }
 
 // kindOf is how a column's values travel: the type's kind, except that an
@@ -210,9 +208,9 @@ var (
 
 // enumValue converts an option value to the schema's type; ok is false
 // when it cannot.
-func enumValue(s *openapi3.Schema, v any) (any, bool) {
+func enumValue(s *Schema, v any) (any, bool) {
 	switch {
-	case s.Type.Is(openapi3.TypeString):
+	case s.Type == typeString:
 		switch x := v.(type) {
 		case string:
 			return x, true
@@ -225,7 +223,7 @@ func enumValue(s *openapi3.Schema, v any) (any, bool) {
 		case int64:
 			return strconv.FormatInt(x, 10), true
 		}
-	case s.Type.Is(openapi3.TypeInteger), s.Type.Is(openapi3.TypeNumber):
+	case s.Type == typeInteger, s.Type == typeNumber:
 		switch x := v.(type) {
 		case float64, int, int64:
 			return x, true

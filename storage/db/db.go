@@ -45,6 +45,7 @@ type DB struct {
 	R *sqlx.DB
 	// Dialect describes the SQL differences of this database.
 	Dialect Dialect
+	target  string
 }
 
 // Open connects to the database cfg describes, tunes its pools and pings it.
@@ -69,25 +70,33 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &DB{W: w, R: w, Dialect: b}
+	d := &DB{W: w, R: w, Dialect: b, target: b.target(cfg.DSN)}
 	if wdsn == rdsn {
 		setPool(w, cfg.MaxOpenConns, cfg.MaxIdleConns, defaultMaxOpen, defaultMaxIdle, cfg.ConnMaxLifetime)
 	} else {
 		w.SetMaxOpenConns(1)
 		w.SetMaxIdleConns(1)
 		w.SetConnMaxLifetime(cfg.ConnMaxLifetime)
-		r, err := openPool(ctx, b, cfg.DSN, rdsn)
+		// The reader pool connects on first use: the writer's ping has
+		// already proved that the file opens, and every SQLite connection
+		// parses the whole schema and keeps its own copy of it, so an
+		// eager reader costs start-up time and memory before any read.
+		r, err := b.open(rdsn)
 		if err != nil {
 			_ = w.Close()
-			return nil, err
+			return nil, connectError(b, cfg.DSN, err)
 		}
 		setPool(r, cfg.MaxOpenConns, cfg.MaxIdleConns, defaultSQLiteReaders, 0, cfg.ConnMaxLifetime)
 		d.R = r
 	}
-	log.InfoContext(ctx, "database opened", "type", b.Name(), "target", b.target(cfg.DSN),
+	log.InfoContext(ctx, "database opened", "type", b.Name(), "target", d.target,
 		"max_open_conns", d.R.Stats().MaxOpenConnections)
 	return d, nil
 }
+
+// Target names the file or server the database is on, without
+// credentials, for logs and messages.
+func (d *DB) Target() string { return d.target }
 
 // openPool opens one pool and pings it so that a bad DSN fails at start.
 func openPool(ctx context.Context, b backend, raw, dsn string) (*sqlx.DB, error) {
@@ -154,6 +163,12 @@ func rootCause(err error) error {
 		err = next
 	}
 }
+
+// WriterView returns a DB whose reads go to the writer pool too. Start-up
+// code that reads a few rows right after writing (the seed check, the
+// secrets) uses it so that no reader connection is opened before the first
+// request needs one. Closing the view closes the writer pool.
+func (d *DB) WriterView() *DB { return &DB{W: d.W, R: d.W, Dialect: d.Dialect, target: d.target} }
 
 // Close closes the reader pool and then the writer pool.
 func (d *DB) Close() error {

@@ -169,7 +169,14 @@ func TestIntrospection(t *testing.T) {
 	if err != nil || len(tables) != 0 {
 		t.Fatalf("fresh database: tables %v, err %v", tables, err)
 	}
+	v0, versioned, err := d.Dialect.SchemaVersion(ctx, d.W)
+	if err != nil || versioned != (d.Dialect.Name() == "sqlite") {
+		t.Fatalf("SchemaVersion = %d, %v, %v", v0, versioned, err)
+	}
 	createTables(t, d)
+	if v1, _, err := d.Dialect.SchemaVersion(ctx, d.W); err != nil || (versioned && v1 == v0) {
+		t.Errorf("SchemaVersion after DDL = %d (before %d), %v", v1, v0, err)
+	}
 
 	tables, err = d.Dialect.Tables(ctx, d.R)
 	if err != nil || !slices.Equal(tables, []string{"line", "order"}) {
@@ -205,6 +212,18 @@ func TestIntrospection(t *testing.T) {
 	}
 	if missing, err := d.Dialect.Columns(ctx, d.R, "nope"); err != nil || len(missing) != 0 {
 		t.Errorf("Columns(nope) = %v, %v", missing, err)
+	}
+	// The catalogue says at once what Columns and Indexes say per table.
+	cat, err := d.Dialect.Catalog(ctx, d.R)
+	if err != nil || len(cat) != len(tables) {
+		t.Fatalf("Catalog = %v, %v", cat, err)
+	}
+	for _, name := range tables {
+		cols, _ := d.Dialect.Columns(ctx, d.R, name)
+		idx, _ := d.Dialect.Indexes(ctx, d.R, name)
+		if got := cat[name]; got == nil || !slices.Equal(got.Columns, cols) || !slices.Equal(got.Indexes, idx) {
+			t.Errorf("Catalog[%s] = %+v, want columns %+v, indexes %v", name, got, cols, idx)
+		}
 	}
 }
 

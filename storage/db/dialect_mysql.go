@@ -96,6 +96,18 @@ func (mysqlDialect) Indexes(ctx context.Context, q sqlx.QueryerContext, table st
 WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY' ORDER BY index_name`, table)
 }
 
+// SchemaVersion: there is no schema change counter.
+func (mysqlDialect) SchemaVersion(context.Context, sqlx.QueryerContext) (int64, bool, error) {
+	return 0, false, nil
+}
+
+func (mysqlDialect) Catalog(ctx context.Context, q sqlx.QueryerContext) (map[string]*TableInfo, error) {
+	return queryCatalog(ctx, q, `SELECT table_name, column_name, column_type, is_nullable FROM information_schema.columns
+WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position`,
+		`SELECT DISTINCT table_name, index_name FROM information_schema.statistics
+WHERE table_schema = DATABASE() AND index_name <> 'PRIMARY' ORDER BY table_name, index_name`)
+}
+
 func (d mysqlDialect) InsertReturningID(ctx context.Context, tx sqlx.ExtContext, query string, args ...any) (int64, error) {
 	res, err := tx.ExecContext(ctx, query, args...)
 	if err != nil {

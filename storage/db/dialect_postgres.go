@@ -100,6 +100,26 @@ WHERE n.nspname = current_schema() AND tc.relname = $1 AND NOT i.indisprimary
 ORDER BY ic.relname`, table)
 }
 
+// SchemaVersion: there is no schema change counter.
+func (postgresDialect) SchemaVersion(context.Context, sqlx.QueryerContext) (int64, bool, error) {
+	return 0, false, nil
+}
+
+func (postgresDialect) Catalog(ctx context.Context, q sqlx.QueryerContext) (map[string]*TableInfo, error) {
+	return queryCatalog(ctx, q, `SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY c.relname, a.attnum`, `SELECT tc.relname, ic.relname FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class tc ON tc.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = tc.relnamespace
+WHERE n.nspname = current_schema() AND NOT i.indisprimary
+ORDER BY tc.relname, ic.relname`)
+}
+
 func (d postgresDialect) InsertReturningID(ctx context.Context, tx sqlx.ExtContext, query string, args ...any) (int64, error) {
 	return insertReturning(ctx, d, tx, query, args)
 }

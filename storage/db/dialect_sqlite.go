@@ -100,6 +100,23 @@ func (sqliteDialect) Indexes(ctx context.Context, q sqlx.QueryerContext, table s
 	return queryStrings(ctx, q, `SELECT name FROM pragma_index_list(?) WHERE origin <> 'pk' ORDER BY name`, table)
 }
 
+func (sqliteDialect) Catalog(ctx context.Context, q sqlx.QueryerContext) (map[string]*TableInfo, error) {
+	return queryCatalog(ctx, q,
+		`SELECT m.name, p.name, p.type, CASE WHEN p."notnull" = 0 AND p.pk = 0 THEN 'YES' ELSE 'NO' END
+FROM sqlite_master m JOIN pragma_table_info(m.name) p
+WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY m.name, p.cid`,
+		`SELECT m.name, il.name FROM sqlite_master m JOIN pragma_index_list(m.name) il
+WHERE m.type = 'table' AND il.origin <> 'pk' ORDER BY m.name, il.name`)
+}
+
+func (sqliteDialect) SchemaVersion(ctx context.Context, q sqlx.QueryerContext) (int64, bool, error) {
+	var v int64
+	if err := q.QueryRowxContext(ctx, "PRAGMA schema_version").Scan(&v); err != nil {
+		return 0, false, err
+	}
+	return v, true, nil
+}
+
 func (d sqliteDialect) InsertReturningID(ctx context.Context, tx sqlx.ExtContext, query string, args ...any) (int64, error) {
 	return insertReturning(ctx, d, tx, query, args)
 }

@@ -11,8 +11,9 @@
 //
 // SQLite gets two pools on the same file: a writer with exactly one
 // connection (BEGIN IMMEDIATE, so writers queue instead of failing with
-// SQLITE_BUSY) and a read-only reader pool, both in WAL mode. PostgreSQL and
-// MySQL use one pool for both.
+// SQLITE_BUSY) and a read-only reader pool, both in WAL mode; the reader
+// pool opens its first connection when the first read needs it. PostgreSQL
+// and MySQL use one pool for both.
 //
 // Values scanned into any differ by driver; see the package tests
 // (TestScanAnyShapes) for the exact Go types each driver returns.
