@@ -32,6 +32,9 @@ type HTTPConfig struct {
 	HTTPSAddr       string
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
+	// ReadCacheMB bounds the cache of read answers (docs/performance.md)
+	// in MiB; 0 disables it.
+	ReadCacheMB int
 }
 
 // OlricConfig configures the embedded cluster member (used by later issues).
@@ -48,6 +51,7 @@ func DefaultConfig() Config {
 			HTTPSAddr:       ":6443",
 			MaxBodyBytes:    10 << 20,
 			ShutdownTimeout: 10 * time.Second,
+			ReadCacheMB:     32,
 		},
 		DB:               db.Config{Type: "sqlite3", DSN: "apiary.db"},
 		SchemaDir:        ".",

@@ -30,7 +30,10 @@ import (
 func (s *Server) router() chi.Router {
 	r := chi.NewRouter()
 	m := discovery.NewMetrics()
-	cache := respcache.New(0)
+	cache := respcache.New(-1)
+	if s.cfg.HTTP.ReadCacheMB > 0 {
+		cache = respcache.New(int64(s.cfg.HTTP.ReadCacheMB) << 20)
+	}
 	s.res.Subscribe(m.ObserveChange)
 	r.Use(middleware.RequestID, middleware.GetHead, m.Middleware, s.logRequests, s.recoverer, httpmw.SecurityHeaders, httpmw.CORS(s.live),
 		httpmw.RateLimit(s.live, nil), httpmw.MaxConnections(s.live), httpmw.Gzip(s.live), s.authenticate)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -180,7 +181,7 @@ func TestConfigHelp(t *testing.T) {
 			var maxBody int64
 			newFlagSet(&cfg, &peers, &maxBody).VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 			for _, want := range []string{"port", "https_port", "db_type", "db_connection_string", "local_storage_path",
-				"log_level", "schema_folder", "olric_peers", "olric_port", "max_body_bytes"} {
+				"log_level", "schema_folder", "olric_peers", "olric_port", "max_body_bytes", "read_cache_mb"} {
 				if !slices.Contains(names, want) {
 					t.Errorf("flag -%s is not defined", want)
 				}
@@ -194,5 +195,24 @@ func TestConfigHelp(t *testing.T) {
 				t.Errorf("help does not mention the environment variables:\n%s", help)
 			}
 		})
+	}
+}
+
+func TestReadCacheSize(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want int
+	}{
+		{nil, nil, 32},
+		{[]string{"-read_cache_mb", "0"}, nil, 0},
+		{nil, map[string]string{"APIARY_READ_CACHE_MB": "64"}, 64},
+		{[]string{"-read_cache_mb", "8"}, map[string]string{"APIARY_READ_CACHE_MB": "64"}, 8},
+	} {
+		cfg, err := parseConfig(tc.args, envOf(tc.env), io.Discard)
+		if err != nil || cfg.HTTP.ReadCacheMB != tc.want {
+			t.Errorf("%v %v: ReadCacheMB = %d, %v; want %d", tc.args, tc.env, cfg.HTTP.ReadCacheMB, err, tc.want)
+		}
 	}
 }
