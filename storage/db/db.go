@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"strings"
 	"time"
 
@@ -15,10 +16,10 @@ import (
 
 // Pool sizes used when Config leaves them at zero.
 const (
-	defaultMaxOpen       = 50
-	defaultMaxIdle       = 10
-	defaultSQLiteReaders = 8
-	pingTimeout          = 15 * time.Second
+	defaultMaxOpen   = 50
+	defaultMaxIdle   = 10
+	maxSQLiteReaders = 8
+	pingTimeout      = 15 * time.Second
 )
 
 // Config selects and tunes the database.
@@ -28,7 +29,7 @@ type Config struct {
 	// DSN is a file path for SQLite; libpq key=value pairs or a postgres:// URL
 	// for PostgreSQL; "user:pass@tcp(host:port)/db" for MySQL.
 	DSN string
-	// MaxOpenConns caps the pool (default 50 for PostgreSQL/MySQL, 8 SQLite readers).
+	// MaxOpenConns caps the pool (default 50 for PostgreSQL/MySQL, two SQLite readers per CPU, at most 8).
 	MaxOpenConns int
 	// MaxIdleConns is the number of idle connections kept (default 10; SQLite readers: MaxOpenConns).
 	MaxIdleConns int
@@ -86,7 +87,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*DB, error) {
 			_ = w.Close()
 			return nil, connectError(b, cfg.DSN, err)
 		}
-		setPool(r, cfg.MaxOpenConns, cfg.MaxIdleConns, defaultSQLiteReaders, 0, cfg.ConnMaxLifetime)
+		setPool(r, cfg.MaxOpenConns, cfg.MaxIdleConns, sqliteReaders(), 0, cfg.ConnMaxLifetime)
 		d.R = r
 	}
 	log.InfoContext(ctx, "database opened", "type", b.Name(), "target", d.target,
@@ -230,3 +231,9 @@ func poolStats(s sql.DBStats) map[string]any {
 		"max_lifetime_closed":  s.MaxLifetimeClosed,
 	}
 }
+
+// sqliteReaders is the default size of the SQLite reader pool: two per
+// CPU, at least 2 and at most maxSQLiteReaders. Readers are CPU-bound, and
+// each connection keeps its own parsed schema and page cache (up to 2 MiB),
+// so more connections than cores only cost memory.
+func sqliteReaders() int { return max(2, min(maxSQLiteReaders, 2*runtime.GOMAXPROCS(0))) }

@@ -93,12 +93,28 @@ type fixture struct {
 	projects []string
 	mu       sync.RWMutex
 	items    []string
+	seeded   int // items[:seeded] are the seed rows, never deleted
 }
 
 func (f *fixture) randomItem() string {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	return f.items[rand.IntN(len(f.items))]
+}
+
+// takeCreated removes and returns a random item the load created, or "".
+func (f *fixture) takeCreated() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := len(f.items) - f.seeded
+	if n <= 0 {
+		return ""
+	}
+	i := f.seeded + rand.IntN(n)
+	id := f.items[i]
+	f.items[i] = f.items[len(f.items)-1]
+	f.items = f.items[:len(f.items)-1]
+	return id
 }
 
 func (f *fixture) addItem(id string) {
@@ -152,6 +168,7 @@ func seed(ctx context.Context, c *apiclient.Client) (*fixture, error) {
 		}
 		fx.items = append(fx.items, id)
 	}
+	fx.seeded = len(fx.items)
 	return fx, nil
 }
 
@@ -161,7 +178,11 @@ func itemBody(i int, project string) string {
 }
 
 // load sends requests until ctx ends: 40% list (half of them with the
-// project included), 30% get, 12% create, 15% patch, 3% signin.
+// project included), 30% get, 10% create, 10% delete (of a row the load
+// created), 7% patch, 3% signin. Creates and deletes balance, so the data
+// stays about the same size and memory that follows the data (SQLite page
+// caches) reaches its steady state during the warm-up: growth after it
+// then points at a leak, not at a bigger database.
 func load(ctx context.Context, c *apiclient.Client, fx *fixture, st *stats, w int) {
 	signin := apiclient.SigninBody("plain@example.test", "plain-password")
 	for i := 0; ctx.Err() == nil; i++ {
@@ -183,10 +204,17 @@ func load(ctx context.Context, c *apiclient.Client, fx *fixture, st *stats, w in
 		case r < 70:
 			op = "get"
 			code, out, err = c.Do(ctx, http.MethodGet, "/api/item/"+fx.randomItem(), "", fx.tok)
-		case r < 82:
+		case r < 80:
 			op = "create"
 			code, out, err = c.Do(ctx, http.MethodPost, "/api/item", itemBody(w*1_000_000+i, fx.projects[rand.IntN(len(fx.projects))]), fx.tok)
 			wantBody = code == http.StatusCreated
+		case r < 90:
+			op = "delete"
+			if id := fx.takeCreated(); id != "" {
+				code, out, err = c.Do(ctx, http.MethodDelete, "/api/item/"+id, "", fx.tok)
+			} else {
+				code, out, err = c.Do(ctx, http.MethodGet, "/api/item/"+fx.randomItem(), "", fx.tok)
+			}
 		case r < 97:
 			op = "patch"
 			id := fx.randomItem()
