@@ -1,5 +1,5 @@
 // Command soak runs a freshly built Apiary on SQLite under mixed load (list,
-// get, create, patch, signin) for DURATION (default 30m), samples the
+// get, create, delete, patch, signin) for DURATION (default 30m), samples the
 // server's RSS every 10 s, and fails (exit 1) when the RSS grew by 10% or
 // more after the warm-up, when any answer was a 5xx, when a request failed
 // at the socket, or when the server exited. Run it from the repository root
