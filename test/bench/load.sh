@@ -17,7 +17,8 @@
 # over HTTP, default 200; the rest are SQL copies of those, made with the
 # server stopped), PROJECTS (default 100), AGG_PATH (the aggregate request),
 # OUT (also append the report to this file), KEEP=1 (keep the work folder),
-# COMMIT (label for the report).
+# COMMIT (label for the report), SCENARIOS (which runs, default "list get create
+# patch include aggregate signin").
 #
 # Only 127.0.0.1 is targeted. Every wait is bounded; everything started here
 # is stopped on exit. The Markdown report goes to stdout.
@@ -154,7 +155,7 @@ curl -sf -m 10 -H "$AUTH" -H 'Content-Type: application/vnd.api+json' -X PATCH "
 curl -sf -m 10 -H "$AUTH" "$URL$LIST_PATH&include=project_id" >"$WORK/bodies/include.json"
 SIGNIN_BODY='{"attributes":{"email":"plain@example.test","password":"plain-password"}}'
 curl -sf -m 10 -H 'Content-Type: application/json' -X POST "$URL/action/user_account/signin" -d "$SIGNIN_BODY" >"$WORK/bodies/signin.json"
-SCENARIOS="list get create patch include aggregate signin"
+SCENARIOS=${SCENARIOS:-"list get create patch include aggregate signin"}
 NOTES=""
 AGG_CODE=$(curl -s -m 10 -o "$WORK/bodies/aggregate.json" -w '%{http_code}' -H "$AUTH" "$URL$AGG_PATH" || true)
 if [[ "$AGG_CODE" != 200 ]]; then

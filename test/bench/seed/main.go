@@ -150,7 +150,7 @@ func data(args []string) error {
 	// Lift the per-(IP, path) rate limit (Daptin's default 500/s) on the
 	// list and create paths: wrk is one client. 404: a server without /_config.
 	code, resp, err := a.Do(ctx, http.MethodPut, "/_config/backend/limit.rate",
-		`{"version":"1","limits":{"/api/item":1000000,"/api/project":1000000,"/action/user_account/signin":1000000}}`, adminTok)
+		`{"version":"1","limits":{"/api/item":1000000,"/api/project":1000000,"/aggregate/item":1000000,"/action/user_account/signin":1000000}}`, adminTok)
 	if err != nil {
 		return err
 	}
