@@ -58,24 +58,7 @@ fi
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN") # the server runs in $WORK/data
 
 mkdir -p "$WORK/data"
-cat >"$WORK/data/schema_bench.yaml" <<'YAML'
-Tables:
-  - TableName: project
-    Permission: 561455
-    DefaultPermission: 573313
-    Columns:
-      - {Name: name, ColumnType: label, IsIndexed: true}
-  - TableName: item
-    Permission: 561455
-    DefaultPermission: 573313
-    Columns:
-      - {Name: title, ColumnType: label, DataType: varchar(200), IsIndexed: true}
-      - {Name: priority, ColumnType: measurement, DataType: int(11), DefaultValue: "1"}
-      - {Name: done, ColumnType: truefalse, DefaultValue: "false"}
-      - {Name: notes, ColumnType: content, IsNullable: true}
-Relations:
-  - {Subject: item, Relation: belongs_to, Object: project}
-YAML
+cp "$ROOT/test/bench/schema_bench.yaml" "$WORK/data/schema_bench.yaml"
 
 PORT=$("$WORK/seed" freeport)
 URL="http://127.0.0.1:$PORT"
