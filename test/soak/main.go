@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +51,9 @@ Tables:
 Relations:
   - {Subject: item, Relation: belongs_to, Object: project}
 `
+
+// sampleEvery is how often the server's RSS is read.
+const sampleEvery = 10 * time.Second
 
 // maxGrowth is the allowed RSS growth after the warm-up.
 const maxGrowth = 0.10
@@ -146,7 +150,7 @@ func run() error {
 	}
 	var samples []sample
 	start := time.Now()
-	tick := time.NewTicker(10 * time.Second)
+	tick := time.NewTicker(sampleEvery)
 	died := false
 loop:
 	for {
@@ -226,8 +230,10 @@ func report(st *stats, samples []sample, warmup time.Duration, died bool, srv *s
 	if n := st.errors.Load(); n > 0 {
 		problems = append(problems, fmt.Sprintf("%d requests failed at the socket", n))
 	}
-	// Baseline: the mean of the first three samples after the warm-up;
-	// end: the mean of the last three.
+	// Baseline: the median of the first two minutes of samples after the
+	// warm-up; end: the median of the last two minutes. RSS swings by about
+	// 10% with each garbage collection, so single samples or a few of them
+	// would report the sawtooth, not a trend.
 	var after []int64
 	for _, s := range samples {
 		if s.at >= warmup {
@@ -237,8 +243,8 @@ func report(st *stats, samples []sample, warmup time.Duration, died bool, srv *s
 	if len(after) < 2 {
 		problems = append(problems, fmt.Sprintf("only %d RSS samples after the warm-up; run longer", len(after)))
 	} else {
-		k := min(3, len(after)/2)
-		base, end := mean(after[:k]), mean(after[len(after)-k:])
+		k := max(1, min(int(2*time.Minute/sampleEvery), len(after)/2))
+		base, end := median(after[:k]), median(after[len(after)-k:])
 		growth := (end - base) / base
 		peak := int64(0)
 		for _, s := range samples {
@@ -259,12 +265,14 @@ func report(st *stats, samples []sample, warmup time.Duration, died bool, srv *s
 	return nil
 }
 
-func mean(v []int64) float64 {
-	var sum float64
-	for _, x := range v {
-		sum += float64(x)
+func median(v []int64) float64 {
+	c := slices.Clone(v)
+	slices.Sort(c)
+	if n := len(c); n%2 == 1 {
+		return float64(c[n/2])
+	} else {
+		return float64(c[n/2-1]+c[n/2]) / 2
 	}
-	return sum / float64(len(v))
 }
 
 // rssKB reads VmRSS of a process.
