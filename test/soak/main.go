@@ -31,8 +31,8 @@ import (
 )
 
 // soakSchema matches the benchmark tables (test/bench/load.sh): a locked-
-// down table gate plus guest read/create/update, and rows the owner alone
-// may change.
+// down table gate plus guest read/create/update (and delete on item, which
+// the load's deletes need), and rows the owner alone may change.
 const soakSchema = `
 Tables:
   - TableName: project
@@ -41,7 +41,7 @@ Tables:
     Columns:
       - {Name: name, ColumnType: label, IsIndexed: true}
   - TableName: item
-    Permission: 561455
+    Permission: 561471
     DefaultPermission: 573313
     Columns:
       - {Name: title, ColumnType: label, DataType: varchar(200), IsIndexed: true}
