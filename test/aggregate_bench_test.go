@@ -17,10 +17,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -28,9 +26,6 @@ import (
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
-	"github.com/apiary/apiary/server"
-	"github.com/apiary/apiary/storage/db"
-	"github.com/apiary/apiary/test/testserver"
 )
 
 const (
@@ -63,23 +58,8 @@ func aggBenchDo(h http.Handler, method, path string, body []byte, tok string) *h
 }
 
 func BenchmarkAggregateCount100k(b *testing.B) {
-	dir := b.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "schema_aggbench.yaml"), []byte(aggBenchSchema), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	cfg := server.DefaultConfig()
-	cfg.HTTP.Addr = "127.0.0.1:0"
-	cfg.DB = db.Config{Type: "sqlite3", DSN: filepath.Join(dir, "apiary.db")}
-	cfg.SchemaDir = dir
-	cfg.LocalStoragePath = filepath.Join(dir, "storage")
-	cfg.PasswordCost = 4
-	log := slog.New(slog.NewTextHandler(testserver.NewLogWriter(b), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, dir := startBenchServer(b, "schema_aggbench.yaml", aggBenchSchema, 4)
 	ctx := context.Background()
-	srv, err := server.New(ctx, cfg, log)
-	if err != nil {
-		b.Fatalf("server.New: %v", err)
-	}
-	b.Cleanup(func() { _ = srv.Close() })
 	h := srv.Handler()
 	admin := aggBenchAdmin(b, h)
 	limits := []byte(`{"version":"1","limits":{"/aggregate/item":1000000}}`)
@@ -88,7 +68,7 @@ func BenchmarkAggregateCount100k(b *testing.B) {
 	}
 
 	sys := auth.WithPrincipal(ctx, auth.System())
-	err = srv.Resource().InTx(sys, func(tx resource.Service) error {
+	err := srv.Resource().InTx(sys, func(tx resource.Service) error {
 		for i := range aggBenchSeed {
 			in := resource.Input{Attributes: map[string]any{"title": fmt.Sprint("item ", i), "category": fmt.Sprint("category ", i%aggBenchCategories), "priority": i % 5}}
 			if _, err := tx.Create(sys, "item", in); err != nil {
@@ -100,7 +80,7 @@ func BenchmarkAggregateCount100k(b *testing.B) {
 	if err != nil {
 		b.Fatalf("seed: %v", err)
 	}
-	cloneItems(b, cfg.DB.DSN, aggBenchRows/aggBenchSeed-1)
+	cloneItems(b, filepath.Join(dir, "apiary.db"), aggBenchRows/aggBenchSeed-1)
 
 	path := "/aggregate/item?group=category&column=category,count"
 	rec := aggBenchDo(h, http.MethodGet, path, nil, admin)
@@ -211,23 +191,8 @@ func BenchmarkAggregateByProject100k(b *testing.B) {
 // each; it returns the environment and the SQLite file.
 func newAggByProjectEnv(b *testing.B) (*benchEnv, string) {
 	b.Helper()
-	dir := b.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "schema_bench.yaml"), []byte(benchSchema), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	cfg := server.DefaultConfig()
-	cfg.HTTP.Addr = "127.0.0.1:0"
-	cfg.DB = db.Config{Type: "sqlite3", DSN: filepath.Join(dir, "apiary.db")}
-	cfg.SchemaDir = dir
-	cfg.LocalStoragePath = filepath.Join(dir, "storage")
-	cfg.PasswordCost = 4
-	log := slog.New(slog.NewTextHandler(testserver.NewLogWriter(b), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, dir := startBenchServer(b, "schema_bench.yaml", benchSchema, 4)
 	ctx := context.Background()
-	srv, err := server.New(ctx, cfg, log)
-	if err != nil {
-		b.Fatalf("server.New: %v", err)
-	}
-	b.Cleanup(func() { _ = srv.Close() })
 	e := &benchEnv{srv: srv, h: srv.Handler()}
 	e.adminTok = e.account(b, "Admin", "admin@example.test", "admin-password")
 	e.mustDo(b, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", `{"attributes":{}}`, e.adminTok)
@@ -263,5 +228,5 @@ func newAggByProjectEnv(b *testing.B) (*benchEnv, string) {
 	if err != nil {
 		b.Fatalf("seed: %v", err)
 	}
-	return e, cfg.DB.DSN
+	return e, filepath.Join(dir, "apiary.db")
 }

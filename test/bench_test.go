@@ -96,23 +96,7 @@ type benchEnv struct {
 // a plain user and seeds their projects and items in one transaction.
 func newBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
-	dir := b.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "schema_bench.yaml"), []byte(benchSchema), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	cfg := server.DefaultConfig()
-	cfg.HTTP.Addr = "127.0.0.1:0"
-	cfg.HTTP.ShutdownTimeout = 5 * time.Second
-	cfg.DB = db.Config{Type: "sqlite3", DSN: filepath.Join(dir, "apiary.db")}
-	cfg.SchemaDir = dir
-	cfg.LocalStoragePath = filepath.Join(dir, "storage")
-	log := slog.New(slog.NewTextHandler(testserver.NewLogWriter(b), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ctx := context.Background()
-	srv, err := server.New(ctx, cfg, log)
-	if err != nil {
-		b.Fatalf("server.New: %v", err)
-	}
-	b.Cleanup(func() { _ = srv.Close() })
+	srv, dir := startBenchServer(b, "schema_bench.yaml", benchSchema, 0)
 	e := &benchEnv{srv: srv, h: srv.Handler()}
 
 	e.adminTok = e.account(b, "Admin", "admin@example.test", "admin-password")
@@ -124,6 +108,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		b.Fatalf("set limit.rate: %d %s", rec.Code, rec.Body.Bytes())
 	}
 
+	ctx := context.Background()
 	res := srv.Resource()
 	p, err := res.PrincipalByEmail(ctx, "plain@example.test")
 	if err != nil {
@@ -164,7 +149,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	if err != nil {
 		b.Fatalf("seed: %v", err)
 	}
-	e.itemIDs = cloneItems(b, cfg.DB.DSN, benchItems/viaAPI-1)
+	e.itemIDs = cloneItems(b, filepath.Join(dir, "apiary.db"), benchItems/viaAPI-1)
 	if len(e.itemIDs) != benchItems {
 		b.Fatalf("seeded %d items, want %d", len(e.itemIDs), benchItems)
 	}
@@ -423,4 +408,29 @@ func BenchmarkSignin(b *testing.B) {
 	measure(b, func(int) *httptest.ResponseRecorder {
 		return e.do(http.MethodPost, "/action/user_account/signin", in, "")
 	}, http.StatusOK)
+}
+
+// startBenchServer boots a server on SQLite in a temp folder with one
+// schema file, logging warnings only; passwordCost 0 keeps the production
+// bcrypt cost. It returns the server and the folder.
+func startBenchServer(b *testing.B, schemaFile, schemaText string, passwordCost int) (*server.Server, string) {
+	b.Helper()
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, schemaFile), []byte(schemaText), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	cfg := server.DefaultConfig()
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.HTTP.ShutdownTimeout = 5 * time.Second
+	cfg.DB = db.Config{Type: "sqlite3", DSN: filepath.Join(dir, "apiary.db")}
+	cfg.SchemaDir = dir
+	cfg.LocalStoragePath = filepath.Join(dir, "storage")
+	cfg.PasswordCost = passwordCost
+	log := slog.New(slog.NewTextHandler(testserver.NewLogWriter(b), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := server.New(context.Background(), cfg, log)
+	if err != nil {
+		b.Fatalf("server.New: %v", err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	return srv, dir
 }
