@@ -7,7 +7,7 @@ MYDSN    ?= root@tcp(127.0.0.1:3306)/test
 FUZZTIME ?= 60s
 BENCH_ROWS ?= 10000 100000
 
-.PHONY: run build test fmt-check vet test-sqlite test-race test-postgres test-mysql bench bench-quick fuzz crash soak clean
+.PHONY: run build test deps fmt-check vet test-sqlite test-race test-postgres test-mysql bench bench-quick fuzz crash soak clean
 
 ## run: build and serve on :6336 with SQLite (apiary.db in this folder)
 run: build
@@ -19,7 +19,11 @@ build:
 
 ## test: formatting, vet, race tests of the core, the whole suite on SQLite,
 ## and on PostgreSQL / MySQL when APIARY_TEST_POSTGRES / APIARY_TEST_MYSQL are set
-test: fmt-check vet test-race test-sqlite test-postgres test-mysql
+test: fmt-check vet deps test-race test-sqlite test-postgres test-mysql
+
+## deps: Debian and npm packages the end-to-end tests drive (test/deps.d)
+deps:
+	bash test/deps.sh
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
