@@ -107,18 +107,19 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-// authenticate puts the caller's Principal on the context. No token means
-// guest; a bad, expired or revoked token is a 401, never a silent guest.
+// authenticate puts the caller's Principal on the context. No token, or a
+// value that is not a JWT at all ("Bearer null"), means guest; a JWT that
+// fails is a guest only on actions guests may run, else a 401 (tokenFailed).
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok := auth.TokenFromRequest(r)
-		if tok == "" {
+		if !looksLikeJWT(tok) {
 			next.ServeHTTP(w, r)
 			return
 		}
 		claims, err := s.issuer.Verify(tok)
 		if err != nil {
-			httperr.Write(w, r, s.log, &resource.Error{Kind: resource.ErrUnauthenticated, Title: "invalid token", Detail: err.Error()})
+			s.tokenFailed(w, r, next, err.Error())
 			return
 		}
 		if claims.ClientID != "" && claims.Email == "" {
@@ -129,11 +130,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		p, err := s.res.PrincipalByEmail(r.Context(), claims.Email)
 		if err != nil {
-			httperr.Write(w, r, s.log, &resource.Error{Kind: resource.ErrUnauthenticated, Title: "invalid token", Detail: "the token's user does not exist"})
+			s.tokenFailed(w, r, next, "the token's user does not exist")
 			return
 		}
 		if claims.AuthVersion != p.AuthVersion {
-			httperr.Write(w, r, s.log, &resource.Error{Kind: resource.ErrUnauthenticated, Title: "invalid token", Detail: "the token was revoked (password changed); sign in again"})
+			s.tokenFailed(w, r, next, "the token was revoked (password changed); sign in again")
 			return
 		}
 		p.Scopes = claims.Scopes

@@ -224,8 +224,9 @@ func TestTokenHandling(t *testing.T) {
 	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "ann@", "bob@", 1))) + "." + parts[2]
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
+	// A value that is not a JWT at all is no token (test/clients covers it).
 	for name, bad := range map[string]string{
-		"garbage":       "not-a-token",
+		"bad signature": parts[0] + "." + parts[1] + ".AAAA",
 		"tampered":      tampered,
 		"alg none":      none,
 		"wrong secret":  forge("some-other-secret-0123456789abcd", issuer, time.Now()),
