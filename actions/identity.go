@@ -29,22 +29,10 @@ func (e *Executor) signup(ctx context.Context, req Request) ([]Response, error) 
 		"name": strings.TrimSpace(str(a["name"])), "email": email, "password": str(a["password"]), "confirmed": false,
 	}}
 	sys := auth.WithPrincipal(ctx, auth.System())
-	// One transaction: the user (joined to "users" by DefaultGroups), a
-	// personal usergroup, and the user's membership of it.
-	err := e.res().InTx(sys, func(tx resource.Service) error {
-		u, err := tx.Create(sys, schema.TableUser, in)
-		if err != nil {
-			return err
-		}
-		g, err := tx.Create(sys, schema.TableUsergroup, resource.Input{Attributes: map[string]any{
-			"name": "Home group of " + email + " (" + u.RefID[len(u.RefID)-12:] + ")"}})
-		if err != nil {
-			return err
-		}
-		_, err = tx.Create(sys, schema.TableMembership, resource.Input{Attributes: map[string]any{
-			schema.ColOwner: u.RefID, schema.ColUsergroup: g.RefID}})
-		return err
-	})
+	// DefaultGroups join the new user to "users" in the same transaction.
+	// Like Daptin, sign-up makes no personal group: its name would carry the
+	// e-mail address to everyone who can list usergroups.
+	_, err := e.res().Create(sys, schema.TableUser, in)
 	if err != nil {
 		if errors.Is(err, resource.ErrConflict) {
 			return nil, Fail(http.StatusConflict, "an account with this email already exists")
