@@ -21,9 +21,9 @@ var schemaFileMu sync.Mutex
 
 // schemaDump is the merged schema as download_system_schema returns it.
 type schemaDump struct {
-	Tables                   []*schema.Table       `json:"Tables"`
+	Tables                   []schemaDumpTable     `json:"Tables"`
 	Relations                []schema.Relation     `json:"Relations"`
-	Actions                  []schema.Action       `json:"Actions"`
+	Actions                  []schemaDumpAction    `json:"Actions"`
 	StateMachineDescriptions []schema.StateMachine `json:"StateMachineDescriptions"`
 	ExchangeContracts        []map[string]any      `json:"ExchangeContracts"`
 	Imports                  []schema.Import       `json:"Imports,omitempty"`
@@ -36,7 +36,7 @@ type schemaDump struct {
 func (e *Executor) downloadSchema(_ context.Context, req Request) ([]Response, error) {
 	sc := req.Res.Schema()
 	d := schemaDump{
-		Tables: orEmpty(sc.Tables), Relations: orEmpty(sc.Relations), Actions: orEmpty(sc.Actions),
+		Tables: schemaDumpTables(sc.Tables), Relations: orEmpty(sc.Relations), Actions: schemaDumpActions(sc.Actions),
 		StateMachineDescriptions: orEmpty(sc.StateMachines), ExchangeContracts: orEmpty(sc.Exchanges),
 		Imports: sc.Imports, Streams: sc.Streams, Tasks: sc.Tasks, EnableGraphQL: sc.EnableGraphQL,
 	}
@@ -45,6 +45,46 @@ func (e *Executor) downloadSchema(_ context.Context, req Request) ([]Response, e
 		return nil, err
 	}
 	return []Response{fileDownload(b, "schema.json", "application/json", "Downloading system schema")}, nil
+}
+
+// schemaDumpTable writes Permission and DefaultPermission only when the schema
+// set them, so that uploading a download again gives the same tables (an
+// explicit 0 means nobody; an absent one means the instance default).
+type schemaDumpTable struct {
+	*schema.Table
+	Permission        *int64 `json:"Permission,omitempty"`
+	DefaultPermission *int64 `json:"DefaultPermission,omitempty"`
+}
+
+func schemaDumpTables(ts []*schema.Table) []schemaDumpTable {
+	out := make([]schemaDumpTable, len(ts))
+	for i, t := range ts {
+		out[i].Table = t
+		if t.ExplicitPermission {
+			out[i].Permission = &t.Permission
+		}
+		if t.ExplicitDefaultPermission {
+			out[i].DefaultPermission = &t.DefaultPermission
+		}
+	}
+	return out
+}
+
+// schemaDumpAction writes an explicit Permission, 0 included.
+type schemaDumpAction struct {
+	schema.Action
+	Permission *int64 `json:"Permission,omitempty"`
+}
+
+func schemaDumpActions(as []schema.Action) []schemaDumpAction {
+	out := make([]schemaDumpAction, len(as))
+	for i := range as {
+		out[i].Action = as[i]
+		if as[i].ExplicitPermission || as[i].Permission != 0 {
+			out[i].Permission = &as[i].Permission
+		}
+	}
+	return out
 }
 
 func orEmpty[T any](s []T) []T {

@@ -214,7 +214,13 @@ func (b *booter) worlds(ctx context.Context) error {
 		byName[t.TableName] = now
 		b.worldK[t.TableName] = now.id
 	}
-	return nil
+	access := map[int64]schema.GroupRefs{}
+	for _, t := range b.sc.Tables {
+		if len(t.AccessGroups) > 0 {
+			access[b.worldK[t.TableName]] = t.AccessGroups
+		}
+	}
+	return b.accessLinks(ctx, schema.TableWorld, access)
 }
 
 // worldJSON is the world_schema_json of t: the table with the
@@ -308,7 +314,7 @@ func withValue(vals map[string]any, k string, v any) map[string]any {
 
 // actions keeps one action row per action definition.
 func (b *booter) actions(ctx context.Context) error {
-	have, err := b.readRows(ctx, schema.TableAction, "action_name", "world_id", "label", "instance_optional", "action_schema")
+	have, err := b.readRows(ctx, schema.TableAction, "action_name", "world_id", "label", "instance_optional", "action_schema", schema.ColPermission)
 	if err != nil {
 		return err
 	}
@@ -321,6 +327,7 @@ func (b *booter) actions(ctx context.Context) error {
 			byKey[key(name, wid)] = r
 		}
 	}
+	access := map[int64]schema.GroupRefs{}
 	for _, a := range b.sc.Actions {
 		wid := b.worldK[a.OnType]
 		js, err := b.encode(a)
@@ -328,29 +335,39 @@ func (b *booter) actions(ctx context.Context) error {
 			return err
 		}
 		vals := map[string]any{"label": a.Label, "instance_optional": a.InstanceOptional}
+		// A permission the schema gives is kept in step on every start
+		// (as Daptin); without one a new row gets allow-all and an existing
+		// row keeps what it has. An explicit 0 stays 0: nobody but the
+		// groups in AccessGroups (and administrators).
+		perm := int64(auth.AllowAll)
+		if a.ExplicitPermission || a.Permission != 0 {
+			perm = a.Permission
+			vals[schema.ColPermission] = perm
+		}
 		var row *seedRow
 		if r, ok := byKey[key(a.Name, wid)]; ok {
 			row = &r
 		}
-		if same, err := b.holdsJSON(schema.TableAction, row, vals, "action_schema", js); err != nil || same {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		vals["action_schema"] = string(js)
-		perm := int64(auth.AllowAll)
-		if a.Permission != 0 || len(a.AccessGroups) > 0 {
-			perm = a.Permission
-		}
-		ins := withValue(withValue(vals, "action_name", a.Name), "world_id", wid)
-		now, err := b.upsert(ctx, schema.TableAction, row, vals, ins, perm)
+		same, err := b.holdsJSON(schema.TableAction, row, vals, "action_schema", js)
 		if err != nil {
 			return err
 		}
-		byKey[key(a.Name, wid)] = now
+		if !same {
+			vals["action_schema"] = string(js)
+			ins := withValue(withValue(vals, "action_name", a.Name), "world_id", wid)
+			delete(ins, schema.ColPermission) // insert sets it from perm
+			now, err := b.upsert(ctx, schema.TableAction, row, vals, ins, perm)
+			if err != nil {
+				return err
+			}
+			byKey[key(a.Name, wid)] = now
+			row = &now
+		}
+		if len(a.AccessGroups) > 0 {
+			access[row.id] = a.AccessGroups
+		}
 	}
-	return nil
+	return b.accessLinks(ctx, schema.TableAction, access)
 }
 
 // machines keeps one smd row per state machine description.

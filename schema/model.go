@@ -156,6 +156,9 @@ type Action struct {
 	OutFields               []Outcome   `json:"OutFields"`
 	Validations             []ColumnTag `json:"Validations,omitempty"`
 	Conformations           []ColumnTag `json:"Conformations,omitempty"`
+	// ExplicitPermission records whether the schema set Permission (an
+	// explicit 0 means nobody may run the action).
+	ExplicitPermission bool `json:"-"`
 }
 
 // Outcome is one step of an action.

@@ -56,12 +56,10 @@ func sysAuthenticated(a Action) Action {
 	return a
 }
 
-// sysAdminOnly gives an action no permission of its own and execute
-// permission to the administrators group only. Permission 0 cannot be told
-// apart from "unset" in Action, so the registry recognises admin-only
-// actions by this AccessGroups entry.
+// sysAdminOnly gives an action no permission of its own (an explicit 0)
+// and execute permission to the administrators group only.
 func sysAdminOnly(a Action) Action {
-	a.Permission = 0
+	a.Permission, a.ExplicitPermission = 0, true
 	a.AccessGroups = GroupRefs{{Name: GroupAdmins, Permission: sysGroupExecute}}
 	return a
 }

@@ -1,8 +1,10 @@
 package clients
 
 import (
+	"encoding/base64"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/apiary/apiary/test/testserver"
@@ -59,3 +61,9 @@ func attr(obj map[string]any, name string) any {
 	a, _ := obj["attributes"].(map[string]any)
 	return a[name]
 }
+
+// b64 is the standard base64 of s.
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// contains reports whether body contains sub.
+func contains(body []byte, sub string) bool { return strings.Contains(string(body), sub) }
