@@ -20,6 +20,7 @@ const ContentType = "application/vnd.api+json"
 // Title, Detail, Pointer and Parameter are shown to the client as is.
 type Error struct {
 	Status    int    // HTTP status code
+	Code      string // optional application error code, e.g. API2GO_INVALID_FIELD_QUERY_PARAM
 	Title     string // short summary
 	Detail    string // optional explanation
 	Pointer   string // optional JSON pointer into the request body, e.g. /data/type
@@ -56,6 +57,7 @@ func Handle(log *slog.Logger, h HandlerFunc) http.HandlerFunc {
 // errorObject is one entry of the errors array, in Daptin's key order.
 type errorObject struct {
 	Status string  `json:"status"`
+	Code   string  `json:"code,omitempty"`
 	Title  string  `json:"title"`
 	Detail string  `json:"detail,omitempty"`
 	Source *source `json:"source,omitempty"`
@@ -151,7 +153,7 @@ func classify(err error) classified {
 		if title == "" {
 			title = http.StatusText(status)
 		}
-		return classified{status: status, obj: errorObject{Title: title, Detail: he.Detail, Source: newSource(he.Pointer, he.Parameter)}}
+		return classified{status: status, obj: errorObject{Code: he.Code, Title: title, Detail: he.Detail, Source: newSource(he.Pointer, he.Parameter)}}
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {

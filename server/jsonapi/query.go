@@ -137,6 +137,7 @@ func parseQuery(v url.Values) (parsedQuery, error) {
 		case key == paramFields:
 			q.Fields = appendUnique(q.Fields, commaList(vals)...)
 		case ignoredParams[key], strings.HasPrefix(key, "fields["), strings.HasPrefix(key, "page["):
+			// fields[type] is checked and applied by the fieldsets middleware
 		default:
 			ids := commaList(vals)
 			if len(ids) == 0 {

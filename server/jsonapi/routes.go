@@ -52,6 +52,7 @@ func Mount(r chi.Router, d Deps) {
 		d.Log = slog.Default()
 	}
 	a := &api{d: d}
+	r = r.With(a.fieldsets)
 	h := func(f httperr.HandlerFunc) http.HandlerFunc { return httperr.Handle(d.Log, f) }
 
 	userTable := func(*http.Request) string { return "user_account" }
