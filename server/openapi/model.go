@@ -6,19 +6,21 @@ package openapi
 // Schema compiler that compiles its meta-schemas at init); the tests still
 // load and validate the output with kin-openapi.
 //
-// Fields are declared in the order of their JSON names and every optional
-// field is omitted when empty, so that JSON and YAML list an object's keys
-// sorted, as they list map keys. An object with Ref set is a reference and
+// Fields below Document are declared in the order of their JSON names and
+// every optional field is omitted when empty, so that JSON and YAML list an
+// object's keys sorted, as they list map keys. An object with Ref set is a reference and
 // has no other field set.
 
-// Document is an OpenAPI 3.0 document.
+// Document is an OpenAPI 3.0 document. Its keys come in the order tools,
+// people and Daptin put them (openapi, info, servers, paths, components,
+// security, tags), not sorted like the keys of every other object.
 type Document struct {
-	Components *Components           `json:"components,omitempty" yaml:"components,omitempty"`
-	Info       *Info                 `json:"info" yaml:"info"`
 	OpenAPI    string                `json:"openapi" yaml:"openapi"`
-	Paths      map[string]*PathItem  `json:"paths" yaml:"paths"`
-	Security   []map[string][]string `json:"security,omitempty" yaml:"security,omitempty"`
+	Info       *Info                 `json:"info" yaml:"info"`
 	Servers    []*Server             `json:"servers,omitempty" yaml:"servers,omitempty"`
+	Paths      map[string]*PathItem  `json:"paths" yaml:"paths"`
+	Components *Components           `json:"components,omitempty" yaml:"components,omitempty"`
+	Security   []map[string][]string `json:"security,omitempty" yaml:"security,omitempty"`
 	Tags       []*Tag                `json:"tags,omitempty" yaml:"tags,omitempty"`
 }
 
