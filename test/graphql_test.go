@@ -194,7 +194,7 @@ func TestGraphQLFilteredList(t *testing.T) {
 		want        []string
 	}{
 		{"query list", `{ todo(query: [{column: "done", operator: "is", value: true}], sort: "title") { title } }`, []string{"pay rent", "write report"}},
-		{"query JSON text", `{ todo(query: "[{\"column\":\"title\",\"operator\":\"like\",\"value\":\"%bike%\"}]") { title } }`, []string{"fix bike"}},
+		{"query like", `{ todo(query: [{column: "title", operator: "like", value: "%bike%"}]) { title } }`, []string{"fix bike"}},
 		{"keyword", `{ todo(filter: "rent") { title } }`, []string{"pay rent"}},
 		{"sort desc and page", `{ todo(sort: "-priority", page: {number: 1, size: 2}) { title } }`, []string{"write report", "fix bike"}},
 		{"second page", `{ todo(sort: "-priority", page: {number: 2, size: 2}) { title } }`, []string{"pay rent"}},
@@ -253,17 +253,17 @@ func TestGraphQLActionMutation(t *testing.T) {
 	t.Parallel()
 	s := startTodo(t)
 	e := newGQLEnv(t, s)
-	data := e.ok(t, "", `mutation { executeSignupOnUserAccount(name: "Bea", email: "bea@example.test", password: "bea-password", passwordConfirm: "bea-password") }`, nil)
+	data := e.ok(t, "", `mutation { executeSignupOnUserAccount(name: "Bea", email: "bea@example.test", password: "bea-password", passwordConfirm: "bea-password") { ResponseType Attributes { message } } }`, nil)
 	out := list(t, data["executeSignupOnUserAccount"])
 	if len(out) == 0 || out[0]["ResponseType"] == nil {
 		t.Fatalf("signup responses = %#v", data)
 	}
 	tok := s.SignIn(t, "bea@example.test", "bea-password")
-	signin := e.ok(t, "", `mutation { executeSigninOnUserAccount(attributes: {email: "bea@example.test", password: "bea-password"}) }`, nil)
+	signin := e.ok(t, "", `mutation { executeSigninOnUserAccount(email: "bea@example.test", password: "bea-password") { ResponseType Attributes { key value } } }`, nil)
 	if !strings.Contains(mustJSON(t, signin), "client.store.set") {
 		t.Errorf("signin through GraphQL: %s", mustJSON(t, signin))
 	}
-	_, errs := e.gql(t, tok, `mutation { executeSigninOnUserAccount(email: "bea@example.test", password: "wrong") }`, nil)
+	_, errs := e.gql(t, tok, `mutation { executeSigninOnUserAccount(email: "bea@example.test", password: "wrong") { ResponseType } }`, nil)
 	if len(errs) != 1 {
 		t.Errorf("wrong password must be a GraphQL error: %v", errs)
 	}

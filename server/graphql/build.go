@@ -20,7 +20,8 @@ func validName(s string) bool { return nameRE.MatchString(s) && !strings.HasPref
 // reservedTypes are the names of the package's own types; a table with one
 // of these names is left out rather than clash.
 var reservedTypes = map[string]bool{
-	"Query": true, "Mutation": true, "DateTime": true, "JSON": true, "PageInput": true,
+	"Query": true, "Mutation": true, "DateTime": true, "JSON": true, "PageInput": true, "QueryInput": true,
+	"ActionResponse": true, "Attributes": true,
 	"String": true, "Int": true, "Float": true, "Boolean": true, "ID": true,
 }
 
@@ -42,15 +43,61 @@ func camel(s string) string {
 	return b.String()
 }
 
-// pageInput is the page argument of lists: {number, size}, 1-based.
-var pageInput = graphql.NewInputObject(graphql.InputObjectConfig{
-	Name:        "PageInput",
-	Description: "Page of a list: number is 1-based, size defaults to 10.",
-	Fields: graphql.InputObjectConfigFieldMap{
-		"number": {Type: graphql.Int},
-		"size":   {Type: graphql.Int},
-	},
-})
+// inputNames are the names Daptin gives the list arguments' input types
+// ("page", "query"); a table of the same name keeps its own name and the
+// input type takes the fallback, so the schema stays valid.
+func inputName(sc *schema.Schema, daptin, fallback string) string {
+	if _, clash := sc.Table(daptin); clash {
+		return fallback
+	}
+	return daptin
+}
+
+// newPageInput is the page argument of lists: {number, size}, 1-based,
+// with Daptin's defaults (1 and 10).
+func newPageInput(name string) *graphql.InputObject {
+	return graphql.NewInputObject(graphql.InputObjectConfig{
+		Name:        name,
+		Description: "Page size and number",
+		Fields: graphql.InputObjectConfigFieldMap{
+			"number": {Type: graphql.Int, DefaultValue: 1, Description: "page number to fetch"},
+			"size":   {Type: graphql.Int, DefaultValue: 10, Description: "number of records in one page"},
+		},
+	})
+}
+
+// newQueryInput is one condition of the query argument. Daptin types value
+// as String; here it takes any literal (numbers, booleans, lists for "in"),
+// which accepts every query written for Daptin and more.
+func newQueryInput(name string) *graphql.InputObject {
+	return graphql.NewInputObject(graphql.InputObjectConfig{
+		Name:        name,
+		Description: "query results",
+		Fields: graphql.InputObjectConfigFieldMap{
+			"column":        {Type: graphql.String},
+			"operator":      {Type: graphql.String},
+			"value":         {Type: jsonScalar},
+			"logical_group": {Type: graphql.String},
+		},
+	})
+}
+
+// newActionResponse is the result type of execute<Action>On<Type>, as
+// Daptin declares it: a list of {ResponseType, Attributes}.
+func newActionResponse() *graphql.Object {
+	attrs := graphql.Fields{}
+	for _, k := range []string{"type", "message", "key", "value", "token", "title", "delay", "location"} {
+		attrs[k] = &graphql.Field{Name: k, Type: graphql.String}
+	}
+	return graphql.NewObject(graphql.ObjectConfig{
+		Name:        "ActionResponse",
+		Description: "Action response",
+		Fields: graphql.Fields{
+			"ResponseType": {Type: graphql.String},
+			"Attributes":   {Type: graphql.NewObject(graphql.ObjectConfig{Name: "Attributes", Fields: attrs})},
+		},
+	})
+}
 
 // builder turns one schema snapshot into a GraphQL schema.
 type builder struct {
@@ -58,11 +105,14 @@ type builder struct {
 	sc     *schema.Schema
 	types  map[string]*graphql.Object
 	tables []*schema.Table // tables that got a type, in schema order
+	page   *graphql.InputObject
+	query  *graphql.InputObject
 }
 
 // build generates the GraphQL schema of sc.
 func (h *Handler) build(sc *schema.Schema) (graphql.Schema, error) {
-	b := &builder{h: h, sc: sc, types: map[string]*graphql.Object{}}
+	b := &builder{h: h, sc: sc, types: map[string]*graphql.Object{},
+		page: newPageInput(inputName(sc, "page", "PageInput")), query: newQueryInput(inputName(sc, "query", "QueryInput"))}
 	for _, t := range sc.Tables {
 		if !validName(t.TableName) || reservedTypes[t.TableName] || b.types[t.TableName] != nil {
 			continue
@@ -112,6 +162,7 @@ func (b *builder) object(t *schema.Table) *graphql.Object {
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			f := graphql.Fields{
 				schema.ColReferenceID: {Type: graphql.NewNonNull(graphql.ID), Resolve: resolveRefID},
+				"id":                  {Type: graphql.NewNonNull(graphql.ID), Description: "The ID of an object", Resolve: resolveRefID},
 			}
 			for i := range t.Links {
 				l := &t.Links[i]
@@ -119,7 +170,7 @@ func (b *builder) object(t *schema.Table) *graphql.Object {
 				if !ok || !validName(l.Name) {
 					continue
 				}
-				f[l.Name] = b.h.relationField(l, target)
+				f[l.Name] = b.h.relationField(l, target, b.page)
 			}
 			for i := range t.Columns {
 				c := &t.Columns[i]
@@ -134,12 +185,13 @@ func (b *builder) object(t *schema.Table) *graphql.Object {
 	})
 }
 
-// listArgs are the arguments of a table's list field.
-func listArgs() graphql.FieldConfigArgument {
+// listArgs are the arguments of a table's list field: Daptin's filter,
+// query and page, plus sort.
+func (b *builder) listArgs() graphql.FieldConfigArgument {
 	return graphql.FieldConfigArgument{
 		"filter": {Type: graphql.String, Description: "Keyword searched in the table's indexed name-like columns."},
-		"query":  {Type: jsonScalar, Description: "Conditions [{column, operator, value}], as a list or as JSON text."},
-		"page":   {Type: pageInput},
+		"query":  {Type: graphql.NewList(b.query), Description: "Conditions [{column, operator, value}]."},
+		"page":   {Type: b.page},
 		"sort":   {Type: graphql.String, Description: "Comma-separated columns, - for descending: -due,title."},
 	}
 }
@@ -147,7 +199,7 @@ func listArgs() graphql.FieldConfigArgument {
 // queryFields adds <table> and <table>ById.
 func (b *builder) queryFields(f graphql.Fields, t *schema.Table) {
 	typ := b.types[t.TableName]
-	addField(f, t.TableName, &graphql.Field{Type: graphql.NewList(typ), Args: listArgs(),
+	addField(f, t.TableName, &graphql.Field{Type: graphql.NewList(typ), Args: b.listArgs(),
 		Description: "Rows of " + t.TableName + " the caller may read.", Resolve: b.h.resolveList(t)})
 	addField(f, t.TableName+"ById", &graphql.Field{Type: typ, Description: "One row of " + t.TableName + " by reference_id.",
 		Args:    graphql.FieldConfigArgument{schema.ColReferenceID: {Type: graphql.NewNonNull(graphql.String)}},
@@ -155,7 +207,9 @@ func (b *builder) queryFields(f graphql.Fields, t *schema.Table) {
 }
 
 // writeArgs are the column arguments of add and update: every API
-// attribute except the managed ones. Foreign keys take reference ids.
+// attribute except the managed ones. Foreign keys take reference ids. As in
+// Daptin, add requires (non-null) the columns that are not nullable and
+// encrypted columns; unlike Daptin, not those with a default value.
 func writeArgs(t *schema.Table, creating bool) graphql.FieldConfigArgument {
 	args := graphql.FieldConfigArgument{}
 	for i := range t.Columns {
@@ -175,6 +229,9 @@ func writeArgs(t *schema.Table, creating bool) graphql.FieldConfigArgument {
 		if c.IsForeignKey && c.ForeignKeyData.DataSource == "self" {
 			typ = graphql.String
 		}
+		if creating && !c.IsForeignKey && (!c.IsNullable && c.DefaultValue == "" || c.ColumnType == "encrypted") {
+			typ = graphql.NewNonNull(typ)
+		}
 		args[c.ColumnName] = &graphql.ArgumentConfig{Type: typ, Description: c.ColumnDescription}
 	}
 	return args
@@ -188,13 +245,17 @@ func (b *builder) mutationFields(f graphql.Fields, t *schema.Table) {
 	upd := writeArgs(t, false)
 	upd[schema.ColReferenceID] = &graphql.ArgumentConfig{Type: graphql.NewNonNull(graphql.String)}
 	addField(f, "update"+name, &graphql.Field{Type: typ, Args: upd, Resolve: b.h.resolveUpdate(t)})
+	// Daptin types delete's reference_id as a nullable String; a missing
+	// one is a 400 from the resolver.
 	addField(f, "delete"+name, &graphql.Field{Type: typ, Resolve: b.h.resolveDelete(t),
-		Args: graphql.FieldConfigArgument{schema.ColReferenceID: {Type: graphql.NewNonNull(graphql.String)}}})
+		Args: graphql.FieldConfigArgument{schema.ColReferenceID: {Type: graphql.String, Description: "Resource id"}}})
 }
 
 // actionFields adds execute<Action>On<Type> for every action on a table
-// that has a type. In-fields become arguments; attributes takes any more.
+// that has a type. In-fields become arguments (non-null unless nullable, as
+// in Daptin); attributes takes any more. The answer is [ActionResponse].
 func (b *builder) actionFields(f graphql.Fields) {
+	var resp graphql.Output
 	for i := range b.sc.Actions {
 		a := &b.sc.Actions[i]
 		if _, ok := b.types[a.OnType]; !ok {
@@ -210,13 +271,20 @@ func (b *builder) actionFields(f graphql.Fields) {
 			if !validName(name) || name == "attributes" {
 				continue
 			}
-			args[name] = &graphql.ArgumentConfig{Type: inputScalarFor(gqlTypeName(c)), Description: c.ColumnDescription}
+			var typ graphql.Input = inputScalarFor(gqlTypeName(c))
+			if !c.IsNullable {
+				typ = graphql.NewNonNull(typ)
+			}
+			args[name] = &graphql.ArgumentConfig{Type: typ, Description: c.ColumnDescription}
 		}
 		if subject := a.OnType + "_id"; args[subject] == nil && validName(subject) {
 			args[subject] = &graphql.ArgumentConfig{Type: graphql.String, Description: "reference_id of the subject row"}
 		}
 		args["attributes"] = &graphql.ArgumentConfig{Type: jsonScalar, Description: "More attributes, as a JSON object."}
-		addField(f, "execute"+camel(a.Name)+"On"+camel(a.OnType), &graphql.Field{Type: jsonScalar, Args: args,
+		if resp == nil {
+			resp = graphql.NewList(newActionResponse())
+		}
+		addField(f, "execute"+camel(a.Name)+"On"+camel(a.OnType), &graphql.Field{Type: resp, Args: args,
 			Description: a.Label, Resolve: b.h.resolveAction(a.OnType, a.Name)})
 	}
 }

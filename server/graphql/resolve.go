@@ -49,7 +49,7 @@ func resolveAttr(name string) graphql.FieldResolveFn {
 
 // relationField is the field of one relation: the target type, nullable,
 // or a list of it with a page argument.
-func (h *Handler) relationField(l *schema.Link, target *graphql.Object) *graphql.Field {
+func (h *Handler) relationField(l *schema.Link, target *graphql.Object, page *graphql.InputObject) *graphql.Field {
 	if !l.ToMany {
 		return &graphql.Field{Type: target, Description: "Related " + l.Target + " (null when none or not readable).",
 			Resolve: func(p graphql.ResolveParams) (any, error) {
@@ -65,7 +65,7 @@ func (h *Handler) relationField(l *schema.Link, target *graphql.Object) *graphql
 			}}
 	}
 	return &graphql.Field{Type: graphql.NewList(target), Description: "Related " + l.Target + " rows.",
-		Args: graphql.FieldConfigArgument{"page": {Type: pageInput}},
+		Args: graphql.FieldConfigArgument{"page": {Type: page}},
 		Resolve: func(p graphql.ResolveParams) (any, error) {
 			o, ok := p.Source.(*obj)
 			if !ok {
@@ -245,6 +245,9 @@ func (h *Handler) resolveUpdate(t *schema.Table) graphql.FieldResolveFn {
 func (h *Handler) resolveDelete(t *schema.Table) graphql.FieldResolveFn {
 	return func(p graphql.ResolveParams) (any, error) {
 		id, _ := p.Args[schema.ColReferenceID].(string)
+		if id == "" {
+			return nil, fieldErr(h, p, &httperr.Error{Status: http.StatusBadRequest, Title: "reference_id is required"})
+		}
 		res := h.d.Res()
 		row, err := res.Get(p.Context, t.TableName, id, resource.Query{})
 		if err != nil {
@@ -285,7 +288,17 @@ func (h *Handler) resolveAction(typ, name string) graphql.FieldResolveFn {
 		if err != nil {
 			return nil, fieldErr(h, p, err)
 		}
-		return out, nil
+		// [{ResponseType, Attributes}] as plain maps for the default
+		// resolvers of ActionResponse and Attributes.
+		js, err := json.Marshal(out)
+		if err != nil {
+			return nil, fieldErr(h, p, err)
+		}
+		var list []any
+		if err := json.Unmarshal(js, &list); err != nil {
+			return nil, fieldErr(h, p, err)
+		}
+		return list, nil
 	}
 }
 

@@ -19,12 +19,7 @@ func TestNoEmailLeaksBetweenUsers(t *testing.T) {
 	admin := s.Admin(t)
 	bob := s.User(t, "Bob", "bob@example.test", "bob-password")
 	s.User(t, "Carol", "carol@example.test", "carol-password")
-	if r := s.Do(t, http.MethodPost, "/_config/backend/graphql.enable", "true", admin); r.Status != http.StatusOK {
-		t.Fatalf("enable graphql: %d %s", r.Status, r.Body)
-	}
-	if r := action(t, s, "/action/world/restart_daptin", map[string]any{}, admin); r.Status != http.StatusOK {
-		t.Fatalf("restart: %d %s", r.Status, r.Body)
-	}
+	enableGraphQL(t, s, admin)
 
 	var names []string
 	for _, g := range list(t, s.Do(t, http.MethodGet, "/api/usergroup", nil, bob)) {
