@@ -16,7 +16,7 @@ class MemoryStorage {
   setItem(k, v) { this.items.set(k, String(v)); }
   removeItem(k) { this.items.delete(k); }
 }
-globalThis.window = { localStorage: new MemoryStorage() };
+globalThis.window = { localStorage: new MemoryStorage(), location: new URL(`${BASE}/`) };
 globalThis.localStorage = globalThis.window.localStorage;
 globalThis.document = { cookie: '' }; // client.cookie.set writes here
 

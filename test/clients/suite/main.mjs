@@ -2,3 +2,4 @@
 // accounts and rows it made). Run by TestNodeClients with APIARY_URL set.
 import './daptin.mjs';
 import './devour.mjs';
+import './graphql.mjs';
