@@ -14,7 +14,7 @@ Tables:
   - TableName: todo
     Columns:
       - {Name: title, ColumnType: label}
-      - {Name: done, ColumnType: truefalse, DataType: int(1), DefaultValue: "0"}
+      - {Name: done, ColumnType: truefalse, DefaultValue: "false"}
 `
 
 // TestSparseFieldsets: fields[type] names must be attributes or

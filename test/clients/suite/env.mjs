@@ -31,7 +31,7 @@ Tables:
   - TableName: todo
     Columns:
       - {Name: title, ColumnType: label, IsIndexed: true}
-      - {Name: done, ColumnType: truefalse, DataType: int(1), DefaultValue: "0"}
+      - {Name: done, ColumnType: truefalse, DefaultValue: "false"}
       - {Name: priority, ColumnType: measurement, DataType: int(11), DefaultValue: "1"}
 Relations:
   - {Subject: todo, Relation: belongs_to, Object: project}
