@@ -19,6 +19,9 @@ Tables:
     Columns: [{Name: title, ColumnType: label}]
   - TableName: open_note
     Columns: [{Name: title, ColumnType: label}]
+  - TableName: closed_note
+    Permission: 0
+    Columns: [{Name: title, ColumnType: label}]
 Actions:
   - {Name: nobody, Label: Nobody, OnType: note, InstanceOptional: true, Permission: 0, OutFields: []}
   - {Name: anyone, Label: Anyone, OnType: note, InstanceOptional: true, OutFields: []}
@@ -74,6 +77,15 @@ func TestBootstrapAccessGroupsAndExplicitZero(t *testing.T) {
 		}
 		if got := links("world", "world_id", "world_world_id_has_usergroup_usergroup_id", "o.table_name = 'open_note'"); len(got) != 0 {
 			t.Errorf("open_note links %v", got)
+		}
+	}
+	for table, want := range map[string]int64{"closed_note": 0, "open_note": 2097151, "note": 16384} {
+		var perm int64
+		if err := d.R.GetContext(ctx, &perm, "SELECT "+q("permission")+" FROM "+q("world")+" WHERE table_name = '"+table+"'"); err != nil {
+			t.Fatal(err)
+		}
+		if perm != want {
+			t.Errorf("table %s permission %d, want %d", table, perm, want)
 		}
 	}
 	for name, want := range map[string]int64{"nobody": 0, "anyone": 2097151, "members": 0} {
