@@ -13,7 +13,14 @@ import (
 // action with the link row's Group* bits. A link that exists gets the
 // permission the schema gives it; none is removed. Idempotent: a restart
 // with an unchanged schema writes nothing.
-func (b *booter) accessLinks(ctx context.Context, table string, objects map[int64]schema.GroupRefs) error {
+// accessSpec is what one world or action row is linked to: the groups and
+// the name of the table or action that asked (for errors).
+type accessSpec struct {
+	name string
+	refs schema.GroupRefs
+}
+
+func (b *booter) accessLinks(ctx context.Context, table string, objects map[int64]accessSpec) error {
 	if len(objects) == 0 {
 		return nil
 	}
@@ -40,11 +47,12 @@ func (b *booter) accessLinks(ctx context.Context, table string, objects map[int6
 		group, _ := r.vals[gl.JoinOther].(int64)
 		links[pair{self, group}] = r
 	}
-	for self, refs := range objects {
-		for _, ref := range refs {
+	for self, spec := range objects {
+		for _, ref := range spec.refs {
 			gid, ok := groups[ref.Name]
 			if !ok {
-				return fmt.Errorf("AccessGroups of %s row %d: no usergroup named %q", table, self, ref.Name)
+				return &Error{Kind: ErrBadRequest, Title: "unknown usergroup in AccessGroups",
+					Detail: fmt.Sprintf("AccessGroups of %s %s name %q; no usergroup has that name", table, spec.name, ref.Name)}
 			}
 			perm := b.mode // the join table's default permission
 			if ref.Permission != 0 {

@@ -214,10 +214,10 @@ func (b *booter) worlds(ctx context.Context) error {
 		byName[t.TableName] = now
 		b.worldK[t.TableName] = now.id
 	}
-	access := map[int64]schema.GroupRefs{}
+	access := map[int64]accessSpec{}
 	for _, t := range b.sc.Tables {
 		if len(t.AccessGroups) > 0 {
-			access[b.worldK[t.TableName]] = t.AccessGroups
+			access[b.worldK[t.TableName]] = accessSpec{t.TableName, t.AccessGroups}
 		}
 	}
 	return b.accessLinks(ctx, schema.TableWorld, access)
@@ -327,7 +327,7 @@ func (b *booter) actions(ctx context.Context) error {
 			byKey[key(name, wid)] = r
 		}
 	}
-	access := map[int64]schema.GroupRefs{}
+	access := map[int64]accessSpec{}
 	for _, a := range b.sc.Actions {
 		wid := b.worldK[a.OnType]
 		js, err := b.encode(a)
@@ -364,7 +364,7 @@ func (b *booter) actions(ctx context.Context) error {
 			row = &now
 		}
 		if len(a.AccessGroups) > 0 {
-			access[row.id] = a.AccessGroups
+			access[row.id] = accessSpec{a.OnType + "/" + a.Name, a.AccessGroups}
 		}
 	}
 	return b.accessLinks(ctx, schema.TableAction, access)

@@ -2,6 +2,7 @@ package clients
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/apiary/apiary/test/testserver"
@@ -227,4 +228,25 @@ func runAccessScenarios(t *testing.T, s *testserver.Server, admin string) {
 	a.status(http.MethodPost, "/action/action_doc/allowed_action", "", map[string]any{"attributes": map[string]any{}}, http.StatusForbidden)
 	// Administrators bypass action permissions.
 	a.status(http.MethodPost, "/action/action_doc/denied_action", admin, map[string]any{"attributes": map[string]any{}}, http.StatusOK)
+}
+
+// TestAccessGroupsUnknownGroup: a schema naming a usergroup that does not
+// exist is refused with the group's name, and the server keeps running on
+// the schema it had.
+func TestAccessGroupsUnknownGroup(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t)
+	admin := s.Admin(t)
+	bad := "Tables:\n  - TableName: secret\n    AccessGroups: [editors]\n    Columns: [{Name: title, ColumnType: label}]\n"
+	r := s.Do(t, http.MethodPost, "/action/world/upload_system_schema", map[string]any{"attributes": map[string]any{
+		"schema_file": []any{map[string]any{"name": "schema_secret.yaml", "file": "data:application/x-yaml;base64," + b64(bad)}}}}, admin)
+	const want = `[{"ResponseType":"client.notify","Attributes":{"message":"unknown usergroup in AccessGroups: AccessGroups of world secret name \"editors\"; no usergroup has that name","title":"failed","type":"error"}}]`
+	if r.Status != http.StatusBadRequest || strings.TrimSpace(string(r.Body)) != want {
+		t.Errorf("upload naming an unknown group: %d %s", r.Status, r.Body)
+	}
+	if r := s.Do(t, http.MethodGet, "/api/world?page[size]=1", nil, admin); r.Status != http.StatusOK {
+		t.Errorf("server after a refused schema: %d", r.Status)
+	}
+	a := api{t, s}
+	a.status(http.MethodPost, "/action/world/restart_daptin", admin, map[string]any{"attributes": map[string]any{}}, http.StatusOK)
 }
