@@ -43,7 +43,7 @@ func camel(s string) string {
 	return b.String()
 }
 
-// inputNames are the names Daptin gives the list arguments' input types
+// inputName is the name Daptin gives a list argument's input type
 // ("page", "query"); a table of the same name keeps its own name and the
 // input type takes the fallback, so the schema stays valid.
 func inputName(sc *schema.Schema, daptin, fallback string) string {
