@@ -63,13 +63,33 @@ func Mount(r chi.Router, d Deps) {
 	r.Post("/token", d.serve)
 }
 
-// answer is the body of a successful /token call.
+// answer is the body of a successful /token call: Dexie Cloud's
+// TokenFinalResponse.
 type answer struct {
-	Type                  string   `json:"type"`
-	AccessToken           string   `json:"accessToken"`
-	AccessTokenExpiration int64    `json:"accessTokenExpiration"` // unix milliseconds
-	TokenType             string   `json:"tokenType"`
-	Scopes                []string `json:"scopes"`
+	Type                  string         `json:"type"` // always "tokens"
+	Claims                map[string]any `json:"claims"`
+	AccessToken           string         `json:"accessToken"`
+	AccessTokenExpiration int64          `json:"accessTokenExpiration"` // unix milliseconds
+	// UserType is "client" for a token that names no user, else the
+	// user's type (UserTypeOf).
+	UserType string `json:"userType"`
+}
+
+// Dexie user types of a token answer.
+const (
+	UserTypeClient = "client"
+	UserTypeProd   = "prod"
+)
+
+// answerClaims are the claims shown in a token answer: sub (the client id,
+// or the user's e-mail, which is the Dexie userId), license, scopes, and
+// the user's email and name.
+func answerClaims(c auth.Claims, scopes []string) map[string]any {
+	m := map[string]any{"sub": c.ClientID, "license": "ok", "scopes": scopes}
+	if c.Email != "" {
+		m["sub"], m["email"], m["name"], m["userRef"] = c.Email, c.Email, c.Name, c.Subject
+	}
+	return m
 }
 
 // serve handles POST /token.
@@ -130,8 +150,12 @@ func (d Deps) issue(w http.ResponseWriter, r *http.Request) (answer, error) {
 	}
 	d.Log.InfoContext(r.Context(), "service token issued", "client_id", req.ClientID, "scopes", strings.Join(scopes, " "),
 		"user", signed.Email, "request_id", middleware.GetReqID(r.Context()))
-	return answer{Type: "tokens", AccessToken: tok, AccessTokenExpiration: signed.ExpiresAt.UnixMilli(),
-		TokenType: "Bearer", Scopes: scopes}, nil
+	userType := UserTypeClient
+	if signed.Email != "" {
+		userType = UserTypeProd
+	}
+	return answer{Type: "tokens", Claims: answerClaims(signed, scopes), AccessToken: tok, AccessTokenExpiration: signed.ExpiresAt.UnixMilli(),
+		UserType: userType}, nil
 }
 
 // chooseScopes returns the scopes to sign: the requested ones, each of
