@@ -4,6 +4,8 @@
 package dialects
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -97,3 +99,14 @@ func dexieToken(t *testing.T, s *testserver.Server, clientID, secret string, sco
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func readAll(resp *http.Response) ([]byte, error) { return io.ReadAll(resp.Body) }
