@@ -216,5 +216,3 @@ func roundTrip(t *testing.T, v any) any {
 	}
 	return out
 }
-
-
