@@ -284,10 +284,13 @@ func (h *handler) applyPermissions(ctx context.Context, res resource.Service, na
 			return fmt.Errorf("world row of model %s: %v", name, err)
 		}
 		world := page.Rows[0].RefID
+		// A reload keeps an existing world row's permission: set it here.
+		attrs := map[string]any{schema.ColPermission: int64(b.gate)}
 		if created && m.Owner != "" {
-			if _, err := tx.Update(sys, schema.TableWorld, world, resource.Input{Attributes: map[string]any{schema.ColOwner: m.Owner}}); err != nil {
-				return err
-			}
+			attrs[schema.ColOwner] = m.Owner
+		}
+		if _, err := tx.Update(sys, schema.TableWorld, world, resource.Input{Attributes: attrs}); err != nil {
+			return err
 		}
 		users, err := usersGroup(sys, tx)
 		if err != nil {

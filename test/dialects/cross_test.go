@@ -1,0 +1,95 @@
+package dialects
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+// TestCrossDialectDaybedRecord creates a record through Daybed and reads
+// it through JSON:API and Dexie /all; Daybed permission changes decide
+// what guests and other users see through /api.
+func TestCrossDialectDaybedRecord(t *testing.T) {
+	t.Parallel()
+	e := newDaybedEnv(t)
+	s, c := e.s, &e.creds
+	must(t, hawkDo(t, s, c, http.MethodPut, "/v1/models/todo", map[string]any{"definition": todoDefinition}, nil), 200)
+	id := must(t, hawkDo(t, s, c, http.MethodPost, "/v1/models/todo/records", map[string]any{"item": "cross", "status": "todo"}, nil), 201).Map(t)["id"].(string)
+
+	// JSON:API, as the same user with a Bearer token.
+	rows := jsonapiList(t, s, e.alice, "todo")
+	if len(rows) != 1 || rows[0]["id"] != id || rows[0]["attributes"].(map[string]any)["item"] != "cross" {
+		t.Fatalf("JSON:API rows %v", rows)
+	}
+	// Bearer works on Daybed too.
+	if r := must(t, s.Do(t, http.MethodGet, "/v1/models/todo/records/"+id, nil, e.alice), 200); r.Map(t)["item"] != "cross" {
+		t.Errorf("Daybed with Bearer: %s", r.Body)
+	}
+	// Dexie /all with a global read token.
+	jsonapiCreate(t, s, e.admin, "service_client", map[string]any{"name": "reader", "client_id": "reader",
+		"client_secret": "reader-secret", "scopes": "ACCESS_DB GLOBAL_READ"})
+	tok := dexieToken(t, s, "reader", "reader-secret", []string{"ACCESS_DB", "GLOBAL_READ"}, nil)["accessToken"].(string)
+	objs := list(t, must(t, s.Do(t, http.MethodGet, "/all/todo", nil, tok), 200))
+	if len(objs) != 1 || objs[0]["id"] != id || objs[0]["owner"] != "alice@daybed.test" || objs[0]["realmId"] != "alice@daybed.test" {
+		t.Errorf("Dexie /all: %v", objs)
+	}
+
+	// Guests and bob see nothing through /api until Daybed grants it.
+	bob := s.User(t, "Bob", "bob@daybed.test", "bob-password")
+	if r := s.Do(t, http.MethodGet, "/api/todo", nil, ""); r.Status == 200 && len(r.Map(t)["data"].([]any)) != 0 {
+		t.Errorf("guest sees records before the grant: %s", r.Body)
+	}
+	if r := s.Do(t, http.MethodGet, "/api/todo", nil, bob); r.Status == 200 && len(r.Map(t)["data"].([]any)) != 0 {
+		t.Errorf("bob sees records before the grant: %s", r.Body)
+	}
+	must(t, hawkDo(t, s, c, http.MethodPatch, "/v1/models/todo/permissions", map[string]any{"Everyone": []string{"+read_all_records"}}, nil), 200)
+	if r := must(t, s.Do(t, http.MethodGet, "/api/todo", nil, ""), 200); len(r.Map(t)["data"].([]any)) != 1 {
+		t.Errorf("guest after Everyone +read_all_records: %s", r.Body)
+	}
+	if r := must(t, s.Do(t, http.MethodGet, "/v1/models/todo/records", nil, ""), 200); len(r.Map(t)["records"].([]any)) != 1 {
+		t.Errorf("Daybed guest read: %s", r.Body)
+	}
+	// Bob may not update it through /api...
+	patch := map[string]any{"data": map[string]any{"type": "todo", "id": id, "attributes": map[string]any{"item": "bob was here"}}}
+	if r := s.Do(t, http.MethodPatch, "/api/todo/"+id, patch, bob); r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
+		t.Errorf("bob updates before Authenticated update_all_records: %d %s", r.Status, r.Body)
+	}
+	// ...until Authenticated gets update_all_records.
+	must(t, hawkDo(t, s, c, http.MethodPatch, "/v1/models/todo/permissions", map[string]any{"Authenticated": []string{"+read_all_records", "+update_all_records"}}, nil), 200)
+	must(t, s.Do(t, http.MethodPatch, "/api/todo/"+id, patch, bob), 200)
+	// Removing Everyone's read hides it from guests again.
+	must(t, hawkDo(t, s, c, http.MethodPatch, "/v1/models/todo/permissions", map[string]any{"Everyone": []string{"-read_all_records"}}, nil), 200)
+	if r := s.Do(t, http.MethodGet, "/api/todo", nil, ""); r.Status == 200 && len(r.Map(t)["data"].([]any)) != 0 {
+		t.Errorf("guest after -read_all_records: %s", r.Body)
+	}
+	if r := must(t, hawkDo(t, s, c, http.MethodGet, "/v1/models/todo/records/"+id, nil, nil), 200); r.Map(t)["item"] != "bob was here" {
+		t.Errorf("bob's update through /api not seen by Daybed: %s", r.Body)
+	}
+}
+
+// TestCrossDialectDexieRealm shares a row through a Dexie realm and sees
+// it as group access in JSON:API.
+func TestCrossDialectDexieRealm(t *testing.T) {
+	t.Parallel()
+	e := newDexieEnv(t)
+	s := e.s
+	obj := list(t, must(t, s.Do(t, http.MethodPost, "/all/todo_items", []any{map[string]any{"title": "team work", "realmId": e.teamRef}}, e.global), 200))[0]
+	id := obj["id"].(string)
+	// Bob (a member) reads it through JSON:API; the row is linked to the team group.
+	r := must(t, s.Do(t, http.MethodGet, "/api/todo_items/"+id+"/usergroup_id", nil, e.admin), 200)
+	groups := r.Map(t)["data"].([]any)
+	if len(groups) != 1 || groups[0].(map[string]any)["attributes"].(map[string]any)["relation_reference_id"] != e.teamRef {
+		t.Errorf("group links: %s", r.Body)
+	}
+	must(t, s.Do(t, http.MethodGet, "/api/todo_items/"+id, nil, e.bob), 200)
+	if r := s.Do(t, http.MethodGet, "/api/todo_items/"+id, nil, e.alice); r.Status != 403 && r.Status != 404 {
+		t.Errorf("alice (not a member) reads the shared row: %d", r.Status)
+	}
+	// Moving it to alice's private realm removes the group access.
+	must(t, s.Do(t, http.MethodPost, "/all/todo_items", []any{map[string]any{"id": id, "title": "team work", "realmId": "alice@demo.local"}}, e.global), 200)
+	if r := s.Do(t, http.MethodGet, "/api/todo_items/"+id, nil, e.bob); r.Status != 403 && r.Status != 404 {
+		t.Errorf("bob still reads the row after it left the realm: %d", r.Status)
+	}
+	must(t, s.Do(t, http.MethodGet, "/api/todo_items/"+id, nil, e.alice), 200)
+	_ = time.Second
+}
