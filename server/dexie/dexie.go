@@ -60,7 +60,10 @@ func Mount(r chi.Router, d Deps) {
 		r.Post(prefix+"/{table}", d.handle(m, d.post))
 		r.Delete(prefix+"/{table}/{key}", d.handle(m, d.del))
 	}
-	// users: see users.go
+	r.Get("/users", d.users(d.listUsers))
+	r.Post("/users", d.users(d.postUsers))
+	r.Get("/users/{user}", d.users(d.getUser))
+	r.Delete("/users/{user}", d.users(d.deleteUser))
 }
 
 // call is one request on a data endpoint, after the access check.
