@@ -52,6 +52,9 @@ func upsert(c *call, tx resource.Service, rs *realms, t *schema.Table, obj map[s
 	if err := place(c, tx, rs, t, row, realm); err != nil {
 		return nil, err
 	}
+	if err := setOwner(c, tx, t, row, realm, obj[propOwner]); err != nil {
+		return nil, err
+	}
 	row, err = tx.Get(sys, t.TableName, row.RefID, resource.Query{})
 	if err != nil {
 		return nil, err
@@ -208,4 +211,43 @@ func findUser(sys context.Context, res resource.Service, userID string) (resourc
 		return resource.Row{}, false, err
 	}
 	return page.Rows[0], true, nil
+}
+
+// setOwner applies a posted owner (a user's e-mail or reference id): on
+// /my only the caller, and in a private realm only the realm's user.
+func setOwner(c *call, tx resource.Service, t *schema.Table, row resource.Row, realm string, v any) error {
+	if v == nil {
+		return nil
+	}
+	id, ok := v.(string)
+	if !ok || id == "" {
+		return badRequest("owner must be a user's e-mail")
+	}
+	sys := systemCtx(c.ctx)
+	user, found, err := findUser(sys, tx, id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return badRequest("owner " + id + " names no user")
+	}
+	if c.mode == modeMy && user.RefID != c.p.UserRef {
+		return forbidden("/my cannot give objects to another user")
+	}
+	if realm != PublicRealm {
+		_, isGroup, err := findGroup(sys, tx, realm)
+		if err != nil {
+			return err
+		}
+		if !isGroup {
+			if u, _, err := findUser(sys, tx, realm); err != nil || u.RefID != user.RefID {
+				if err != nil {
+					return err
+				}
+				return badRequest("the owner of an object in a private realm is the realm's user")
+			}
+		}
+	}
+	_, err = tx.Update(sys, t.TableName, row.RefID, resource.Input{Attributes: map[string]any{schema.ColOwner: user.RefID}})
+	return err
 }

@@ -3,7 +3,6 @@ package dialects
 import (
 	"net/http"
 	"testing"
-	"time"
 )
 
 // TestCrossDialectDaybedRecord creates a record through Daybed and reads
@@ -82,6 +81,14 @@ func TestCrossDialectDexieRealm(t *testing.T) {
 		t.Errorf("group links: %s", r.Body)
 	}
 	must(t, s.Do(t, http.MethodGet, "/api/todo_items/"+id, nil, e.bob), 200)
+	// The owner is placed too: bob owns it now; /my cannot give objects away;
+	// a private realm's objects belong to its user.
+	obj = list(t, must(t, s.Do(t, http.MethodPost, "/all/todo_items", []any{map[string]any{"id": id, "realmId": e.teamRef, "owner": "bob@demo.local"}}, e.global), 200))[0]
+	if obj["owner"] != "bob@demo.local" || obj["realmId"] != e.teamRef {
+		t.Errorf("owner placement: %v", obj)
+	}
+	must(t, s.Do(t, http.MethodPost, "/my/todo_items", []any{map[string]any{"title": "gift", "owner": "bob@demo.local"}}, e.aliceTok), 403)
+	must(t, s.Do(t, http.MethodPost, "/all/todo_items", []any{map[string]any{"title": "x", "realmId": "alice@demo.local", "owner": "bob@demo.local"}}, e.global), 400)
 	if r := s.Do(t, http.MethodGet, "/api/todo_items/"+id, nil, e.alice); r.Status != 403 && r.Status != 404 {
 		t.Errorf("alice (not a member) reads the shared row: %d", r.Status)
 	}
@@ -91,5 +98,4 @@ func TestCrossDialectDexieRealm(t *testing.T) {
 		t.Errorf("bob still reads the row after it left the realm: %d", r.Status)
 	}
 	must(t, s.Do(t, http.MethodGet, "/api/todo_items/"+id, nil, e.alice), 200)
-	_ = time.Second
 }
