@@ -66,11 +66,9 @@ func TestCrossDialectDaybedRecord(t *testing.T) {
 	}
 }
 
-// TestCrossDialectDexieRealm shares a row through a Dexie realm and sees
+// dexieCrossDialectDexieRealm shares a row through a Dexie realm and sees
 // it as group access in JSON:API.
-func TestCrossDialectDexieRealm(t *testing.T) {
-	t.Parallel()
-	e := newDexieEnv(t)
+func dexieCrossDialectDexieRealm(t *testing.T, e *dexieEnv) {
 	s := e.s
 	obj := list(t, must(t, s.Do(t, http.MethodPost, "/all/todo_items", []any{map[string]any{"title": "team work", "realmId": e.teamRef}}, e.global), 200))[0]
 	id := obj["id"].(string)

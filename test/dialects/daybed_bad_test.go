@@ -6,9 +6,16 @@ import (
 	"time"
 )
 
-func TestDaybedBadInput(t *testing.T) {
+// TestDaybedRefusals sends bad input, then bad Hawk requests, to one server.
+func TestDaybedRefusals(t *testing.T) {
 	t.Parallel()
 	e := newDaybedEnv(t)
+	if t.Run("BadInput", func(t *testing.T) { daybedBadInput(t, e) }) {
+		t.Run("HawkRefusals", func(t *testing.T) { daybedHawkRefusals(t, e) })
+	}
+}
+
+func daybedBadInput(t *testing.T, e *daybedEnv) {
 	s, c := e.s, &e.creds
 	must(t, hawkDo(t, s, c, http.MethodPut, "/v1/models/todo", map[string]any{"definition": todoDefinition}, nil), 200)
 	cases := []struct {
@@ -53,9 +60,7 @@ func TestDaybedBadInput(t *testing.T) {
 	}
 }
 
-func TestDaybedHawkRefusals(t *testing.T) {
-	t.Parallel()
-	e := newDaybedEnv(t)
+func daybedHawkRefusals(t *testing.T, e *daybedEnv) {
 	s, c := e.s, e.creds
 	must(t, hawkDo(t, s, &c, http.MethodPut, "/v1/models/todo", map[string]any{"definition": todoDefinition}, nil), 200)
 	url := s.URL + "/v1/models/todo/records"

@@ -67,9 +67,31 @@ func must(t *testing.T, r testserver.Response, status int) testserver.Response {
 	return r
 }
 
-func TestDexieTokenResponse(t *testing.T) {
+// TestDexie replays the Dexie Cloud seed on one server, in an order where
+// each part sees the data the earlier ones left (one boot instead of eight).
+func TestDexie(t *testing.T) {
 	t.Parallel()
 	e := newDexieEnv(t)
+	for _, part := range []struct {
+		name string
+		fn   func(*testing.T, *dexieEnv)
+	}{
+		{"TokenResponse", dexieTokenResponse},
+		{"ScopesAndBadInput", dexieScopesAndBadInput},
+		{"SeedDataEndpoints", dexieSeedDataEndpoints},
+		{"CompoundKey", dexieCompoundKey},
+		{"CrossDialectRealm", dexieCrossDialectDexieRealm},
+		{"UsersSeed", dexieUsersSeed},
+		{"UsersPagingUnderInserts", dexieUsersPagingUnderInserts},
+		{"UsersDeactivateAndDelete", dexieUsersDeactivateAndDelete},
+	} {
+		if !t.Run(part.name, func(t *testing.T) { part.fn(t, e) }) {
+			return
+		}
+	}
+}
+
+func dexieTokenResponse(t *testing.T, e *dexieEnv) {
 	before := time.Now()
 	// "Get a token with global database access"
 	m := dexieToken(t, e.s, dexieClient, dexieSecret, []string{"ACCESS_DB", "GLOBAL_READ", "GLOBAL_WRITE"}, nil)
@@ -114,9 +136,7 @@ func TestDexieTokenResponse(t *testing.T) {
 	}
 }
 
-func TestDexieSeedDataEndpoints(t *testing.T) {
-	t.Parallel()
-	e := newDexieEnv(t)
+func dexieSeedDataEndpoints(t *testing.T, e *dexieEnv) {
 	s := e.s
 
 	// POST /my: realmId defaults to the user's private realm.
@@ -197,9 +217,7 @@ func TestDexieSeedDataEndpoints(t *testing.T) {
 	}
 }
 
-func TestDexieCompoundKey(t *testing.T) {
-	t.Parallel()
-	e := newDexieEnv(t)
+func dexieCompoundKey(t *testing.T, e *dexieEnv) {
 	s := e.s
 	got := list(t, must(t, s.Do(t, http.MethodPost, "/all/compound_table", []any{map[string]any{"name": "Bob", "num": 42, "note": "n1", "realmId": "rlm-public"}}, e.global), 200))
 	if len(got) != 1 || got[0]["id"] != nil || got[0]["name"] != "Bob" {
@@ -217,9 +235,7 @@ func TestDexieCompoundKey(t *testing.T) {
 	must(t, s.Do(t, http.MethodGet, key, nil, e.read), 404)
 }
 
-func TestDexieScopesAndBadInput(t *testing.T) {
-	t.Parallel()
-	e := newDexieEnv(t)
+func dexieScopesAndBadInput(t *testing.T, e *dexieEnv) {
 	s := e.s
 	cases := []struct {
 		name, method, path string

@@ -8,9 +8,7 @@ import (
 	"testing"
 )
 
-func TestDexieUsersSeed(t *testing.T) {
-	t.Parallel()
-	e := newDexieEnv(t)
+func dexieUsersSeed(t *testing.T, e *dexieEnv) {
 	s := e.s
 	// Create users.
 	r := must(t, s.Do(t, http.MethodPost, "/users", []any{map[string]any{"userId": "david@dexie.org", "type": "eval", "evalDaysLeft": 30,
@@ -79,9 +77,7 @@ func TestDexieUsersSeed(t *testing.T) {
 	}
 }
 
-func TestDexieUsersDeactivateAndDelete(t *testing.T) {
-	t.Parallel()
-	e := newDexieEnv(t)
+func dexieUsersDeactivateAndDelete(t *testing.T, e *dexieEnv) {
 	s := e.s
 	private := list(t, must(t, s.Do(t, http.MethodPost, "/my/todo_items", []any{map[string]any{"title": "private"}}, e.aliceTok), 200))[0]["id"].(string)
 	shared := list(t, must(t, s.Do(t, http.MethodPost, "/all/todo_items", []any{map[string]any{"title": "shared", "realmId": e.teamRef}}, e.global), 200))[0]["id"].(string)
@@ -118,11 +114,9 @@ func TestDexieUsersDeactivateAndDelete(t *testing.T) {
 	must(t, s.Do(t, http.MethodDelete, "/users/bob@demo.local", nil, e.global), 204)
 }
 
-// TestDexieUsersPagingUnderInserts pages through /users while users are
+// dexieUsersPagingUnderInserts pages through /users while users are
 // added: every user that existed before is seen exactly once.
-func TestDexieUsersPagingUnderInserts(t *testing.T) {
-	t.Parallel()
-	e := newDexieEnv(t)
+func dexieUsersPagingUnderInserts(t *testing.T, e *dexieEnv) {
 	s := e.s
 	var batch []any
 	for i := range 30 {
