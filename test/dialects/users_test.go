@@ -48,6 +48,14 @@ func dexieUsersSeed(t *testing.T, e *dexieEnv) {
 			t.Errorf("sort=%s: %v", k, d)
 		}
 	}
+	// A token for david reports his type and days left, and is a login.
+	m = dexieToken(t, s, dexieClient, dexieSecret, []string{"ACCESS_DB"}, map[string]any{"email": "david@dexie.org"})
+	if m["userType"] != "eval" || m["evalDaysLeft"] != float64(30) {
+		t.Errorf("david's token answer: %v", m)
+	}
+	if u := must(t, s.Do(t, http.MethodGet, "/users/david@dexie.org", nil, e.read), 200).Map(t); u["lastLogin"] == nil {
+		t.Errorf("lastLogin not recorded: %v", u)
+	}
 	// Get single user.
 	r = must(t, s.Do(t, http.MethodGet, "/users/alice@demo.local", nil, e.read), 200)
 	if u := r.Map(t); u["userId"] != "alice@demo.local" || u["type"] != "prod" || u["deactivated"] != nil {
