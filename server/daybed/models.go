@@ -327,6 +327,8 @@ func (h *handler) getDefinition(q *req) error {
 // deleteModel answers DELETE /v1/models/{model}: deletes the records and
 // the model and answers what they were.
 func (h *handler) deleteModel(q *req) error {
+	h.modelMu.Lock()
+	defer h.modelMu.Unlock()
 	name, m, def, err := h.model(q)
 	if err != nil {
 		return err
@@ -334,8 +336,6 @@ func (h *handler) deleteModel(q *req) error {
 	if !h.allowed(q, m, "delete_model") {
 		return denied(q)
 	}
-	h.modelMu.Lock()
-	defer h.modelMu.Unlock()
 	sys := auth.WithPrincipal(q.ctx, auth.System())
 	recs, err := h.records(q, name, def, sys)
 	if err != nil {

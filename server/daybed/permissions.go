@@ -149,6 +149,8 @@ func (h *handler) putPermissions(q *req) error { return h.changePermissions(q, f
 func (h *handler) patchPermissions(q *req) error { return h.changePermissions(q, true) }
 
 func (h *handler) changePermissions(q *req, patch bool) error {
+	h.modelMu.Lock()
+	defer h.modelMu.Unlock()
 	name, m, def, err := h.model(q)
 	if err != nil {
 		return err
@@ -169,8 +171,6 @@ func (h *handler) changePermissions(q *req, patch bool) error {
 	if err != nil {
 		return err
 	}
-	h.modelMu.Lock()
-	defer h.modelMu.Unlock()
 	m.Permissions = perms
 	if err := h.writeModel(q.ctx, name, def, m); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -82,18 +83,37 @@ func recordOut(def definition, row resource.Row) map[string]any {
 		if ft.ColumnType == "" {
 			continue
 		}
-		v := row.Attrs[f.Name]
-		if s, ok := v.(string); ok && ft.ColumnType == "json" {
-			var parsed any
-			if json.Unmarshal([]byte(s), &parsed) == nil {
-				v = parsed
-			}
-		}
+		v := daybedValue(ft, row.Attrs[f.Name])
 		if v != nil {
 			out[f.Name] = v
 		}
 	}
 	return out
+}
+
+// daybedValue turns a column value back into the JSON a Daybed client
+// sent: booleans, decoded JSON, dates as yyyy-mm-dd.
+func daybedValue(ft fieldType, v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		if ft.ColumnType == "json" {
+			var parsed any
+			if json.Unmarshal([]byte(x), &parsed) == nil {
+				return parsed
+			}
+		}
+	case time.Time:
+		if ft.Name == "date" {
+			return x.UTC().Format("2006-01-02")
+		}
+		return x.UTC().Format(time.RFC3339)
+	}
+	if ft.Name == "boolean" {
+		return resource.Truthy(v)
+	}
+	return v
 }
 
 // records lists every record the caller of ctx may read.

@@ -177,7 +177,7 @@ func (rs *realms) object(t *schema.Table, row resource.Row) (map[string]any, err
 	obj := make(map[string]any, len(row.Attrs)+2)
 	for k, v := range row.Attrs {
 		if !hiddenAttrs[k] {
-			obj[k] = v
+			obj[k] = plainValue(t, k, v)
 		}
 	}
 	if keyColumns(t) == nil {
@@ -206,4 +206,14 @@ func permOf(row resource.Row) int64 {
 		return int64(v)
 	}
 	return 0
+}
+
+// plainValue shows truefalse columns as JSON booleans (Dexie objects are
+// plain JavaScript values; JSON:API keeps Daptin's 0 and 1).
+func plainValue(t *schema.Table, name string, v any) any {
+	c, ok := t.Column(name)
+	if !ok || c.ColumnType != "truefalse" || v == nil {
+		return v
+	}
+	return resource.Truthy(v)
 }

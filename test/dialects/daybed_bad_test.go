@@ -6,13 +6,15 @@ import (
 	"time"
 )
 
-// TestDaybedRefusals sends bad input, then bad Hawk requests, to one server.
+// TestDaybedRefusals sends bad input, then bad Hawk requests, to one
+// server, and round-trips a record with a field of every type.
 func TestDaybedRefusals(t *testing.T) {
 	t.Parallel()
 	e := newDaybedEnv(t)
 	if t.Run("BadInput", func(t *testing.T) { daybedBadInput(t, e) }) {
 		t.Run("HawkRefusals", func(t *testing.T) { daybedHawkRefusals(t, e) })
 	}
+	t.Run("FieldTypes", func(t *testing.T) { daybedFieldTypes(t, e) })
 }
 
 func daybedBadInput(t *testing.T, e *daybedEnv) {

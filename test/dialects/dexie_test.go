@@ -141,7 +141,7 @@ func dexieSeedDataEndpoints(t *testing.T, e *dexieEnv) {
 
 	// POST /my: realmId defaults to the user's private realm.
 	mine := list(t, must(t, s.Do(t, http.MethodPost, "/my/todo_items", []any{map[string]any{"title": "alice's", "todo_list_id": "xxx"}}, e.aliceTok), 200))
-	if len(mine) != 1 || mine[0]["realmId"] != "alice@demo.local" || mine[0]["owner"] != "alice@demo.local" || mine[0]["title"] != "alice's" {
+	if len(mine) != 1 || mine[0]["done"] != false || mine[0]["realmId"] != "alice@demo.local" || mine[0]["owner"] != "alice@demo.local" || mine[0]["title"] != "alice's" {
 		t.Fatalf("posted %v", mine)
 	}
 	aliceItem := mine[0]["id"].(string)
