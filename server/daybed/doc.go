@@ -7,9 +7,10 @@
 // "Daybed") and reloads the schema, so the records are rows every other
 // surface sees. Daybed permissions are kept as given (GET answers what was
 // PUT) and are also turned into Apiary permission bits: the table gate (the
-// world row, owned by the model's creator and linked to the "users" group
-// for system.Authenticated) and the default and current permission of the
-// records, so JSON:API, GraphQL and Daybed decide alike.
+// world row, owned by the model's creator), the records' guest and owner
+// bits, and group links of both to the "users" group (system.Authenticated)
+// and to one personal usergroup per credentials id, so JSON:API, GraphQL
+// and Daybed decide alike.
 //
 // Callers authenticate with Hawk (credentials from POST /v1/tokens, derived
 // from the token with HKDF-SHA256 as requests-hawk does) or with an Apiary

@@ -2,7 +2,10 @@ package daybed
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
+
+	"github.com/apiary/apiary/auth"
 )
 
 func TestFieldChecks(t *testing.T) {
@@ -59,27 +62,29 @@ func TestFieldChecks(t *testing.T) {
 
 func TestDerive(t *testing.T) {
 	t.Parallel()
+	const me = "0123456789abcdef0123456789abcdef"
+	all := permissionNames()
 	cases := []struct {
 		name  string
 		perms map[string][]string
 		want  bits
 	}{
-		{"owner only", map[string][]string{"me": permissionNames()}, bits{gate: 31 << shiftOwn, row: 27 << shiftOwn}},
-		{"everyone reads records", map[string][]string{principalEveryone: {"read_all_records"}}, bits{gate: 3, row: 3}},
-		{"authenticated all", map[string][]string{principalAuthenticated: {"ALL_IS_NOT_EXPANDED_HERE", "read_all_records", "update_all_records"}},
-			bits{gate: 0, gateGroup: 11 << shiftGrp, groupRow: 11 << shiftGrp}},
+		{"creator only", map[string][]string{me: all}, bits{gate: 31 << shiftOwn, row: 27 << shiftOwn,
+			groups: map[string]groupBits{"users": {}, personalGroup(me): {31 << shiftGrp, 27 << shiftGrp}}}},
+		{"everyone reads records", map[string][]string{principalEveryone: {"read_all_records"}}, bits{gate: 3, row: 3,
+			groups: map[string]groupBits{"users": {}}}},
+		{"authenticated updates all", map[string][]string{principalAuthenticated: {"read_all_records", "update_all_records"}},
+			bits{gate: auth.AuthenticatedExecute, row: auth.AuthenticatedExecute, groups: map[string]groupBits{"users": {11 << shiftGrp, 11 << shiftGrp}}}},
+		{"own records", map[string][]string{principalAuthenticated: {"create_record", "read_own_records"}},
+			bits{gate: auth.AuthenticatedExecute, row: 3 << shiftOwn, groups: map[string]groupBits{"users": {7 << shiftGrp, 0}}}},
 	}
 	for _, c := range cases {
-		got := derive(&meta{Permissions: c.perms, OwnerCreds: "me"})
-		want := c.want
-		if want.gate == 0 {
-			want.gate = 1 << 21
+		got := derive(&meta{Permissions: c.perms, OwnerCreds: me})
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
 		}
-		if want.row == 0 {
-			want.row = 1 << 21
-		}
-		if got != want {
-			t.Errorf("%s: %+v, want %+v", c.name, got, want)
-		}
+	}
+	if dg := derive(&meta{Permissions: map[string][]string{me: all}, OwnerCreds: me}).defaultGroups(); len(dg) != 1 || dg[0].Name != personalGroup(me) {
+		t.Errorf("default groups %v", dg)
 	}
 }

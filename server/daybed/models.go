@@ -194,6 +194,9 @@ func (h *handler) saveModel(q *req, name string) error {
 		}
 		m.Permissions = perms
 	}
+	if err := h.ensureGroups(q, m); err != nil {
+		return err
+	}
 	if err := h.writeModel(q.ctx, name, def, m); err != nil {
 		return err
 	}
@@ -223,9 +226,7 @@ func (h *handler) writeModel(ctx context.Context, name string, def definition, m
 	}
 	bits := derive(m)
 	t.Permission, t.DefaultPermission = int64(bits.gate), int64(bits.row)
-	if bits.groupRow != 0 {
-		t.DefaultGroups = schema.GroupRefs{{Name: schema.GroupUsers, Permission: int64(bits.groupRow)}}
-	}
+	t.DefaultGroups = bits.defaultGroups()
 	data, err := json.MarshalIndent(modelFile{Tables: []schema.Table{t}, Daybed: m}, "", "  ")
 	if err != nil {
 		return err

@@ -29,8 +29,14 @@ func TestCrossDialectDaybedRecord(t *testing.T) {
 		"client_secret": "reader-secret", "scopes": "ACCESS_DB GLOBAL_READ"})
 	tok := dexieToken(t, s, "reader", "reader-secret", []string{"ACCESS_DB", "GLOBAL_READ"}, nil)["accessToken"].(string)
 	objs := list(t, must(t, s.Do(t, http.MethodGet, "/all/todo", nil, tok), 200))
-	if len(objs) != 1 || objs[0]["id"] != id || objs[0]["owner"] != "alice@daybed.test" || objs[0]["realmId"] != "alice@daybed.test" {
-		t.Errorf("Dexie /all: %v", objs)
+	if len(objs) != 1 || objs[0]["id"] != id || objs[0]["owner"] != "alice@daybed.test" || objs[0]["item"] != "cross" {
+		t.Fatalf("Dexie /all: %v", objs)
+	}
+	// Its realm is the usergroup that stands for alice's credentials id.
+	realm, _ := objs[0]["realmId"].(string)
+	g := must(t, s.Do(t, http.MethodGet, "/api/usergroup/"+realm, nil, e.admin), 200).Map(t)["data"].(map[string]any)
+	if g["attributes"].(map[string]any)["name"] != "daybed-"+e.credID[:24] {
+		t.Errorf("realm of a Daybed record: %v", g)
 	}
 
 	// Guests and bob see nothing through /api until Daybed grants it.
@@ -61,6 +67,23 @@ func TestCrossDialectDaybedRecord(t *testing.T) {
 	if r := s.Do(t, http.MethodGet, "/api/todo", nil, ""); r.Status == 200 && len(r.Map(t)["data"].([]any)) != 0 {
 		t.Errorf("guest after -read_all_records: %s", r.Body)
 	}
+	// A credentials id of another identity: carol reads all records, nothing else.
+	s.SignUp(t, "Carol", "carol@daybed.test", "carol-password")
+	carol := credsFromToken(t, must(t, basicPost(t, s, "/v1/tokens", "carol@daybed.test", "carol-password"), 201).Map(t)["token"].(string))
+	carolTok := s.SignIn(t, "carol@daybed.test", "carol-password")
+	if r := jsonapiList(t, s, carolTok, "todo"); len(r) != 1 {
+		t.Errorf("carol (an Authenticated user) sees %d records", len(r))
+	}
+	must(t, hawkDo(t, s, c, http.MethodPatch, "/v1/models/todo/permissions", map[string]any{"Authenticated": []string{"-read_all_records", "-update_all_records"},
+		carol.id: []string{"+read_all_records", "+read_definition"}}, nil), 200)
+	if r := jsonapiList(t, s, carolTok, "todo"); len(r) != 1 {
+		t.Errorf("carol (granted by credentials id) sees %d records", len(r))
+	}
+	if r := s.Do(t, http.MethodGet, "/api/todo", nil, bob); r.Status == 200 && len(r.Map(t)["data"].([]any)) != 0 {
+		t.Errorf("bob sees records after Authenticated lost read_all_records: %s", r.Body)
+	}
+	must(t, hawkDo(t, s, &carol, http.MethodGet, "/v1/models/todo/records/"+id, nil, nil), 200)
+	must(t, hawkDo(t, s, &carol, http.MethodPost, "/v1/models/todo/records", map[string]any{"item": "carol's", "status": "todo"}, nil), 403)
 	if r := must(t, hawkDo(t, s, c, http.MethodGet, "/v1/models/todo/records/"+id, nil, nil), 200); r.Map(t)["item"] != "bob was here" {
 		t.Errorf("bob's update through /api not seen by Daybed: %s", r.Body)
 	}
