@@ -89,8 +89,11 @@ func (h *handler) ensureGroups(q *req, m *meta) error {
 			continue
 		}
 		refs, err := groupRefs(sys, q.res, []string{personalGroup(p)})
-		if err != nil || len(refs) > 0 {
+		if err != nil {
 			return err
+		}
+		if len(refs) > 0 {
+			continue
 		}
 		user := ""
 		switch {
