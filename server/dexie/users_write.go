@@ -40,7 +40,7 @@ func (d Deps) postUsers(c *call) error {
 	var out []map[string]any
 	err = c.res.InTx(sys, func(tx resource.Service) error {
 		for i, it := range items {
-			row, err := upsertUser(sys, tx, it, changes[i])
+			row, err := upsertUser(sys, tx, c.p, it, changes[i])
 			if err != nil {
 				return wrapIndex(i, err)
 			}
@@ -126,13 +126,18 @@ func optionalTime(name string, v any) (any, error) {
 }
 
 // upsertUser creates or updates one user.
-func upsertUser(sys context.Context, tx resource.Service, it, ch map[string]any) (resource.Row, error) {
+func upsertUser(sys context.Context, tx resource.Service, caller auth.Principal, it, ch map[string]any) (resource.Row, error) {
 	id := it["userId"].(string)
 	row, ok, err := findUser(sys, tx, id)
 	if err != nil {
 		return row, err
 	}
 	if ok {
+		if _, deactivating := ch[colDeactivated]; deactivating {
+			if err := notAdministrator(sys, tx, row, caller); err != nil {
+				return row, err
+			}
+		}
 		return tx.Update(sys, schema.TableUser, row.RefID, resource.Input{Attributes: ch})
 	}
 	if _, has := ch[colUserType]; !has {
@@ -173,6 +178,9 @@ func (d Deps) deleteUser(c *call) error {
 	}
 	if !ok {
 		return notFound("no user " + id)
+	}
+	if err := notAdministrator(sys, c.res, row, c.p); err != nil {
+		return err
 	}
 	err = c.res.InTx(sys, func(tx resource.Service) error {
 		for _, t := range tx.Schema().Tables {
@@ -241,6 +249,24 @@ func fullControl(sys context.Context, tx resource.Service, t *schema.Table, ref 
 		if _, err := tx.Update(sys, gl.JoinTable, l.RefID, resource.Input{Attributes: map[string]any{schema.ColPermission: int64(auth.GroupCRUD)}}); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// notAdministrator refuses to deactivate or delete an administrator for
+// a caller that is not one (a service token's GLOBAL_WRITE does not reach
+// the accounts that manage the instance).
+func notAdministrator(sys context.Context, res resource.Service, user resource.Row, caller auth.Principal) error {
+	if caller.IsAdmin() {
+		return nil
+	}
+	email, _ := user.Attrs["email"].(string)
+	p, err := res.PrincipalByEmail(sys, email)
+	if err != nil {
+		return nil // a deactivated user is no administrator who can act
+	}
+	if p.Admin {
+		return forbidden("only an administrator may deactivate or delete an administrator")
 	}
 	return nil
 }
