@@ -68,10 +68,11 @@ func filters(t *schema.Table, q map[string][]string) ([]resource.Condition, erro
 		if k == propRealmID {
 			continue
 		}
-		col := k
+		col, ok := columnOf(t, k)
 		if k == propID {
-			col = schema.ColReferenceID
-		} else if _, ok := t.Column(k); !ok || hiddenAttrs[k] {
+			col, ok = schema.ColReferenceID, true
+		}
+		if !ok || hiddenAttrs[col] {
 			return nil, badRequest(fmt.Sprintf("table %s has no property %q to filter on", t.TableName, k))
 		}
 		conds = append(conds, resource.Condition{Column: col, Operator: "is", Value: q[k][0]})

@@ -28,19 +28,56 @@ var hiddenAttrs = map[string]bool{"__type": true, schema.ColReferenceID: true, s
 // tables.
 func dataTable(res resource.Service, name string) (*schema.Table, error) {
 	t, ok := res.Schema().Table(name)
+	if !ok {
+		// Schemas may declare a Dexie table as todoItems; it is stored as todo_items.
+		t, ok = res.Schema().Table(schema.SnakeCase(name))
+	}
 	if !ok || t.System || t.IsJoinTable {
 		return nil, notFound("no table " + name)
 	}
 	return t, nil
 }
 
-// keyColumns returns the columns of the table's compound key, or nil when
-// the key is the reference id.
+// keyColumns returns the properties of the table's compound key, or nil
+// when the key is the reference id.
 func keyColumns(t *schema.Table) []string {
 	if len(t.CompositeKeys) == 1 && len(t.CompositeKeys[0]) > 0 {
-		return t.CompositeKeys[0]
+		out := make([]string, len(t.CompositeKeys[0]))
+		for i, c := range t.CompositeKeys[0] {
+			out[i] = propName(t, c)
+		}
+		return out
 	}
 	return nil
+}
+
+// propName is the property name of a column in objects: the Name the
+// schema declared (todoListId), else the column name (todo_list_id).
+func propName(t *schema.Table, col string) string {
+	if c, ok := columnOf(t, col); ok {
+		if cc, _ := t.Column(c); cc.Name != "" {
+			return cc.Name
+		}
+		return c
+	}
+	return col
+}
+
+// columnOf maps an object property (declared Name or column name) onto
+// its column.
+func columnOf(t *schema.Table, prop string) (string, bool) {
+	if c, ok := t.Column(prop); ok {
+		return c.ColumnName, true
+	}
+	for _, c := range t.Columns {
+		if c.Name == prop {
+			return c.ColumnName, true
+		}
+	}
+	if c, ok := t.Column(schema.SnakeCase(prop)); ok {
+		return c.ColumnName, true
+	}
+	return "", false
 }
 
 // key is a parsed primary key: a reference id or compound key values.
@@ -100,7 +137,8 @@ func find(ctx context.Context, res resource.Service, t *schema.Table, k key) (re
 		return row, err == nil, err
 	}
 	var conds []resource.Condition
-	for i, c := range keyColumns(t) {
+	for i, p := range keyColumns(t) {
+		c, _ := columnOf(t, p)
 		conds = append(conds, resource.Condition{Column: c, Operator: "is", Value: k.values[i]})
 	}
 	page, err := res.List(ctx, t.TableName, resource.Query{PageSize: 2, Conditions: conds})
@@ -177,7 +215,7 @@ func (rs *realms) object(t *schema.Table, row resource.Row) (map[string]any, err
 	obj := make(map[string]any, len(row.Attrs)+2)
 	for k, v := range row.Attrs {
 		if !hiddenAttrs[k] {
-			obj[k] = plainValue(t, k, v)
+			obj[propName(t, k)] = plainValue(t, k, v)
 		}
 	}
 	if keyColumns(t) == nil {

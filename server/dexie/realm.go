@@ -28,10 +28,14 @@ func upsert(c *call, tx resource.Service, rs *realms, t *schema.Table, obj map[s
 		if name == propRealmID || name == propOwner || (name == propID && keyColumns(t) == nil) {
 			continue
 		}
-		if hiddenAttrs[name] {
+		col, ok := columnOf(t, name)
+		if !ok {
+			col = name // the resource layer names the unknown attribute
+		}
+		if hiddenAttrs[col] {
 			return nil, badRequest("property " + name + " is managed by the server")
 		}
-		attrs[name] = v
+		attrs[col] = v
 	}
 	sys := systemCtx(c.ctx)
 	var row resource.Row

@@ -26,7 +26,7 @@ func newDexieEnv(t *testing.T) *dexieEnv {
 	t.Helper()
 	s := testserver.Start(t, testserver.WithSchema("schema_dexie.yaml", dexieSchema))
 	e := &dexieEnv{s: s, admin: s.Admin(t)}
-	for _, tb := range []string{"todo_items", "compound_table"} {
+	for _, tb := range []string{"todo_items", "todo_lists", "compound_table"} {
 		openGate(t, s, e.admin, tb)
 	}
 	e.alice = s.User(t, "Alice", "alice@demo.local", "alice-password")
@@ -80,6 +80,7 @@ func TestDexie(t *testing.T) {
 		{"ScopesAndBadInput", dexieScopesAndBadInput},
 		{"SeedDataEndpoints", dexieSeedDataEndpoints},
 		{"CompoundKey", dexieCompoundKey},
+		{"CamelCaseNames", dexieCamelCaseNames},
 		{"CrossDialectRealm", dexieCrossDialectDexieRealm},
 		{"UsersSeed", dexieUsersSeed},
 		{"UsersPagingUnderInserts", dexieUsersPagingUnderInserts},
@@ -278,4 +279,24 @@ func dexieScopesAndBadInput(t *testing.T, e *dexieEnv) {
 	if got := list(t, must(t, s.Do(t, http.MethodGet, "/all/todo_items", nil, e.read), 200)); len(got) != 0 {
 		t.Errorf("refused requests wrote %v", got)
 	}
+}
+
+// dexieCamelCaseNames uses a table and a property declared in camelCase
+// (stored as todo_lists.list_title) by the names the app declared.
+func dexieCamelCaseNames(t *testing.T, e *dexieEnv) {
+	s := e.s
+	obj := list(t, must(t, s.Do(t, http.MethodPost, "/all/todoLists", []any{map[string]any{"listTitle": "groceries", "realmId": "rlm-public"}}, e.global), 200))[0]
+	if obj["listTitle"] != "groceries" {
+		t.Errorf("posted %v", obj)
+	}
+	if got := list(t, must(t, s.Do(t, http.MethodGet, "/all/todoLists?listTitle=groceries", nil, e.read), 200)); len(got) != 1 {
+		t.Errorf("filter by declared name: %v", got)
+	}
+	if got := list(t, must(t, s.Do(t, http.MethodGet, "/public/todoLists", nil, ""), 200)); len(got) != 1 || got[0]["listTitle"] != "groceries" {
+		t.Errorf("/public/todoLists: %v", got)
+	}
+	if rows := jsonapiList(t, s, e.admin, "todo_lists"); len(rows) != 1 || rows[0]["attributes"].(map[string]any)["list_title"] != "groceries" {
+		t.Errorf("JSON:API rows %v", rows)
+	}
+	must(t, s.Do(t, http.MethodDelete, "/all/todoLists/"+obj["id"].(string), nil, e.global), 204)
 }

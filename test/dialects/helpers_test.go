@@ -23,6 +23,10 @@ Tables:
       - {Name: title, ColumnType: label, DataType: varchar(200)}
       - {Name: todo_list_id, ColumnType: label, DataType: varchar(100), IsNullable: true}
       - {Name: done, ColumnType: truefalse, DefaultValue: "false"}
+  - TableName: todoLists
+    DefaultPermission: 61312
+    Columns:
+      - {Name: listTitle, ColumnType: label, DataType: varchar(200)}
   - TableName: compound_table
     DefaultPermission: 61312
     CompositeKeys: [[name, num]]
