@@ -1,8 +1,12 @@
 package dialects
 
 import (
+	"context"
 	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/apiary/apiary/resource"
 )
 
 // TestCrossDialectDaybedRecord creates a record through Daybed and reads
@@ -19,6 +23,15 @@ func TestCrossDialectDaybedRecord(t *testing.T) {
 	rows := jsonapiList(t, s, e.alice, "todo")
 	if len(rows) != 1 || rows[0]["id"] != id || rows[0]["attributes"].(map[string]any)["item"] != "cross" {
 		t.Fatalf("JSON:API rows %v", rows)
+	}
+	// GraphQL sees the live-created table and the record.
+	ctx := context.Background()
+	if err := s.Srv.ConfigStore().Set(ctx, resource.ConfigBackend, resource.KeyGraphQL, "true"); err != nil {
+		t.Fatal(err)
+	}
+	s.Srv.ReloadConfig(ctx)
+	if r := must(t, s.Do(t, http.MethodPost, "/graphql", map[string]any{"query": "{ todo { item status } }"}, e.alice), 200); !strings.Contains(string(r.Body), `"item":"cross"`) {
+		t.Errorf("GraphQL: %s", r.Body)
 	}
 	// Bearer works on Daybed too.
 	if r := must(t, s.Do(t, http.MethodGet, "/v1/models/todo/records/"+id, nil, e.alice), 200); r.Map(t)["item"] != "cross" {
