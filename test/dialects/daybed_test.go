@@ -40,7 +40,7 @@ type daybedEnv struct {
 	credID string
 }
 
-func newDaybedEnv(t *testing.T) *daybedEnv {
+func newDaybedEnv(t testing.TB) *daybedEnv {
 	t.Helper()
 	s := testserver.Start(t)
 	e := &daybedEnv{s: s, admin: s.Admin(t)}
@@ -55,7 +55,7 @@ func newDaybedEnv(t *testing.T) *daybedEnv {
 	return e
 }
 
-func basicPost(t *testing.T, s *testserver.Server, path, user, pw string) testserver.Response {
+func basicPost(t testing.TB, s *testserver.Server, path, user, pw string) testserver.Response {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, s.URL+path, nil)
 	req.SetBasicAuth(user, pw)
@@ -208,7 +208,7 @@ func TestDaybedSeedModelFlow(t *testing.T) {
 }
 
 // roundTrip returns v as JSON decoding gives it back.
-func roundTrip(t *testing.T, v any) any {
+func roundTrip(t testing.TB, v any) any {
 	t.Helper()
 	var out any
 	if err := json.Unmarshal(mustJSON(t, v), &out); err != nil {

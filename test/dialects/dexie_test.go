@@ -22,7 +22,7 @@ type dexieEnv struct {
 
 const dexieClient, dexieSecret = "dexie-app", "dexie-secret-1"
 
-func newDexieEnv(t *testing.T) *dexieEnv {
+func newDexieEnv(t testing.TB) *dexieEnv {
 	t.Helper()
 	s := testserver.Start(t, testserver.WithSchema("schema_dexie.yaml", dexieSchema))
 	e := &dexieEnv{s: s, admin: s.Admin(t)}
@@ -46,7 +46,7 @@ func newDexieEnv(t *testing.T) *dexieEnv {
 }
 
 // list decodes a JSON array answer.
-func list(t *testing.T, r testserver.Response) []map[string]any {
+func list(t testing.TB, r testserver.Response) []map[string]any {
 	t.Helper()
 	arr, ok := r.JSON(t).([]any)
 	if !ok {
@@ -59,7 +59,7 @@ func list(t *testing.T, r testserver.Response) []map[string]any {
 	return out
 }
 
-func must(t *testing.T, r testserver.Response, status int) testserver.Response {
+func must(t testing.TB, r testserver.Response, status int) testserver.Response {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)

@@ -25,7 +25,7 @@ type hawkCreds struct{ id, key string }
 
 // credsFromToken derives Hawk credentials from a Daybed token the way
 // requests-hawk does (HKDF-SHA256, info identity.mozilla.com/picl/v1/sessionToken).
-func credsFromToken(t *testing.T, tok string) hawkCreds {
+func credsFromToken(t testing.TB, tok string) hawkCreds {
 	t.Helper()
 	raw, err := hex.DecodeString(tok)
 	if err != nil {

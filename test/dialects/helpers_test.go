@@ -39,7 +39,7 @@ Tables:
 const allowAll = 2097151
 
 // jsonapiCreate posts a row through JSON:API and returns its id.
-func jsonapiCreate(t *testing.T, s *testserver.Server, tok, typ string, a map[string]any) string {
+func jsonapiCreate(t testing.TB, s *testserver.Server, tok, typ string, a map[string]any) string {
 	t.Helper()
 	r := s.Do(t, http.MethodPost, "/api/"+typ, map[string]any{"data": map[string]any{"type": typ, "attributes": a}}, tok)
 	if r.Status != http.StatusCreated {
@@ -49,7 +49,7 @@ func jsonapiCreate(t *testing.T, s *testserver.Server, tok, typ string, a map[st
 }
 
 // jsonapiList lists rows of a table through JSON:API.
-func jsonapiList(t *testing.T, s *testserver.Server, tok, typ string) []map[string]any {
+func jsonapiList(t testing.TB, s *testserver.Server, tok, typ string) []map[string]any {
 	t.Helper()
 	sep := "?"
 	if strings.Contains(typ, "?") {
@@ -67,7 +67,7 @@ func jsonapiList(t *testing.T, s *testserver.Server, tok, typ string) []map[stri
 }
 
 // openGate lets every caller through the table gate of table.
-func openGate(t *testing.T, s *testserver.Server, admin, table string) {
+func openGate(t testing.TB, s *testserver.Server, admin, table string) {
 	t.Helper()
 	q := url.QueryEscape(`[{"column":"table_name","operator":"is","value":"` + table + `"}]`)
 	rows := jsonapiList(t, s, admin, "world?query="+q)
@@ -83,13 +83,13 @@ func openGate(t *testing.T, s *testserver.Server, admin, table string) {
 }
 
 // myID returns the caller's user reference id.
-func myID(t *testing.T, s *testserver.Server, tok string) string {
+func myID(t testing.TB, s *testserver.Server, tok string) string {
 	t.Helper()
 	return s.Do(t, http.MethodGet, "/api/user_account/mine", nil, tok).Map(t)["data"].(map[string]any)["id"].(string)
 }
 
 // dexieToken asks POST /token for a token and returns the whole answer.
-func dexieToken(t *testing.T, s *testserver.Server, clientID, secret string, scopes []string, claims map[string]any) map[string]any {
+func dexieToken(t testing.TB, s *testserver.Server, clientID, secret string, scopes []string, claims map[string]any) map[string]any {
 	t.Helper()
 	body := map[string]any{"grant_type": "client_credentials", "client_id": clientID, "client_secret": secret, "scopes": scopes}
 	if claims != nil {
@@ -104,7 +104,7 @@ func dexieToken(t *testing.T, s *testserver.Server, clientID, secret string, sco
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
