@@ -23,7 +23,7 @@ func (s *Server) mountDialects(r chi.Router) {
 			v, err := s.conf.Get(ctx, resource.ConfigBackend, resource.KeySignupEnabled)
 			return err != nil || v != "false"
 		},
-		Now: s.cfg.Clock, Log: s.log.With("component", "daybed"), MaxBody: s.cfg.HTTP.MaxBodyBytes})
+		AccountLimiter: s.attempts, AddressLimiter: s.addrAttempts, Now: s.cfg.Clock, Log: s.log.With("component", "daybed"), MaxBody: s.cfg.HTTP.MaxBodyBytes})
 }
 
 // dialectSecret derives a per-dialect key from the JWT secret, so it is

@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
@@ -30,9 +33,22 @@ type tokenAnswer struct {
 func (h *handler) tokens(q *req) error {
 	sys := auth.WithPrincipal(q.ctx, auth.System())
 	if email, password, ok := q.r.BasicAuth(); ok {
+		keys := h.limitKeys(q.r, email)
+		for l, k := range keys {
+			if ok, wait := l.Allow(k); !ok {
+				q.w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+				return &apiError{http.StatusTooManyRequests, map[string]string{"error": "429 Too Many Requests", "msg": "too many failed attempts; try again later"}}
+			}
+		}
 		p, err := q.res.Authenticate(q.ctx, email, password)
 		if err != nil {
+			for l, k := range keys {
+				l.Fail(k)
+			}
 			return unauthorized("wrong e-mail or password")
+		}
+		if h.AccountLimiter != nil {
+			h.AccountLimiter.Reset(keys[h.AccountLimiter])
 		}
 		creds, tok, err := h.userCredentials(p.UserRef)
 		if err != nil {
@@ -98,4 +114,21 @@ func (h *handler) userCredentials(userRef string) (credentials, string, error) {
 	tok := h.userToken(userRef)
 	creds, err := deriveCredentials(tok)
 	return creds, tok, err
+}
+
+// limitKeys are the limiter keys of a password attempt: the account (as
+// the sign-in action names it) and the client address.
+func (h *handler) limitKeys(r *http.Request, email string) map[Limiter]string {
+	keys := map[Limiter]string{}
+	if h.AccountLimiter != nil {
+		keys[h.AccountLimiter] = "email:" + strings.ToLower(strings.TrimSpace(email))
+	}
+	if h.AddressLimiter != nil {
+		ip, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			ip = r.RemoteAddr
+		}
+		keys[h.AddressLimiter] = "ip:" + ip
+	}
+	return keys
 }

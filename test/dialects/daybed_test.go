@@ -117,6 +117,15 @@ func TestDaybedSeedTokens(t *testing.T) {
 	if r := basicPost(t, s, "/v1/tokens", "bob@daybed.test", "wrong"); r.Status != 401 || r.Map(t)["error"] != "401 Unauthorized" {
 		t.Errorf("wrong password: %d %s", r.Status, r.Body)
 	}
+	// Password guessing shares the sign-in limit: after ten failures even
+	// the right password waits.
+	s.SignUp(t, "Eve", "eve@daybed.test", "eve-password")
+	for range 10 {
+		basicPost(t, s, "/v1/tokens", "eve@daybed.test", "guess")
+	}
+	if r := basicPost(t, s, "/v1/tokens", "eve@daybed.test", "eve-password"); r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Errorf("after ten failures: %d %s", r.Status, r.Body)
+	}
 }
 
 func TestDaybedSeedModelFlow(t *testing.T) {
