@@ -164,6 +164,10 @@ func (h *handler) saveModel(q *req, name string) error {
 	if err != nil {
 		return err
 	}
+	if q.p.IsGuest() && (h.SignupOpen == nil || !h.SignupOpen(q.ctx)) {
+		// Anonymous models, like anonymous identities, need open signup.
+		return denied(q)
+	}
 	h.modelMu.Lock()
 	defer h.modelMu.Unlock()
 	old, exists, err := h.loadMeta(name)

@@ -1,11 +1,13 @@
 package dialects
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"reflect"
 	"testing"
 
+	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/test/testserver"
 )
 
@@ -117,6 +119,11 @@ func TestDaybedSeedTokens(t *testing.T) {
 	if r := basicPost(t, s, "/v1/tokens", "bob@daybed.test", "wrong"); r.Status != 401 || r.Map(t)["error"] != "401 Unauthorized" {
 		t.Errorf("wrong password: %d %s", r.Status, r.Body)
 	}
+	// "You can create models without being authenticated": Everyone gets every permission.
+	must(t, s.Do(t, http.MethodPut, "/v1/models/anon", map[string]any{"definition": todoDefinition}, ""), 200)
+	if r := must(t, s.Do(t, http.MethodGet, "/v1/models/anon/permissions", nil, ""), 200); !reflect.DeepEqual(r.Map(t), map[string]any{"system.Everyone": allPermissions()}) {
+		t.Errorf("anonymous model permissions: %s", r.Body)
+	}
 	// Password guessing shares the sign-in limit: after ten failures even
 	// the right password waits.
 	s.SignUp(t, "Eve", "eve@daybed.test", "eve-password")
@@ -126,6 +133,13 @@ func TestDaybedSeedTokens(t *testing.T) {
 	if r := basicPost(t, s, "/v1/tokens", "eve@daybed.test", "eve-password"); r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
 		t.Errorf("after ten failures: %d %s", r.Status, r.Body)
 	}
+	// With signup closed, no anonymous identities and no anonymous models.
+	ctx := context.Background()
+	if err := s.Srv.ConfigStore().Set(ctx, resource.ConfigBackend, resource.KeySignupEnabled, "false"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, s.Do(t, http.MethodPost, "/v1/tokens", nil, ""), 403)
+	must(t, s.Do(t, http.MethodPut, "/v1/models/anon2", map[string]any{"definition": todoDefinition}, ""), 401)
 }
 
 func TestDaybedSeedModelFlow(t *testing.T) {
