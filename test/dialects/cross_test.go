@@ -52,6 +52,13 @@ func TestCrossDialectDaybedRecord(t *testing.T) {
 		t.Errorf("realm of a Daybed record: %v", g)
 	}
 
+	daybedGrantsSeenByAPI(t, e, id)
+}
+
+// daybedGrantsSeenByAPI changes Daybed permissions and checks what guests,
+// bob and carol may then do through /api and Daybed.
+func daybedGrantsSeenByAPI(t *testing.T, e *daybedEnv, id string) {
+	s, c := e.s, &e.creds
 	// Guests and bob see nothing through /api until Daybed grants it.
 	bob := s.User(t, "Bob", "bob@daybed.test", "bob-password")
 	if r := s.Do(t, http.MethodGet, "/api/todo", nil, ""); r.Status == 200 && len(r.Map(t)["data"].([]any)) != 0 {

@@ -214,8 +214,15 @@ func TestDaybedSeedModelFlow(t *testing.T) {
 	r = must(t, hawkDo(t, s, c, http.MethodPost, "/v1/models", map[string]any{"definition": todoDefinition}, nil), 200)
 	rnd := r.Map(t)["id"].(string)
 	must(t, hawkDo(t, s, c, http.MethodGet, "/v1/models/"+rnd+"/definition", nil, nil), 200)
+	daybedRecordAndModelEnd(t, e, id, rnd)
+}
+
+// daybedRecordAndModelEnd patches, replaces, reads and deletes a record,
+// then deletes a model.
+func daybedRecordAndModelEnd(t *testing.T, e *daybedEnv, id, rnd string) {
+	s, c := e.s, &e.creds
 	// PATCH, PUT, GET, DELETE of one record.
-	r = must(t, hawkDo(t, s, c, http.MethodPatch, "/v1/models/todo/records/"+id, map[string]any{"status": "todo"}, nil), 200)
+	r := must(t, hawkDo(t, s, c, http.MethodPatch, "/v1/models/todo/records/"+id, map[string]any{"status": "todo"}, nil), 200)
 	if r.Map(t)["status"] != "todo" || r.Map(t)["item"] != "work on daybed" {
 		t.Errorf("patch record: %s", r.Body)
 	}
