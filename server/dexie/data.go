@@ -34,6 +34,9 @@ func (d Deps) list(c *call) error {
 		if err != nil {
 			return err
 		}
+		if err := rs.prefetch(t, page.Rows); err != nil {
+			return err
+		}
 		for _, row := range page.Rows {
 			obj, err := rs.object(t, row)
 			if err != nil {

@@ -157,10 +157,43 @@ type realms struct {
 	ctx    context.Context // system
 	res    resource.Service
 	emails map[string]string
+	groups map[string]string // row reference id -> first shared group, for prefetched rows ("" = none)
 }
 
 func newRealms(ctx context.Context, res resource.Service) *realms {
-	return &realms{ctx: systemCtx(ctx), res: res, emails: map[string]string{}}
+	return &realms{ctx: systemCtx(ctx), res: res, emails: map[string]string{}, groups: map[string]string{}}
+}
+
+// prefetch loads the group links of many rows of t in one query, so
+// realmOf needs no query per row.
+func (rs *realms) prefetch(t *schema.Table, rows []resource.Row) error {
+	gl, ok := t.GroupLink()
+	if !ok || len(rows) < 2 {
+		return nil
+	}
+	refs := make([]any, len(rows))
+	for i, r := range rows {
+		refs[i] = r.RefID
+		rs.groups[r.RefID] = ""
+	}
+	page, err := rs.res.List(rs.ctx, gl.JoinTable, resource.Query{PageSize: resource.MaxPageSize,
+		Sort:       []resource.SortKey{{Column: schema.ColID}},
+		Conditions: []resource.Condition{{Column: gl.JoinSelf, Operator: "in", Value: refs}}})
+	if err != nil {
+		return err
+	}
+	if len(page.Rows) == resource.MaxPageSize {
+		clear(rs.groups) // too many links to trust one page: ask row by row
+		return nil
+	}
+	for _, l := range page.Rows {
+		row, _ := l.Attrs[gl.JoinSelf].(string)
+		g, _ := l.Attrs[gl.JoinOther].(string)
+		if rs.groups[row] == "" {
+			rs.groups[row] = g
+		}
+	}
+	return nil
 }
 
 // ownerEmail returns the e-mail of the owner of row, "" when none.
@@ -187,7 +220,11 @@ func (rs *realms) ownerEmail(row resource.Row) (string, error) {
 // realmOf returns the realm of a row: its first shared group, else the
 // public realm when guests may read it, else its owner's private realm.
 func (rs *realms) realmOf(t *schema.Table, row resource.Row, owner string) (string, error) {
-	if _, ok := t.GroupLink(); ok {
+	if g, ok := rs.groups[row.RefID]; ok {
+		if g != "" {
+			return g, nil
+		}
+	} else if _, ok := t.GroupLink(); ok {
 		refs, err := rs.res.Linkage(rs.ctx, t.TableName, row.RefID, schema.ColUsergroup)
 		if err != nil {
 			return "", err

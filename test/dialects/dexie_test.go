@@ -171,6 +171,9 @@ func dexieSeedDataEndpoints(t *testing.T, e *dexieEnv) {
 	if got := list(t, must(t, s.Do(t, http.MethodGet, "/all/todo_items?realmId="+url.QueryEscape("alice@demo.local"), nil, e.read), 200)); len(got) != 1 || got[0]["id"] != aliceItem {
 		t.Errorf("/all?realmId: %v", got)
 	}
+	if got := list(t, must(t, s.Do(t, http.MethodGet, "/all/todo_items?realmId="+e.teamRef, nil, e.read), 200)); len(got) != 1 || got[0]["id"] != shared["id"] {
+		t.Errorf("/all?realmId=<usergroup>: %v", got)
+	}
 	if got := list(t, must(t, s.Do(t, http.MethodGet, "/all/todo_items?todo_list_id=xxx", nil, e.read), 200)); len(got) != 2 {
 		t.Errorf("/all?todo_list_id=xxx: %v", got)
 	}
