@@ -46,6 +46,7 @@ func upsert(c *call, tx resource.Service, rs *realms, t *schema.Table, obj map[s
 		}
 	}
 	if exists {
+		clearMissing(t, attrs)
 		row, err = tx.Update(c.ctx, t.TableName, row.RefID, resource.Input{Attributes: attrs})
 	} else {
 		row, err = tx.Create(c.ctx, t.TableName, resource.Input{ID: k.ref, Attributes: attrs})
@@ -254,4 +255,21 @@ func setOwner(c *call, tx resource.Service, t *schema.Table, row resource.Row, r
 	}
 	_, err = tx.Update(sys, t.TableName, row.RefID, resource.Input{Attributes: map[string]any{schema.ColOwner: user.RefID}})
 	return err
+}
+
+// standardColumns are the columns every table has; an upsert never clears them.
+var standardColumns = map[string]bool{schema.ColID: true, schema.ColVersion: true, schema.ColCreatedAt: true,
+	schema.ColUpdatedAt: true, schema.ColReferenceID: true, schema.ColPermission: true, schema.ColOwner: true}
+
+// clearMissing makes an upsert of an existing object a replacement: every
+// nullable data column the object leaves out becomes null.
+func clearMissing(t *schema.Table, attrs map[string]any) {
+	for _, c := range t.Columns {
+		if standardColumns[c.ColumnName] || c.IsForeignKey || c.ExcludeFromApi || !c.IsNullable {
+			continue
+		}
+		if _, given := attrs[c.ColumnName]; !given {
+			attrs[c.ColumnName] = nil
+		}
+	}
 }

@@ -204,10 +204,11 @@ func dexieSeedDataEndpoints(t *testing.T, e *dexieEnv) {
 		t.Errorf("public post: %v", pub2)
 	}
 
-	// Upsert: posting an existing key replaces, not duplicates.
-	pub2["title"] = "public 2 renamed"
-	must(t, s.Do(t, http.MethodPost, "/all/todo_items", []any{pub2}, e.global), 200)
-	if got := must(t, s.Do(t, http.MethodGet, "/public/todo_items/"+pub2["id"].(string), nil, ""), 200).Map(t); got["title"] != "public 2 renamed" {
+	// Upsert: posting an existing key replaces the object, not duplicates it;
+	// a property left out is cleared.
+	must(t, s.Do(t, http.MethodPost, "/all/todo_items", []any{map[string]any{"id": pub2["id"], "title": "public 2", "todo_list_id": "yyy", "realmId": "rlm-public"}}, e.global), 200)
+	must(t, s.Do(t, http.MethodPost, "/all/todo_items", []any{map[string]any{"id": pub2["id"], "title": "public 2 renamed", "realmId": "rlm-public"}}, e.global), 200)
+	if got := must(t, s.Do(t, http.MethodGet, "/public/todo_items/"+pub2["id"].(string), nil, ""), 200).Map(t); got["title"] != "public 2 renamed" || got["todo_list_id"] != nil {
 		t.Errorf("upsert: %v", got)
 	}
 
