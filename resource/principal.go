@@ -50,13 +50,18 @@ func (s *svc) principal(ctx context.Context, email string, useCache bool) (auth.
 	var ref []byte
 	var name sql.NullString
 	var authVersion sql.NullInt64
-	q := "SELECT " + d.Quote(schema.ColID) + ", " + d.Quote(schema.ColReferenceID) + ", name, email, auth_version FROM " + d.Quote(schema.TableUser) + " WHERE LOWER(email) = ?"
-	err := s.reader().QueryRowxContext(ctx, d.Rebind(q), email).Scan(&p.UserID, &ref, &name, &p.Email, &authVersion)
+	var deactivated any
+	q := "SELECT " + d.Quote(schema.ColID) + ", " + d.Quote(schema.ColReferenceID) + ", name, email, auth_version, deactivated FROM " + d.Quote(schema.TableUser) + " WHERE LOWER(email) = ?"
+	err := s.reader().QueryRowxContext(ctx, d.Rebind(q), email).Scan(&p.UserID, &ref, &name, &p.Email, &authVersion, &deactivated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.Principal{}, &Error{Kind: ErrUnauthenticated, Title: "unknown user"}
 	}
 	if err != nil {
 		return auth.Principal{}, d.MapError(err)
+	}
+	if deactivated != nil {
+		// A deactivated account (Dexie /users) signs in and uses tokens no more.
+		return auth.Principal{}, &Error{Kind: ErrUnauthenticated, Title: "account deactivated"}
 	}
 	p.UserRef, p.Name, p.AuthVersion = refString(ref), name.String, authVersion.Int64
 	groups, err := s.userGroups(ctx, p.UserID)

@@ -47,6 +47,17 @@ func sysCoreTables() []Table {
 			sysCol("password", "password", "varchar(100)", sysNull),
 			sysColDef("confirmed", "truefalse", "bool", "false", 0),
 			sysColDef("auth_version", "measurement", "int(11)", "1", sysHide),
+			// Dexie Cloud user fields (issue 21): the /users dialect reads
+			// and writes them; deactivated (a time) refuses sign-in and tokens.
+			sysColDef("user_type", "label", "varchar(10)", "'prod'", 0),
+			sysCol("valid_until", "datetime", "timestamp", sysNull),
+			sysCol("eval_days_left", "measurement", "int(11)", sysNull),
+			sysCol("last_login", "datetime", "timestamp", sysNull),
+			sysCol("user_data", "json", "text", sysNull),
+			sysCol("deactivated", "datetime", "timestamp", sysNull),
+			// daybed_id is the Hawk credentials id of the user's Daybed token
+			// (not a secret: the key is derived from a server secret).
+			sysCol("daybed_id", "label", "varchar(64)", sysNull|sysIndex),
 		},
 		Validations: []ColumnTag{
 			{ColumnName: "email", Tags: "email"},

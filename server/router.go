@@ -70,6 +70,7 @@ func (s *Server) router() chi.Router {
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
 	aggregate.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "aggregate"), cache)
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})
+	s.mountDialects(r)
 	gql := graphql.New(graphql.Deps{Res: func() resource.Service { return s.res }, Enabled: s.gqlOn.Load,
 		Log: s.log.With("component", "graphql"), MaxBody: s.cfg.HTTP.MaxBodyBytes,
 		Exec: func(ctx context.Context, typ, name string, attrs map[string]any) (any, error) {

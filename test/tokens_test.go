@@ -72,7 +72,7 @@ func TestServiceTokenIssue(t *testing.T) {
 		t.Errorf("headers %v", r.Header)
 	}
 	m := r.Map(t)
-	if m["type"] != "tokens" || m["tokenType"] != "Bearer" || !reflect.DeepEqual(m["scopes"], []any{"ACCESS_DB", "GLOBAL_READ"}) {
+	if m["type"] != "tokens" || m["userType"] != "client" || !reflect.DeepEqual(m["claims"], map[string]any{"sub": "reporter", "license": "ok", "scopes": []any{"ACCESS_DB", "GLOBAL_READ"}}) {
 		t.Errorf("answer %s", r.Body)
 	}
 	exp, _ := m["accessTokenExpiration"].(float64)
@@ -88,13 +88,13 @@ func TestServiceTokenIssue(t *testing.T) {
 
 	// No scopes asked: every granted scope. A scope string works too.
 	r = s.Do(t, http.MethodPost, "/token", tokenRequest("reporter", "reporter-secret-1", nil, nil), "")
-	if r.Status != http.StatusOK || !reflect.DeepEqual(r.Map(t)["scopes"], []any{"ACCESS_DB", "GLOBAL_READ"}) {
+	if r.Status != http.StatusOK || !reflect.DeepEqual(r.Map(t)["claims"].(map[string]any)["scopes"], []any{"ACCESS_DB", "GLOBAL_READ"}) {
 		t.Errorf("default scopes: %d %s", r.Status, r.Body)
 	}
 	body := tokenRequest("reporter", "reporter-secret-1", nil, nil)
 	body["scope"] = "global_read"
 	r = s.Do(t, http.MethodPost, "/token", body, "")
-	if r.Status != http.StatusOK || !reflect.DeepEqual(r.Map(t)["scopes"], []any{"GLOBAL_READ"}) {
+	if r.Status != http.StatusOK || !reflect.DeepEqual(r.Map(t)["claims"].(map[string]any)["scopes"], []any{"GLOBAL_READ"}) {
 		t.Errorf("scope string: %d %s", r.Status, r.Body)
 	}
 }

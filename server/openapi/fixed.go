@@ -106,8 +106,9 @@ func fixedRoutes() []fixedRoute {
 		"client_secret": str(""), "scope": str("Space or comma separated scopes."),
 		"claims": freeObject("sub or email of the user to act for (IMPERSONATE scope)."),
 	}, "grant_type")
-	tokenResp := object(map[string]*Schema{"type": str(""), "accessToken": str(""),
-		"accessTokenExpiration": integer("Unix milliseconds."), "tokenType": str(""), "scopes": strList})
+	tokenResp := object(map[string]*Schema{"type": str("Always tokens."), "accessToken": str(""),
+		"accessTokenExpiration": integer("Unix milliseconds."), "userType": str("client, or the user's type."),
+		"claims": freeObject("sub (client id, or the user's e-mail), license, scopes, email, name.")})
 	gql := object(map[string]*Schema{"query": str(""), "variables": freeObject(""), "operationName": str("")}, "query")
 	doc := func(desc string) *Response {
 		r := response(desc, ContentTypeYAML, freeObject(""))
@@ -115,7 +116,7 @@ func fixedRoutes() []fixedRoute {
 		return r
 	}
 	text := func(desc string) *Response { return response(desc, mediaText, str("")) }
-	return []fixedRoute{
+	return append([]fixedRoute{
 		{path: "/ping", methods: get, tag: "system", summary: "Liveness: answers pong", resp: text("pong")},
 		{path: "/actions", methods: get, tag: "action", summary: "Actions open to guests (sign-up, sign-in)", resp: jsonObj("Action definitions keyed type:name.")},
 		{path: "/api/{type}/action/{action}", methods: post, tag: "action", summary: "Alias of /action/{type}/{action}",
@@ -159,7 +160,7 @@ func fixedRoutes() []fixedRoute {
 		{path: "/feed/{name}", methods: get, tag: "feed", summary: "RSS, Atom or JSON Feed of a configured feed",
 			params: []*Parameter{pathParam("name", "feed_name.rss, .atom or .json", str(""))},
 			resp:   response("The feed.", "application/rss+xml", str(""))},
-	}
+	}, dialectRoutes()...)
 }
 
 // FixedPaths returns the path templates of the schema-independent routes

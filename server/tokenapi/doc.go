@@ -10,6 +10,11 @@
 // name a user by sub or email, and the client holds IMPERSONATE) it is
 // that user's token, still carrying the scopes.
 //
+// A successful answer is Dexie Cloud's TokenFinalResponse: type "tokens",
+// claims (sub = the client id, or the user's e-mail; license; scopes),
+// accessToken, accessTokenExpiration (unix ms) and userType ("client", or
+// the user's Dexie type); issuing a user token records it as a login.
+//
 // Errors are OAuth-style JSON, {"error": code, "error_description": text},
 // not JSON:API documents, because /token clients are OAuth clients. An
 // unknown client id, a wrong secret and a disabled client all give the same

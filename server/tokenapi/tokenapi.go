@@ -63,13 +63,37 @@ func Mount(r chi.Router, d Deps) {
 	r.Post("/token", d.serve)
 }
 
-// answer is the body of a successful /token call.
+// answer is the body of a successful /token call: Dexie Cloud's
+// TokenFinalResponse.
 type answer struct {
-	Type                  string   `json:"type"`
-	AccessToken           string   `json:"accessToken"`
-	AccessTokenExpiration int64    `json:"accessTokenExpiration"` // unix milliseconds
-	TokenType             string   `json:"tokenType"`
-	Scopes                []string `json:"scopes"`
+	Type                  string         `json:"type"` // always "tokens"
+	Claims                map[string]any `json:"claims"`
+	AccessToken           string         `json:"accessToken"`
+	AccessTokenExpiration int64          `json:"accessTokenExpiration"` // unix milliseconds
+	// UserType is "client" for a token that names no user, else the
+	// user's type (UserTypeOf).
+	UserType string `json:"userType"`
+	// EvalDaysLeft and UserValidUntil (unix milliseconds) are the user's,
+	// when set.
+	EvalDaysLeft   *int64 `json:"evalDaysLeft,omitempty"`
+	UserValidUntil *int64 `json:"userValidUntil,omitempty"`
+}
+
+// Dexie user types of a token answer.
+const (
+	UserTypeClient = "client"
+	UserTypeProd   = "prod"
+)
+
+// answerClaims are the claims shown in a token answer: sub (the client id,
+// or the user's e-mail, which is the Dexie userId), license, scopes, and
+// the user's email and name.
+func answerClaims(c auth.Claims, scopes []string) map[string]any {
+	m := map[string]any{"sub": c.ClientID, "license": "ok", "scopes": scopes}
+	if c.Email != "" {
+		m["sub"], m["email"], m["name"], m["userRef"] = c.Email, c.Email, c.Name, c.Subject
+	}
+	return m
 }
 
 // serve handles POST /token.
@@ -130,8 +154,37 @@ func (d Deps) issue(w http.ResponseWriter, r *http.Request) (answer, error) {
 	}
 	d.Log.InfoContext(r.Context(), "service token issued", "client_id", req.ClientID, "scopes", strings.Join(scopes, " "),
 		"user", signed.Email, "request_id", middleware.GetReqID(r.Context()))
-	return answer{Type: "tokens", AccessToken: tok, AccessTokenExpiration: signed.ExpiresAt.UnixMilli(),
-		TokenType: "Bearer", Scopes: scopes}, nil
+	a := answer{Type: "tokens", Claims: answerClaims(signed, scopes), AccessToken: tok, AccessTokenExpiration: signed.ExpiresAt.UnixMilli(),
+		UserType: UserTypeClient}
+	if signed.Email != "" {
+		if err := userLogin(ctx, res, signed.Subject, &a); err != nil {
+			return answer{}, err
+		}
+	}
+	return a, nil
+}
+
+// userLogin records a token for a user as a login (user_account.last_login)
+// and fills the answer's user type, evaluation days and validity from the
+// user's Dexie fields.
+func userLogin(ctx context.Context, res resource.Service, userRef string, a *answer) error {
+	row, err := res.Update(ctx, schema.TableUser, userRef, resource.Input{Attributes: map[string]any{
+		"last_login": time.Now().UTC().Format(time.RFC3339)}})
+	if err != nil {
+		return fmt.Errorf("record login: %w", err)
+	}
+	a.UserType = UserTypeProd
+	if t, _ := row.Attrs["user_type"].(string); t != "" {
+		a.UserType = t
+	}
+	if n, ok := row.Attrs["eval_days_left"].(int64); ok {
+		a.EvalDaysLeft = &n
+	}
+	if t, ok := row.Attrs["valid_until"].(time.Time); ok {
+		ms := t.UnixMilli()
+		a.UserValidUntil = &ms
+	}
+	return nil
 }
 
 // chooseScopes returns the scopes to sign: the requested ones, each of
