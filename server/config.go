@@ -35,6 +35,8 @@ type HTTPConfig struct {
 	// ReadCacheMB bounds the cache of read answers (docs/performance.md)
 	// in MiB; 0 disables it.
 	ReadCacheMB int
+	// Timeouts of every HTTP listener (docs/security.md).
+	Timeouts Timeouts
 }
 
 // OlricConfig configures the embedded cluster member (used by later issues).
@@ -52,6 +54,7 @@ func DefaultConfig() Config {
 			MaxBodyBytes:    10 << 20,
 			ShutdownTimeout: 10 * time.Second,
 			ReadCacheMB:     32,
+			Timeouts:        DefaultTimeouts(),
 		},
 		DB:               db.Config{Type: "sqlite3", DSN: "apiary.db"},
 		SchemaDir:        ".",
@@ -100,6 +103,9 @@ func (c Config) Validate() error {
 	case "trace", "debug", "info", "warn", "warning", "error", "fatal":
 	default:
 		errs = append(errs, fmt.Errorf("-log_level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if err := c.HTTP.Timeouts.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.HTTP.MaxBodyBytes <= 0 {
 		errs = append(errs, errors.New("max body size must be positive"))

@@ -46,6 +46,7 @@ type Server struct {
 	handler      http.Handler
 	mux          chi.Router
 	live         *httpmw.Live
+	slots        *httpmw.Slots // request slots (limit.max_connections)
 	reloadMu     sync.Mutex
 	exec         *actions.Executor
 	gqlOn        atomic.Bool            // graphql.enable, applied live
@@ -106,9 +107,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.conf = resource.NewConfigStore(d)
 	s.attempts = httpmw.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
 	s.addrAttempts = httpmw.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
+	s.slots = httpmw.NewSlots(s.live, cfg.HTTP.MaxBodyBytes)
 	s.mux = s.router()
-	s.handler = discovery.WithHealth(s.mux)
-	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)}
+	s.handler = discovery.WithHealthProbe(s.mux, s.slots.Saturated)
+	hl := newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)
+	applyTimeouts(hl.srv, cfg.HTTP.Timeouts)
+	s.listeners = []Listener{hl}
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
 	return s, nil
 }

@@ -1,0 +1,108 @@
+package hardening
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apiary/apiary/server"
+	"github.com/apiary/apiary/test/testserver"
+)
+
+// slowBody opens a connection that announces a large sign-in body and
+// sends only its first bytes.
+func slowBody(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	fmt.Fprintf(c, "POST /action/user_account/signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"attributes\":")
+	return c
+}
+
+// Clients that send a body slowly hold no request slot: with more of them
+// than limit.max_connections, /ping still answers at once and /api/health
+// stays healthy.
+func TestSlowBodiesHoldNoSlot(t *testing.T) {
+	s := testserver.Start(t)
+	addr := strings.TrimPrefix(s.URL, "http://")
+	for i := 0; i < 110; i++ {
+		slowBody(t, addr)
+	}
+	time.Sleep(200 * time.Millisecond) // let the server accept them all
+	c := &http.Client{Timeout: 3 * time.Second}
+	for _, path := range []string{"/ping", "/api/health", "/api/world?page[size]=1"} {
+		resp, err := c.Get(s.URL + path)
+		if err != nil {
+			t.Fatalf("GET %s with 110 slow bodies open: %v", path, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+	}
+}
+
+// The read timeout is a deadline for the whole request: a client that
+// keeps trickling bytes is cut off when it passes, and an idle kept-alive
+// connection is closed after the idle timeout.
+func TestReadDeadlineCutsTricklingBody(t *testing.T) {
+	s := testserver.Start(t, testserver.WithConfig(func(c *server.Config) {
+		c.HTTP.Timeouts = server.Timeouts{Header: 500 * time.Millisecond, Read: time.Second, Idle: time.Second}
+	}))
+	addr := strings.TrimPrefix(s.URL, "http://")
+	c := slowBody(t, addr)
+	stop := time.After(5 * time.Second)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	start := time.Now()
+	for cut := false; !cut; {
+		select {
+		case <-stop:
+			t.Fatal("a body trickling one byte every 100 ms was still accepted after 5 s")
+		case <-tick.C:
+			if _, err := c.Write([]byte(" ")); err != nil {
+				cut = true
+			}
+			_ = c.SetReadDeadline(time.Now().Add(time.Millisecond))
+			if _, err := c.Read(make([]byte, 512)); err != nil && !isTimeout(err) {
+				cut = true
+			}
+		}
+	}
+	if d := time.Since(start); d < 800*time.Millisecond {
+		t.Errorf("cut after %v, before the 1 s read deadline", d)
+	}
+
+	// Headers sent slowly: closed after the header timeout.
+	h, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	fmt.Fprint(h, "GET /ping HTTP/1.1\r\n")
+	if err := waitClosed(h, 3*time.Second); err != nil {
+		t.Errorf("slow headers: %v", err)
+	}
+}
+
+func isTimeout(err error) bool {
+	ne, ok := err.(net.Error)
+	return ok && ne.Timeout()
+}
+
+// waitClosed reads from c until the server closes it or d passes.
+func waitClosed(c net.Conn, d time.Duration) error {
+	_ = c.SetReadDeadline(time.Now().Add(d))
+	_, err := io.Copy(io.Discard, c)
+	if err != nil && isTimeout(err) {
+		return fmt.Errorf("still open after %v", d)
+	}
+	return nil
+}
