@@ -33,13 +33,6 @@ type Executor struct {
 	performers map[string]Performer // internal performers by name (EXECUTE outcomes)
 }
 
-// Limiter counts failed attempts per key (sign-in abuse protection).
-type Limiter interface {
-	Allow(key string) (ok bool, retryAfter time.Duration)
-	Fail(key string)
-	Reset(key string)
-}
-
 // Options are the dependencies of an Executor.
 type Options struct {
 	Res    func() resource.Service
@@ -48,7 +41,7 @@ type Options struct {
 	Log    *slog.Logger
 	// AccountLimiter and AddressLimiter bound failed sign-ins per account
 	// and per client address; nil means unlimited.
-	AccountLimiter, AddressLimiter Limiter
+	AccountLimiter, AddressLimiter *auth.AttemptLimiter
 	// Reload re-reads schema files and configuration, migrates and swaps
 	// the live schema (restart_daptin, upload_system_schema).
 	Reload func(ctx context.Context) error
