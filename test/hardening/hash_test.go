@@ -30,7 +30,9 @@ Relations:
 `
 
 // hashLeak reports whether text holds a bcrypt hash.
-func hashLeak(text string) bool { return strings.Contains(text, "$2a$") || strings.Contains(text, "$2b$") }
+func hashLeak(text string) bool {
+	return strings.Contains(text, "$2a$") || strings.Contains(text, "$2b$")
+}
 
 // Hash columns are write-only on every surface: create, get, list,
 // include, GraphQL, export and change events.
