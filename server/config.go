@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apiary/apiary/server/graphql"
 	"github.com/apiary/apiary/storage/db"
 )
 
@@ -24,6 +25,9 @@ type Config struct {
 	PasswordCost int
 	// Clock drives time-based codes (TOTP); nil means time.Now. Tests set it.
 	Clock func() time.Time
+	// GraphQLLimits bound one GraphQL request (docs/security.md); zero
+	// fields take graphql.DefaultLimits.
+	GraphQLLimits graphql.Limits
 }
 
 // HTTPConfig configures the HTTP listeners.
@@ -60,6 +64,7 @@ func DefaultConfig() Config {
 		SchemaDir:        ".",
 		LocalStoragePath: "./storage",
 		LogLevel:         "info",
+		GraphQLLimits:    graphql.DefaultLimits(),
 	}
 }
 

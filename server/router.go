@@ -71,7 +71,7 @@ func (s *Server) router() chi.Router {
 	aggregate.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "aggregate"), cache)
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})
 	gql := graphql.New(graphql.Deps{Res: func() resource.Service { return s.res }, Enabled: s.gqlOn.Load,
-		Log: s.log.With("component", "graphql"), MaxBody: s.cfg.HTTP.MaxBodyBytes,
+		Log: s.log.With("component", "graphql"), MaxBody: s.cfg.HTTP.MaxBodyBytes, Limits: s.cfg.GraphQLLimits,
 		Exec: func(ctx context.Context, typ, name string, attrs map[string]any) (any, error) {
 			return s.exec.Execute(ctx, typ, name, attrs)
 		}})
