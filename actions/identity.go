@@ -70,15 +70,20 @@ func (e *Executor) signin(ctx context.Context, req Request) ([]Response, error) 
 	if e.o.AddressLimiter != nil {
 		keys = append(keys, auth.Reservation{Limiter: e.o.AddressLimiter, Key: "ip:" + clientIP(ctx)})
 	}
-	if ok, wait := auth.ReserveAll(keys); !ok {
+	if ok, wait := auth.ReserveAll(ctx, keys); !ok {
 		return nil, Fail(http.StatusTooManyRequests, "too many failed sign-in attempts; retry in %d s", int(wait.Seconds())+1)
 	}
 	p, err := e.res().Authenticate(ctx, email, str(req.Attributes["password"]))
 	if err != nil {
-		if !errors.Is(err, resource.ErrUnauthenticated) {
-			for _, k := range keys {
+		wrong := errors.Is(err, resource.ErrUnauthenticated)
+		for _, k := range keys {
+			if wrong {
+				k.Limiter.Fail(k.Key)
+			} else {
 				k.Limiter.Cancel(k.Key) // a cancelled request or a database error is not a wrong password
 			}
+		}
+		if !wrong {
 			return nil, err
 		}
 		return nil, Fail(http.StatusUnauthorized, "Invalid username or password")

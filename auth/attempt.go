@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -11,14 +12,18 @@ const defaultAttemptKeys = 100_000
 // AttemptLimiter bounds guesses (sign-in, OTP, password reset) per key in
 // fixed windows that start at a key's first attempt. The caller picks the
 // keys, e.g. "ip:<ip>" and "email:<email>", usually with one limiter per
-// kind (10 per 15 minutes per account, 50 per address).
+// kind (10 failures per 15 minutes per account, 50 per address).
 //
-// An attempt is reserved before it is checked (Reserve), so however many
-// run in parallel, at most perKey of them are ever checked in a window. A
-// reservation that turns out not to be a failure (a correct password, a
-// database error) is given back with Cancel, and a success may clear the
-// key with Reset, so a user is never locked out by their own successes.
-// It is safe for concurrent use.
+// An attempt is reserved before it is checked and resolved after: Fail
+// when it was a wrong guess, Cancel when it was not (a correct password, a
+// database error). Failures plus attempts still being checked never exceed
+// the limit, so however many run in parallel, at most perKey wrong guesses
+// are ever checked in a window. A reservation that would pass the limit
+// only because others are still being checked waits for them instead of
+// being refused, so parallel correct sign-ins are not locked out; once the
+// failures alone reach the limit, every reservation is refused until the
+// window ends. A success may clear the key with Reset. It is safe for
+// concurrent use.
 //
 // Memory is bounded: at most 100,000 keys are tracked. When full, expired
 // windows are dropped first, then keys below the limit; locked keys are kept
@@ -31,12 +36,14 @@ type AttemptLimiter struct {
 	now     func() time.Time
 	maxKeys int
 	m       map[string]attempts
+	changed chan struct{} // closed and replaced whenever a reservation resolves
 }
 
-// attempts is one key's failures in its current window.
+// attempts is one key's failures and pending reservations in its window.
 type attempts struct {
-	start time.Time
-	count int
+	start   time.Time
+	count   int // failures
+	pending int // reserved, not yet resolved
 }
 
 // NewAttemptLimiter returns a limiter allowing perKey failures (at least 1)
@@ -45,66 +52,23 @@ func NewAttemptLimiter(perKey int, window time.Duration, now func() time.Time) *
 	if now == nil {
 		now = time.Now
 	}
-	return &AttemptLimiter{perKey: max(1, perKey), window: window, now: now, maxKeys: defaultAttemptKeys, m: map[string]attempts{}}
+	return &AttemptLimiter{perKey: max(1, perKey), window: window, now: now, maxKeys: defaultAttemptKeys,
+		m: map[string]attempts{}, changed: make(chan struct{})}
 }
 
-// Reserve takes one attempt for key if it has any left in its window and
-// reports whether it did; when it did not, retryAfter is the time left
-// until the window ends. A taken attempt counts as a failure until Cancel
-// gives it back.
-func (a *AttemptLimiter) Reserve(key string) (ok bool, retryAfter time.Duration) {
-	now := a.now()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	e, found := a.m[key]
-	if found && now.Before(e.start.Add(a.window)) {
-		if e.count >= a.perKey {
-			return false, e.start.Add(a.window).Sub(now)
-		}
-	} else {
-		if !found && len(a.m) >= a.maxKeys {
-			a.evict(now)
-		}
-		e = attempts{start: now}
-	}
-	e.count++
-	a.m[key] = e
-	return true, 0
-}
+// reserveResult is the outcome of one try to reserve.
+type reserveResult int
 
-// ReserveAll reserves one attempt for every key, or for none: when one key
-// has no attempt left, the ones already taken are given back and
-// retryAfter is that key's wait.
-func ReserveAll(keys []Reservation) (ok bool, retryAfter time.Duration) {
-	for i, k := range keys {
-		if ok, wait := k.Limiter.Reserve(k.Key); !ok {
-			for _, done := range keys[:i] {
-				done.Limiter.Cancel(done.Key)
-			}
-			return false, wait
-		}
-	}
-	return true, 0
-}
+const (
+	reserved reserveResult = iota
+	locked                 // the failures reached the limit
+	busy                   // only pending attempts stand in the way: wait
+)
 
-// Reservation names one key of one limiter, for ReserveAll.
-type Reservation struct {
-	Limiter *AttemptLimiter
-	Key     string
-}
-
-// Cancel gives back an attempt Reserve took that was not a failure.
-func (a *AttemptLimiter) Cancel(key string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if e, found := a.m[key]; found && e.count > 0 {
-		e.count--
-		a.m[key] = e
-	}
-}
-
-// Fail records a failed attempt by key that was not reserved.
-func (a *AttemptLimiter) Fail(key string) {
+// try reserves one attempt for key without waiting. On busy, wait is the
+// channel that closes at the next resolution; on locked, retryAfter is the
+// time left in the window.
+func (a *AttemptLimiter) try(key string) (res reserveResult, retryAfter time.Duration, wait <-chan struct{}) {
 	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -113,23 +77,123 @@ func (a *AttemptLimiter) Fail(key string) {
 		if !found && len(a.m) >= a.maxKeys {
 			a.evict(now)
 		}
-		e = attempts{start: now}
+		e = attempts{start: now, pending: e.pending}
+	}
+	switch {
+	case e.count >= a.perKey:
+		return locked, e.start.Add(a.window).Sub(now), nil
+	case e.count+e.pending >= a.perKey:
+		return busy, 0, a.changed
+	}
+	e.pending++
+	a.m[key] = e
+	return reserved, 0, nil
+}
+
+// Reserve takes one attempt for key, waiting while attempts still being
+// checked use up what is left. It reports false when the key is locked
+// (retryAfter is the time left in its window) or ctx ended while waiting.
+func (a *AttemptLimiter) Reserve(ctx context.Context, key string) (ok bool, retryAfter time.Duration) {
+	return ReserveAll(ctx, []Reservation{{Limiter: a, Key: key}})
+}
+
+// Reservation names one key of one limiter, for ReserveAll.
+type Reservation struct {
+	Limiter *AttemptLimiter
+	Key     string
+}
+
+// ReserveAll reserves one attempt for every key, or for none. It never
+// waits while holding a reservation, so callers reserving overlapping keys
+// cannot block each other.
+func ReserveAll(ctx context.Context, keys []Reservation) (ok bool, retryAfter time.Duration) {
+	for {
+		res, wait, ch := reserveEach(keys)
+		switch res {
+		case reserved:
+			return true, 0
+		case locked:
+			return false, wait
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false, 0
+		}
+	}
+}
+
+// reserveEach tries every key once, giving back what it took unless all
+// succeeded.
+func reserveEach(keys []Reservation) (reserveResult, time.Duration, <-chan struct{}) {
+	for i, k := range keys {
+		res, wait, ch := k.Limiter.try(k.Key)
+		if res == reserved {
+			continue
+		}
+		for _, done := range keys[:i] {
+			done.Limiter.Cancel(done.Key)
+		}
+		return res, wait, ch
+	}
+	return reserved, 0, nil
+}
+
+// Fail resolves a reservation of key as a wrong guess. Called without a
+// reservation, it records one failure.
+func (a *AttemptLimiter) Fail(key string) {
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e, found := a.m[key]
+	if e.pending > 0 {
+		e.pending--
+	}
+	if !found || !now.Before(e.start.Add(a.window)) {
+		if !found && len(a.m) >= a.maxKeys {
+			a.evict(now)
+		}
+		e = attempts{start: now, pending: e.pending}
 	}
 	e.count++
 	a.m[key] = e
+	a.broadcast()
+}
+
+// Cancel resolves a reservation of key that was not a wrong guess.
+func (a *AttemptLimiter) Cancel(key string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if e, found := a.m[key]; found && e.pending > 0 {
+		e.pending--
+		a.m[key] = e
+	}
+	a.broadcast()
 }
 
 // Reset forgets key's failures, e.g. after it signed in successfully.
+// Reservations still pending are kept.
 func (a *AttemptLimiter) Reset(key string) {
 	a.mu.Lock()
-	delete(a.m, key)
-	a.mu.Unlock()
+	defer a.mu.Unlock()
+	if e, found := a.m[key]; found && e.pending > 0 {
+		a.m[key] = attempts{start: a.now(), pending: e.pending}
+	} else {
+		delete(a.m, key)
+	}
+	a.broadcast()
+}
+
+// broadcast wakes every waiting reservation. The caller holds a.mu.
+func (a *AttemptLimiter) broadcast() {
+	close(a.changed)
+	a.changed = make(chan struct{})
 }
 
 // evict makes room for at least one key. The caller holds a.mu.
 func (a *AttemptLimiter) evict(now time.Time) {
 	for k, e := range a.m {
-		if !now.Before(e.start.Add(a.window)) {
+		if !now.Before(e.start.Add(a.window)) && e.pending == 0 {
 			delete(a.m, k)
 		}
 	}
@@ -137,11 +201,11 @@ func (a *AttemptLimiter) evict(now time.Time) {
 		return
 	}
 	for k, e := range a.m {
-		if e.count < a.perKey {
+		if e.count < a.perKey && e.pending == 0 {
 			delete(a.m, k)
 		}
 	}
-	// Every key is locked: drop an arbitrary half (map order is random).
+	// Every key is locked or busy: drop an arbitrary half (map order is random).
 	for k := range a.m {
 		if len(a.m) < a.maxKeys/2 {
 			break

@@ -29,6 +29,7 @@ func patchUser(t *testing.T, s *testserver.Server, token, id string, attrs map[s
 // current one; the change ends their older tokens. Nothing else on the
 // row, and nobody else's row.
 func TestUserUpdatesOwnAccount(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	s.Admin(t)
 	tok := s.User(t, "Ann", "ann@example.test", "ann-password")

@@ -73,6 +73,7 @@ func refused(code int) bool { return code == http.StatusUnauthorized || code == 
 // Every built-in action called as guest, plain user and administrator,
 // before and after lock-down.
 func TestBuiltinActionAccess(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	var keys []string
 	for _, a := range s.Srv.Resource().Schema().Actions {

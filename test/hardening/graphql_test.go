@@ -25,6 +25,7 @@ func gqlServer(t *testing.T) (*testserver.Server, string) {
 // Queries built to burn CPU or memory are refused at once, before they
 // are validated or run; ordinary queries still work.
 func TestGraphQLLimits(t *testing.T) {
+	t.Parallel()
 	s, admin := gqlServer(t)
 	nested := func(n int) string { // {"a":{"a":...}} as a GraphQL object value
 		return "{ note(filter: " + strings.Repeat("{a: ", n) + "1" + strings.Repeat("}", n) + ") { body } }"

@@ -37,6 +37,7 @@ func hashLeak(text string) bool {
 // Hash columns are write-only on every surface: create, get, list,
 // include, GraphQL, export and change events.
 func TestHashColumnsAreWriteOnly(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t, testserver.WithSchema("schema_locker.yaml", lockerSchema))
 	var mu sync.Mutex
 	var events []resource.Change

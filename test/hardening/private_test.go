@@ -12,6 +12,7 @@ import (
 // permission: guests see no usergroup or membership row, so no e-mail
 // address in a group name.
 func TestLockDownClosesGroupsAndMemberships(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	admin := s.Admin(t)
 	_ = admin
@@ -39,6 +40,7 @@ func listData(t *testing.T, r testserver.Response) []map[string]any {
 // A plain user sees their own membership rows and those of groups they
 // belong to, never who is an administrator.
 func TestMembershipRowsArePrivate(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	admin := s.Admin(t)
 	user := s.User(t, "Plain", "plain@example.test", "plain-password")

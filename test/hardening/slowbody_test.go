@@ -30,6 +30,7 @@ func slowBody(t *testing.T, addr string) net.Conn {
 // than limit.max_connections, /ping still answers at once and /api/health
 // stays healthy.
 func TestSlowBodiesHoldNoSlot(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	addr := strings.TrimPrefix(s.URL, "http://")
 	for i := 0; i < 110; i++ {
@@ -53,6 +54,7 @@ func TestSlowBodiesHoldNoSlot(t *testing.T) {
 // keeps trickling bytes is cut off when it passes, and an idle kept-alive
 // connection is closed after the idle timeout.
 func TestReadDeadlineCutsTricklingBody(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t, testserver.WithConfig(func(c *server.Config) {
 		c.HTTP.Timeouts = server.Timeouts{Header: 500 * time.Millisecond, Read: time.Second, Idle: time.Second}
 	}))
