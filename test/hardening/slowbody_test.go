@@ -108,3 +108,46 @@ func waitClosed(c net.Conn, d time.Duration) error {
 	}
 	return nil
 }
+
+// /api/health answers 503 "degraded" while every request slot is taken
+// and 200 again once one frees. A body larger than -max_body_bytes is
+// handed to its route as read so far, so a route that accepts more
+// (here /_config, up to 1 MiB) holds its slot while the rest trickles in.
+func TestHealthReportsSaturation(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.WithConfig(func(c *server.Config) { c.HTTP.MaxBodyBytes = 1024 }))
+	admin := s.Admin(t)
+	if r := s.Do(t, http.MethodPut, "/_config/backend/limit.max_connections", "1", admin); r.Status != http.StatusOK {
+		t.Fatalf("set limit.max_connections: %d %s", r.Status, r.Body)
+	}
+	health := func() int {
+		resp, err := http.Get(s.URL + "/api/health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := health(); code != http.StatusOK {
+		t.Fatalf("idle server: health %d", code)
+	}
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(c, "PUT /_config/backend/hardening.probe HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 5000\r\n\r\n%s", admin, strings.Repeat("x", 1100))
+	deadline := time.Now().Add(5 * time.Second)
+	for health() != http.StatusServiceUnavailable {
+		if time.Now().After(deadline) {
+			t.Fatal("health still 200 with the only slot taken")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.Close()
+	for health() != http.StatusOK {
+		if time.Now().After(deadline.Add(5 * time.Second)) {
+			t.Fatal("health not back to 200 after the slot freed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
