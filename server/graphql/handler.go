@@ -1,7 +1,6 @@
 package graphql
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -253,34 +252,33 @@ func writeErrors(w http.ResponseWriter, status int, msg string) {
 }
 
 // writeAnswer writes an execution result, or an error when its encoding
-// is larger than limit bytes.
+// is larger than limit bytes. json.Encoder hands over the whole encoding
+// in one Write, so the check needs no second buffer.
 func writeAnswer(w http.ResponseWriter, out *graphql.Result, limit int) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&capped{w: &buf, left: limit})
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		writeErrors(w, http.StatusOK, fmt.Sprintf("the answer is larger than %d bytes; ask for fewer rows or fields", limit))
-		return
-	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(buf.Bytes())
+	enc := json.NewEncoder(capped{w: w, limit: limit})
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(out)
 }
 
-// capped is a writer that fails once more than left bytes were written.
+// capped writes p, or in its place an error answer when p is longer than
+// limit bytes.
 type capped struct {
-	w    io.Writer
-	left int
+	w     io.Writer
+	limit int
 }
 
-var errAnswerTooLarge = errors.New("answer too large")
-
-func (c *capped) Write(p []byte) (int, error) {
-	if len(p) > c.left {
-		return 0, errAnswerTooLarge
+func (c capped) Write(p []byte) (int, error) {
+	if len(p) <= c.limit {
+		return c.w.Write(p)
 	}
-	c.left -= len(p)
-	return c.w.Write(p)
+	msg, _ := json.Marshal(map[string][]map[string]string{"errors": {{
+		"message": fmt.Sprintf("the answer is larger than %d bytes; ask for fewer rows or fields", c.limit)}}})
+	if _, err := c.w.Write(append(msg, '\n')); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // writeJSON writes v as compact JSON without HTML escaping.

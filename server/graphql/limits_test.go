@@ -59,3 +59,14 @@ func TestVariableDepth(t *testing.T) {
 		t.Error("4 levels accepted")
 	}
 }
+
+func TestCappedAnswer(t *testing.T) {
+	t.Parallel()
+	var small, big strings.Builder
+	if _, err := (capped{w: &small, limit: 10}).Write([]byte(`{"a":1}`)); err != nil || small.String() != `{"a":1}` {
+		t.Errorf("small answer: %q %v", small.String(), err)
+	}
+	if _, err := (capped{w: &big, limit: 10}).Write([]byte(`{"data":"far too long"}`)); err != nil || !strings.Contains(big.String(), "larger than 10 bytes") {
+		t.Errorf("big answer: %q %v", big.String(), err)
+	}
+}

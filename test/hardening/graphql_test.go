@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apiary/apiary/server"
 	"github.com/apiary/apiary/test/testserver"
 )
 
@@ -75,5 +76,27 @@ func TestGraphQLLimits(t *testing.T) {
 	r = s.Do(t, http.MethodPost, "/graphql", map[string]any{"query": "query { a: note { ...b } c: note { body } } fragment b on note { body reference_id }"}, admin)
 	if r.Status != http.StatusOK || strings.Count(string(r.Body), "hello") != 2 {
 		t.Errorf("ordinary query: %d %s", r.Status, r.Body)
+	}
+}
+
+// An answer larger than -graphql_max_answer_bytes is replaced by an error.
+func TestGraphQLAnswerSize(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t, testserver.WithSchema("schema_note.yaml", noteSchema),
+		testserver.WithConfig(func(c *server.Config) { c.GraphQLLimits.MaxAnswerBytes = 300 }))
+	admin := s.Admin(t)
+	if r := s.Do(t, http.MethodPut, "/_config/backend/graphql.enable", "true", admin); r.Status >= 300 {
+		t.Fatalf("enable graphql: %d %s", r.Status, r.Body)
+	}
+	for i := 0; i < 10; i++ {
+		s.Do(t, http.MethodPost, "/api/note", map[string]any{"data": map[string]any{"type": "note", "attributes": map[string]any{"body": strings.Repeat("x", 50)}}}, admin)
+	}
+	r := s.Do(t, http.MethodPost, "/graphql", map[string]any{"query": "{ note { body } }"}, admin)
+	if !strings.Contains(string(r.Body), "larger than 300 bytes") || strings.Contains(string(r.Body), "xxxxx") {
+		t.Errorf("oversized answer: %d %s", r.Status, r.Body)
+	}
+	r = s.Do(t, http.MethodPost, "/graphql", map[string]any{"query": "{ note(page: {size: 1}) { reference_id } }"}, admin)
+	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"reference_id"`) || strings.Contains(string(r.Body), "errors") {
+		t.Errorf("small answer: %d %s", r.Status, r.Body)
 	}
 }
