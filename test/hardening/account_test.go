@@ -28,10 +28,7 @@ func patchUser(t *testing.T, s *testserver.Server, token, id string, attrs map[s
 // A plain user changes their own name, and their password only with the
 // current one; the change ends their older tokens. Nothing else on the
 // row, and nobody else's row.
-func TestUserUpdatesOwnAccount(t *testing.T) {
-	t.Parallel()
-	s := testserver.Start(t)
-	s.Admin(t)
+func userUpdatesOwnAccount(t *testing.T, s *testserver.Server, admin string) {
 	tok := s.User(t, "Ann", "ann@example.test", "ann-password")
 	other := s.User(t, "Bob", "bob@example.test", "bob-password")
 	me := userRef(t, s, tok, "ann@example.test")

@@ -46,10 +46,7 @@ func noteBodies(t *testing.T, s *testserver.Server, admin string) []string {
 
 // CSV and HTML exports never carry a live spreadsheet formula, and the
 // CSV import reads the guarded cells back to the values stored.
-func TestExportsNeutraliseFormulas(t *testing.T) {
-	t.Parallel()
-	s := testserver.Start(t, testserver.WithSchema("schema_note.yaml", noteSchema))
-	admin := s.Admin(t)
+func exportsNeutraliseFormulas(t *testing.T, s *testserver.Server, admin string) {
 	values := []string{`=HYPERLINK("http://evil.example","click")`, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)",
 		"'=already quoted", "-5", "plain text", "'apostrophe"}
 	for _, v := range values {

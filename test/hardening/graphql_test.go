@@ -7,27 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apiary/apiary/server"
 	"github.com/apiary/apiary/test/testserver"
 )
 
-// gqlServer starts a server with a todo table and GraphQL on; it returns
-// the administrator's token.
-func gqlServer(t *testing.T) (*testserver.Server, string) {
-	t.Helper()
-	s := testserver.Start(t, testserver.WithSchema("schema_note.yaml", noteSchema))
-	admin := s.Admin(t)
-	if r := s.Do(t, http.MethodPut, "/_config/backend/graphql.enable", "true", admin); r.Status >= 300 {
-		t.Fatalf("enable graphql: %d %s", r.Status, r.Body)
-	}
-	return s, admin
-}
-
 // Queries built to burn CPU or memory are refused at once, before they
 // are validated or run; ordinary queries still work.
-func TestGraphQLLimits(t *testing.T) {
-	t.Parallel()
-	s, admin := gqlServer(t)
+func graphQLLimits(t *testing.T, s *testserver.Server, admin string) {
 	nested := func(n int) string { // {"a":{"a":...}} as a GraphQL object value
 		return "{ note(filter: " + strings.Repeat("{a: ", n) + "1" + strings.Repeat("}", n) + ") { body } }"
 	}
@@ -80,19 +65,15 @@ func TestGraphQLLimits(t *testing.T) {
 }
 
 // An answer larger than -graphql_max_answer_bytes is replaced by an error.
-func TestGraphQLAnswerSize(t *testing.T) {
-	t.Parallel()
-	s := testserver.Start(t, testserver.WithSchema("schema_note.yaml", noteSchema),
-		testserver.WithConfig(func(c *server.Config) { c.GraphQLLimits.MaxAnswerBytes = 300 }))
-	admin := s.Admin(t)
-	if r := s.Do(t, http.MethodPut, "/_config/backend/graphql.enable", "true", admin); r.Status >= 300 {
-		t.Fatalf("enable graphql: %d %s", r.Status, r.Body)
+func graphQLAnswerSize(t *testing.T, s *testserver.Server, admin string) {
+	for i := 0; i < 20; i++ {
+		r := s.Do(t, http.MethodPost, "/api/note", map[string]any{"data": map[string]any{"type": "note", "attributes": map[string]any{"body": strings.Repeat("x", 60)}}}, admin)
+		if r.Status >= 300 {
+			t.Fatalf("create note: %d %s", r.Status, r.Body)
+		}
 	}
-	for i := 0; i < 10; i++ {
-		s.Do(t, http.MethodPost, "/api/note", map[string]any{"data": map[string]any{"type": "note", "attributes": map[string]any{"body": strings.Repeat("x", 50)}}}, admin)
-	}
-	r := s.Do(t, http.MethodPost, "/graphql", map[string]any{"query": "{ note { body } }"}, admin)
-	if !strings.Contains(string(r.Body), "larger than 300 bytes") || strings.Contains(string(r.Body), "xxxxx") {
+	r := s.Do(t, http.MethodPost, "/graphql", map[string]any{"query": "{ note(page: {size: 20}) { body } }"}, admin)
+	if !strings.Contains(string(r.Body), fmt.Sprintf("larger than %d bytes", limitsAnswerBytes)) || strings.Contains(string(r.Body), "xxxxx") {
 		t.Errorf("oversized answer: %d %s", r.Status, r.Body)
 	}
 	r = s.Do(t, http.MethodPost, "/graphql", map[string]any{"query": "{ note(page: {size: 1}) { reference_id } }"}, admin)

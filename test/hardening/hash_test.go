@@ -36,9 +36,7 @@ func hashLeak(text string) bool {
 
 // Hash columns are write-only on every surface: create, get, list,
 // include, GraphQL, export and change events.
-func TestHashColumnsAreWriteOnly(t *testing.T) {
-	t.Parallel()
-	s := testserver.Start(t, testserver.WithSchema("schema_locker.yaml", lockerSchema))
+func hashColumnsAreWriteOnly(t *testing.T, s *testserver.Server, admin string) {
 	var mu sync.Mutex
 	var events []resource.Change
 	cancel := s.Srv.Resource().Subscribe(func(c resource.Change) {
@@ -47,7 +45,6 @@ func TestHashColumnsAreWriteOnly(t *testing.T) {
 		mu.Unlock()
 	})
 	defer cancel()
-	admin := s.Admin(t)
 
 	r := s.Do(t, http.MethodPost, "/api/locker", map[string]any{"data": map[string]any{"type": "locker", "attributes": map[string]any{
 		"title": "L1", "pin": "1234", "code": "abcd", "secret": "s3cret"}}}, admin)

@@ -9,10 +9,7 @@ import (
 
 // Every answer that carries a token or a secret says Cache-Control:
 // no-store: sign-in, token refresh, configuration, exports.
-func TestSecretsAreNotCached(t *testing.T) {
-	t.Parallel()
-	s := testserver.Start(t)
-	admin := s.Admin(t)
+func secretsAreNotCached(t *testing.T, s *testserver.Server, admin string) {
 	cases := []struct {
 		name, method, path string
 		body               any

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apiary/apiary/test/testserver"
 )
 
 // Every parser a guest can reach answers an oversized or over-nested
 // input with a quick 4xx, never a 5xx and never seconds of work.
-func TestParserLimits(t *testing.T) {
-	t.Parallel()
-	s, admin := gqlServer(t)
+func parserLimits(t *testing.T, s *testserver.Server, admin string) {
 	s.Do(t, http.MethodPost, "/api/note", map[string]any{"data": map[string]any{"type": "note", "attributes": map[string]any{"body": "x"}}}, admin)
 	many := func(n int, f func(i int) string) string {
 		parts := make([]string, n)

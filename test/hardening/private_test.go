@@ -11,11 +11,7 @@ import (
 // After lock-down no row of any system table keeps the allow-all
 // permission: guests see no usergroup or membership row, so no e-mail
 // address in a group name.
-func TestLockDownClosesGroupsAndMemberships(t *testing.T) {
-	t.Parallel()
-	s := testserver.Start(t)
-	admin := s.Admin(t)
-	_ = admin
+func lockDownClosesGroups(t *testing.T, s *testserver.Server, admin string) {
 	for _, path := range []string{"/api/usergroup", "/api/user_account_user_account_id_has_usergroup_usergroup_id", "/api/user_account"} {
 		r := s.Do(t, http.MethodGet, path, nil, "")
 		if strings.Contains(string(r.Body), "2097151") || strings.Contains(string(r.Body), "admin@example.test") {
@@ -39,10 +35,7 @@ func listData(t *testing.T, r testserver.Response) []map[string]any {
 
 // A plain user sees their own membership rows and those of groups they
 // belong to, never who is an administrator.
-func TestMembershipRowsArePrivate(t *testing.T) {
-	t.Parallel()
-	s := testserver.Start(t)
-	admin := s.Admin(t)
+func membershipRowsArePrivate(t *testing.T, s *testserver.Server, admin string) {
 	user := s.User(t, "Plain", "plain@example.test", "plain-password")
 	const memberships = "/api/user_account_user_account_id_has_usergroup_usergroup_id"
 	adminGroup := ""

@@ -59,11 +59,11 @@ func TestReadDeadlineCutsTricklingBody(t *testing.T) {
 		c.HTTP.Timeouts = server.Timeouts{Header: 500 * time.Millisecond, Read: time.Second, Idle: time.Second}
 	}))
 	addr := strings.TrimPrefix(s.URL, "http://")
+	start := time.Now() // before the dial: the server's deadline starts later
 	c := slowBody(t, addr)
 	stop := time.After(5 * time.Second)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	start := time.Now()
 	for cut := false; !cut; {
 		select {
 		case <-stop:
