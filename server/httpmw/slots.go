@@ -69,13 +69,19 @@ func hasBody(r *http.Request) bool {
 }
 
 // readBody replaces r.Body with the first maxBody+1 bytes read now and, if
-// there are more, the unread rest. The original body is closed by the
-// server when the handler returns.
+// there are more, the unread rest. A body of announced length within the
+// limit is read in one allocation of its size. The original body is
+// closed by the server when the handler returns.
 func (s *Slots) readBody(r *http.Request) error {
-	var buf bytes.Buffer
-	if r.ContentLength > 0 && r.ContentLength <= s.maxBody {
-		buf.Grow(int(min(r.ContentLength, 64<<10)))
+	if n := r.ContentLength; n > 0 && n <= s.maxBody {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, buf); err != nil {
+			return err
+		}
+		r.Body = prefetched{Reader: bytes.NewReader(buf), closer: r.Body}
+		return nil
 	}
+	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(r.Body, s.maxBody+1))
 	if err != nil {
 		return err
