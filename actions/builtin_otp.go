@@ -181,23 +181,23 @@ func (o *otpActions) check(ctx context.Context, res resource.Service, acc otpAcc
 	if found {
 		key = acc.guardKey()
 	}
-	if err := o.guard.Allow(key, addr); err != nil {
+	// Reserved before the comparison: parallel guesses are bounded too.
+	if err := o.guard.Reserve(key, addr); err != nil {
 		return err
 	}
 	ok := false
 	if found && acc.HasOTP {
 		secret, err := o.secretOf(ctx, res, acc)
 		if err != nil {
+			o.guard.Cancel(key, addr)
 			return err
 		}
 		ok = auth.VerifyTOTP(secret, strings.TrimSpace(code), o.now())
 	}
 	if !ok {
-		if err := o.guard.Failed(key, addr); err != nil {
-			return err
-		}
 		return Fail(http.StatusUnauthorized, "invalid OTP")
 	}
+	o.guard.Cancel(key, addr)
 	return o.guard.Use(key, strings.TrimSpace(code))
 }
 

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -169,5 +171,30 @@ func TestResponseCreate(t *testing.T) {
 	a := out[0].Attributes.(map[string]any)
 	if out[0].ResponseType != "client.redirect" || a["location"] != "/x" || a["response_type"] != nil {
 		t.Fatalf("typed: %+v", out)
+	}
+}
+
+// Parallel guesses reserve their attempt before the check: exactly
+// OTPAccountFailures of them get one, and a right code gives its back.
+func TestOTPGuardParallelReserve(t *testing.T) {
+	g := NewOTPGuard(nil, 0)
+	var wg sync.WaitGroup
+	var granted atomic.Int32
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if g.Reserve("alice", "192.0.2.1") == nil {
+				granted.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := granted.Load(); n != OTPAccountFailures {
+		t.Fatalf("%d of 40 parallel attempts reserved, want %d", n, OTPAccountFailures)
+	}
+	g.Cancel("alice", "192.0.2.1")
+	if err := g.Reserve("alice", "192.0.2.1"); err != nil {
+		t.Fatalf("a cancelled attempt was not given back: %v", err)
 	}
 }

@@ -31,13 +31,7 @@ type Executor struct {
 	o          Options
 	actions    map[string]Performer // built-in actions by "type/name"
 	performers map[string]Performer // internal performers by name (EXECUTE outcomes)
-}
-
-// Limiter counts failed attempts per key (sign-in abuse protection).
-type Limiter interface {
-	Allow(key string) (ok bool, retryAfter time.Duration)
-	Fail(key string)
-	Reset(key string)
+	adminOnly  map[string]bool      // built-in actions only administrators may run, by "type/name"
 }
 
 // Options are the dependencies of an Executor.
@@ -48,7 +42,7 @@ type Options struct {
 	Log    *slog.Logger
 	// AccountLimiter and AddressLimiter bound failed sign-ins per account
 	// and per client address; nil means unlimited.
-	AccountLimiter, AddressLimiter Limiter
+	AccountLimiter, AddressLimiter *auth.AttemptLimiter
 	// Reload re-reads schema files and configuration, migrates and swaps
 	// the live schema (restart_daptin, upload_system_schema).
 	Reload func(ctx context.Context) error
@@ -78,13 +72,33 @@ func New(o Options) *Executor {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	e := &Executor{o: o, actions: map[string]Performer{}, performers: map[string]Performer{}}
+	e := &Executor{o: o, actions: map[string]Performer{}, performers: map[string]Performer{}, adminOnly: map[string]bool{}}
 	e.registerIdentity()
 	e.registerOTPAndSessions()
 	e.registerSchemaData()
 	e.registerImportExport()
+	for _, key := range AdminOnlyActions() {
+		e.adminOnly[key] = true
+	}
 	return e
 }
+
+// AdminOnlyActions are the built-in actions ("type/name") that change the
+// instance or read other users' data: only administrators may run them,
+// whatever their action rows say (docs/security.md). The system schema
+// gives their action rows to the administrators group too.
+func AdminOnlyActions() []string {
+	return []string{
+		"world/restart_daptin", "world/upload_system_schema", "world/generate_random_data",
+		"world/export_data", "world/export_csv_data", "world/import_data", "world/add_exchange",
+		"world/remove_table", "world/remove_column", "world/rename_column", "world/sync_column_storage",
+		"world/import_files_from_store", "mail_server/sync_mail_servers",
+	}
+}
+
+// IsAdminOnly reports whether the built-in action typ/name is for
+// administrators only.
+func (e *Executor) IsAdminOnly(typ, name string) bool { return e.adminOnly[typ+"/"+name] }
 
 // register adds a built-in action.
 func (e *Executor) register(typ, name string, p Performer) { e.actions[typ+"/"+name] = p }
@@ -104,6 +118,11 @@ func (e *Executor) Execute(ctx context.Context, typ, name string, attrs map[stri
 	a, ok := sc.Action(typ, name)
 	if !ok {
 		return nil, Fail(http.StatusNotFound, "no action %q on %q", name, typ)
+	}
+	if e.adminOnly[typ+"/"+name] {
+		if err := requireAdmin(ctx); err != nil {
+			return nil, err
+		}
 	}
 	subjectRef, _ := attrs[typ+"_id"].(string)
 	subject, err := res.CheckExecute(ctx, typ, name, subjectRef)

@@ -19,16 +19,23 @@ type csvExport struct {
 
 func (c *csvExport) begin(_ string, cols []string) error {
 	if c.headers {
-		return c.row(nil, cols)
+		return c.cells(cols, false)
 	}
 	return nil
 }
 
-func (c *csvExport) row(_ map[string]any, cells []string) error {
+// row writes one record; text that a spreadsheet would run as a formula
+// is neutralised (see neutraliseCell).
+func (c *csvExport) row(_ map[string]any, cells []string) error { return c.cells(cells, true) }
+
+func (c *csvExport) cells(cells []string, guard bool) error {
 	b := c.line[:0]
 	for i, s := range cells {
 		if i > 0 {
 			b = append(b, ',')
+		}
+		if guard {
+			s = neutraliseCell(s)
 		}
 		b = appendCSVField(b, s)
 	}
@@ -63,7 +70,7 @@ func appendCSVValue(b []byte, v any, dateOnly bool) []byte {
 	case nil:
 		return b
 	case string:
-		return appendCSVField(b, x)
+		return appendCSVField(b, neutraliseCell(x))
 	case int64:
 		return strconv.AppendInt(b, x, 10)
 	case int:
@@ -78,7 +85,7 @@ func appendCSVValue(b []byte, v any, dateOnly bool) []byte {
 		}
 		return x.UTC().AppendFormat(b, time.RFC3339Nano)
 	}
-	return appendCSVField(b, cellText(v, dateOnly))
+	return appendCSVField(b, neutraliseCell(cellText(v, dateOnly)))
 }
 
 // appendCSVField appends one field, quoted when it holds a comma, a quote,

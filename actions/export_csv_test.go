@@ -10,7 +10,8 @@ import (
 )
 
 // TestCSVExportMatchesEncodingCSV checks the hand-built CSV writer against
-// encoding/csv, field by field, for awkward text and for typed values.
+// encoding/csv, field by field, for awkward text and for typed values,
+// with the formula guard applied to every data cell.
 func TestCSVExportMatchesEncodingCSV(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(9, 10))
@@ -29,7 +30,11 @@ func TestCSVExportMatchesEncodingCSV(t *testing.T) {
 	cw := csv.NewWriter(&want)
 	ours := &csvExport{w: bufio.NewWriter(&got), headers: true}
 	for _, rec := range records {
-		if err := cw.Write(rec); err != nil {
+		guarded := make([]string, len(rec))
+		for i, c := range rec {
+			guarded[i] = neutraliseCell(c) // data rows carry the formula guard
+		}
+		if err := cw.Write(guarded); err != nil {
 			t.Fatal(err)
 		}
 		if err := ours.row(nil, rec); err != nil {
@@ -42,7 +47,7 @@ func TestCSVExportMatchesEncodingCSV(t *testing.T) {
 	dateOnly[9] = true
 	cells := make([]string, len(vals))
 	for i, v := range vals {
-		cells[i] = cellText(v, dateOnly[i])
+		cells[i] = neutraliseCell(cellText(v, dateOnly[i]))
 	}
 	if err := cw.Write(cells); err != nil {
 		t.Fatal(err)

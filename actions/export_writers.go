@@ -299,7 +299,7 @@ func (h *htmlExport) begin(table string, cols []string) error {
 func (h *htmlExport) row(_ map[string]any, cells []string) error {
 	h.write("<tr>")
 	for _, c := range cells {
-		h.write("<td>", html.EscapeString(c), "</td>")
+		h.write("<td>", html.EscapeString(neutraliseCell(c)), "</td>")
 	}
 	h.write("</tr>\n")
 	return h.err

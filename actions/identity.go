@@ -49,27 +49,35 @@ func (e *Executor) signup(ctx context.Context, req Request) ([]Response, error) 
 // Failed attempts are limited per account and per client address.
 func (e *Executor) signin(ctx context.Context, req Request) ([]Response, error) {
 	email := strings.ToLower(strings.TrimSpace(str(req.Attributes["email"])))
-	keys := map[Limiter]string{}
+	// Each attempt is reserved before the password is compared, so parallel
+	// guesses cannot all pass a check made before any of them failed.
+	var keys []auth.Reservation
 	if e.o.AccountLimiter != nil {
-		keys[e.o.AccountLimiter] = "email:" + email
+		keys = append(keys, auth.Reservation{Limiter: e.o.AccountLimiter, Key: "email:" + email})
 	}
 	if e.o.AddressLimiter != nil {
-		keys[e.o.AddressLimiter] = "ip:" + clientIP(ctx)
+		keys = append(keys, auth.Reservation{Limiter: e.o.AddressLimiter, Key: "ip:" + clientIP(ctx)})
 	}
-	for l, k := range keys {
-		if ok, wait := l.Allow(k); !ok {
-			return nil, Fail(http.StatusTooManyRequests, "too many failed sign-in attempts; retry in %d s", int(wait.Seconds())+1)
-		}
+	if ok, wait := auth.ReserveAll(ctx, keys); !ok {
+		return nil, Fail(http.StatusTooManyRequests, "too many failed sign-in attempts; retry in %d s", int(wait.Seconds())+1)
 	}
 	p, err := e.res().Authenticate(ctx, email, str(req.Attributes["password"]))
 	if err != nil {
-		if !errors.Is(err, resource.ErrUnauthenticated) {
-			return nil, err // a cancelled request or a database error is not a wrong password
+		wrong := errors.Is(err, resource.ErrUnauthenticated)
+		for _, k := range keys {
+			if wrong {
+				k.Limiter.Fail(k.Key)
+			} else {
+				k.Limiter.Cancel(k.Key) // a cancelled request or a database error is not a wrong password
+			}
 		}
-		for l, k := range keys {
-			l.Fail(k)
+		if !wrong {
+			return nil, err
 		}
 		return nil, Fail(http.StatusUnauthorized, "Invalid username or password")
+	}
+	for _, k := range keys {
+		k.Limiter.Cancel(k.Key)
 	}
 	if e.o.AccountLimiter != nil {
 		e.o.AccountLimiter.Reset("email:" + email)

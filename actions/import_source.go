@@ -123,7 +123,11 @@ func (s *csvSource) next() (record, error) {
 		}
 		return record{}, err
 	}
-	return checkCells(s.n, s.head, cells), nil
+	rec := checkCells(s.n, s.head, cells)
+	for i, c := range rec.cells {
+		rec.cells[i] = restoreCell(c) // undo the export's formula guard
+	}
+	return rec, nil
 }
 
 // checkCells rejects ragged rows and bad UTF-8; otherwise the record keeps

@@ -72,7 +72,11 @@ func (g *OTPGuard) Allow(account, addr string) error {
 func (g *OTPGuard) Failed(account, addr string) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	now := g.now()
+	return g.failLocked(account, addr, g.now())
+}
+
+// failLocked records one wrong code; the caller holds g.mu.
+func (g *OTPGuard) failLocked(account, addr string, now time.Time) error {
 	for _, k := range []string{"acct:" + account, "ip:" + addr} {
 		c, ok := g.fails[k]
 		if !ok || now.Sub(c.start) >= OTPWindow {
@@ -85,6 +89,35 @@ func (g *OTPGuard) Failed(account, addr string) error {
 		c.n++
 	}
 	return nil
+}
+
+// Reserve counts one attempt for account and addr before the code is
+// checked, so parallel guesses cannot all pass a check made before any of
+// them failed: 429 when either has no attempt left, 503 when the guard is
+// full. An attempt that turns out right is given back with Cancel.
+func (g *OTPGuard) Reserve(account, addr string) error {
+	if err := g.Allow(account, addr); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.now()
+	// Checked again under the same lock as the count, for parallel callers.
+	if g.count("acct:"+account, now) >= OTPAccountFailures || g.count("ip:"+addr, now) >= OTPAddressFailures {
+		return Fail(http.StatusTooManyRequests, "otp_rate_limited: too many wrong codes; retry later")
+	}
+	return g.failLocked(account, addr, now)
+}
+
+// Cancel gives back an attempt Reserve counted that was not a wrong code.
+func (g *OTPGuard) Cancel(account, addr string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, k := range []string{"acct:" + account, "ip:" + addr} {
+		if c, ok := g.fails[k]; ok && c.n > 0 {
+			c.n--
+		}
+	}
 }
 
 // Use marks code as used for account: 409 when it was already used within

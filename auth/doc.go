@@ -2,7 +2,8 @@
 // Daptin-compatible permission bits and their evaluation, the Principal that
 // travels in a request context, HS256 JSON Web Tokens, bcrypt password
 // hashing, column encryption, token extraction from HTTP requests and TOTP
-// one-time codes.
+// one-time codes, and the AttemptLimiter that bounds password and code
+// guesses.
 //
 // Everything here is a pure function or a small value type. The package never
 // touches the database: callers load owners, groups and permissions and hand

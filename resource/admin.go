@@ -83,6 +83,11 @@ func (s *svc) BecomeAdministrator(ctx context.Context) error {
 		sc := tx.Schema()
 		for _, t := range sc.Tables {
 			if !t.HasOwner() {
+				// Groups and join rows (memberships, shares) have no owner
+				// but must not stay open to everyone either.
+				if err := tx.lockOwnerless(ctx, t, allow, def); err != nil {
+					return err
+				}
 				continue
 			}
 			// Users keep owning their own account row (Daptin handed every
@@ -108,6 +113,20 @@ func (s *svc) BecomeAdministrator(ctx context.Context) error {
 		tx.emit(Change{Table: schema.TableMembership, Op: OpCreate})
 		return nil
 	})
+}
+
+// lockOwnerless gives the rows of a table without owner (usergroup, join
+// tables) that still carry the allow-all permission the default instead.
+func (s *svc) lockOwnerless(ctx context.Context, t *schema.Table, allow, def int64) error {
+	if schema.IsAuditTableName(t.TableName) {
+		return nil
+	}
+	if _, ok := t.Column(schema.ColPermission); !ok {
+		return nil
+	}
+	d := s.d
+	up := "UPDATE " + d.Quote(t.TableName) + " SET " + d.Quote(schema.ColPermission) + " = ? WHERE " + d.Quote(schema.ColPermission) + " = ?"
+	return s.exec(ctx, up, def, allow)
 }
 
 // lockWorld moves open table gates and row defaults to their locked values.

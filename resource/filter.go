@@ -79,6 +79,10 @@ func (w *where) colRef(param, name string) (*colView, string, error) {
 	if !ok || (!cv.api && cv.col.ColumnName != schema.ColID) {
 		return nil, "", badParam(param, "table %q has no column %q", w.v.t.TableName, name)
 	}
+	if isBcryptKind(cv.secret) {
+		// Comparing or ordering by a hash would reveal it bit by bit.
+		return nil, "", badParam(param, "column %q is write-only and cannot be filtered or sorted on", name)
+	}
 	return cv, baseAlias + "." + w.d.Quote(cv.col.ColumnName), nil
 }
 

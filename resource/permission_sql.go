@@ -129,6 +129,8 @@ func (w *where) rowPredicate(p auth.Principal, op auth.Op) {
 			args = append(args, int64sAny(groups)...)
 			args = append(args, int64(op.GroupBit()))
 		}
+	case t.TableName == schema.TableMembership:
+		preds, args = membershipPredicate(d, p, op, perm, preds, args)
 	case t.IsJoinTable:
 		if !p.IsGuest() {
 			preds = append(preds, "("+perm+" & ?) <> 0")
@@ -147,6 +149,24 @@ func (w *where) rowPredicate(p auth.Principal, op auth.Op) {
 		}
 	}
 	w.add("("+strings.Join(preds, " OR ")+")", args...)
+}
+
+// membershipPredicate extends the guest-bit predicate of the membership
+// table: a user sees the rows that make them a member (owner bit) and the
+// rows of groups they belong to (group bit), so who else is in a group they
+// are not in, administrators included, stays private.
+func membershipPredicate(d interface{ Quote(string) string }, p auth.Principal, op auth.Op, perm string, preds []string, args []any) ([]string, []any) {
+	if p.IsGuest() {
+		return preds, args
+	}
+	preds = append(preds, "("+baseAlias+"."+d.Quote(schema.ColOwner)+" = ? AND ("+perm+" & ?) <> 0)")
+	args = append(args, p.UserID, int64(op.OwnerBit()))
+	if groups := p.GroupIDs(); len(groups) > 0 {
+		preds = append(preds, "("+baseAlias+"."+d.Quote(schema.ColUsergroup)+" IN ("+placeholders(len(groups))+") AND ("+perm+" & ?) <> 0)")
+		args = append(args, int64sAny(groups)...)
+		args = append(args, int64(op.GroupBit()))
+	}
+	return preds, args
 }
 
 // Service-token scopes that lift permission checks.
@@ -218,6 +238,15 @@ func (s *svc) checkRow(ctx context.Context, t *schema.Table, r Row, op auth.Op) 
 		return nil
 	}
 	obj := auth.Object{OwnerID: r.owner, Permission: auth.Permission(r.perm)}
+	if t.TableName == schema.TableMembership {
+		// The member, with the owner bit; members of the row's group, with
+		// the group bit; nobody else.
+		obj.Groups = []auth.ObjectGroup{{GroupID: r.fks[schema.ColUsergroup], Permission: auth.Permission(r.perm)}}
+		if auth.Can(p, op, obj) {
+			return nil
+		}
+		return forbidden(TitleRowGate)
+	}
 	if t.IsJoinTable {
 		if auth.Can(p, op, obj) || (!p.IsGuest() && obj.Permission&op.OwnerBit() != 0) {
 			return nil

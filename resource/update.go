@@ -2,6 +2,7 @@ package resource
 
 import (
 	"context"
+	"errors"
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/schema"
@@ -27,14 +28,31 @@ func (s *svc) update(ctx context.Context, tableName, refID string, in Input) (Ro
 	if err != nil {
 		return Row{}, err
 	}
+	// A user the gates refuse may still change their own name and
+	// password (selfservice.go).
+	self := false
 	if _, err := s.checkTable(ctx, t, auth.OpUpdate); err != nil {
-		return Row{}, err
+		if self = isSelf(ctx, t, refID) && errors.Is(err, ErrForbidden); !self {
+			return Row{}, err
+		}
 	}
 	old, err := s.load(ctx, t, refID)
 	if err != nil {
 		return Row{}, err
 	}
-	if err := s.checkRow(ctx, t, old, auth.OpUpdate); err != nil {
+	if !self {
+		if err := s.checkRow(ctx, t, old, auth.OpUpdate); err != nil {
+			if self = isSelf(ctx, t, refID) && errors.Is(err, ErrForbidden); !self {
+				return Row{}, err
+			}
+		}
+	}
+	if self {
+		if err := selfServiceInput(old, in); err != nil {
+			return Row{}, err
+		}
+	}
+	if err := s.checkCurrentPassword(ctx, t, old, &in, self); err != nil {
 		return Row{}, err
 	}
 	ch, err := s.prepare(ctx, sc, t, in, false)

@@ -171,10 +171,11 @@ func (s *svc) makeRow(v *view, raw []any, hidden bool) Row {
 }
 
 // apiValue is how a stored value appears in attributes: booleans as 0/1
-// (Daptin's observed wire type, on every route and database), passwords
-// blank, bytes as text.
+// (Daptin's observed wire type, on every route and database), hashes
+// blank, bytes as text. Every bcrypt-hashed column (password, bcrypt,
+// md5-bcrypt) is write-only: its hash never leaves the server.
 func apiValue(cv colView, val any) any {
-	if cv.secret == schema.SecretPassword {
+	if isBcryptKind(cv.secret) {
 		return ""
 	}
 	switch x := val.(type) {

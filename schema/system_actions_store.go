@@ -47,7 +47,7 @@ func sysStoreActions() []Action {
 		sysInstAct("generate_self_certificate", "Generate Self certificate", "certificate"),
 		sysInstAct("get_action_schema", "Get Action Schema", TableAction),
 		sysInstAct("install_integration", "Install integration", "integration"),
-		sysAct("sync_mail_servers", "Sync Mail Servers", "mail_server"),
+		sysAdminOnly(sysAct("sync_mail_servers", "Sync Mail Servers", "mail_server")),
 		sysAct("status", "Mailbox Status", "mail_box",
 			sysField("mail_account_id", "label", sysNull),
 			sysField("mail_box_id", "label", sysNull),

@@ -38,6 +38,9 @@ func (s *Server) actionHandler() http.HandlerFunc {
 			}
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		// Action answers carry tokens, codes, secrets and private exports:
+		// no cache may keep them.
+		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(out)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apiary/apiary/server/graphql"
 	"github.com/apiary/apiary/storage/db"
 )
 
@@ -24,6 +25,9 @@ type Config struct {
 	PasswordCost int
 	// Clock drives time-based codes (TOTP); nil means time.Now. Tests set it.
 	Clock func() time.Time
+	// GraphQLLimits bound one GraphQL request (docs/security.md); zero
+	// fields take graphql.DefaultLimits.
+	GraphQLLimits graphql.Limits
 }
 
 // HTTPConfig configures the HTTP listeners.
@@ -35,6 +39,8 @@ type HTTPConfig struct {
 	// ReadCacheMB bounds the cache of read answers (docs/performance.md)
 	// in MiB; 0 disables it.
 	ReadCacheMB int
+	// Timeouts of every HTTP listener (docs/security.md).
+	Timeouts Timeouts
 }
 
 // OlricConfig configures the embedded cluster member (used by later issues).
@@ -52,11 +58,13 @@ func DefaultConfig() Config {
 			MaxBodyBytes:    10 << 20,
 			ShutdownTimeout: 10 * time.Second,
 			ReadCacheMB:     32,
+			Timeouts:        DefaultTimeouts(),
 		},
 		DB:               db.Config{Type: "sqlite3", DSN: "apiary.db"},
 		SchemaDir:        ".",
 		LocalStoragePath: "./storage",
 		LogLevel:         "info",
+		GraphQLLimits:    graphql.DefaultLimits(),
 	}
 }
 
@@ -100,6 +108,9 @@ func (c Config) Validate() error {
 	case "trace", "debug", "info", "warn", "warning", "error", "fatal":
 	default:
 		errs = append(errs, fmt.Errorf("-log_level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if err := c.HTTP.Timeouts.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.HTTP.MaxBodyBytes <= 0 {
 		errs = append(errs, errors.New("max body size must be positive"))

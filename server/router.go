@@ -36,7 +36,7 @@ func (s *Server) router() chi.Router {
 	}
 	s.res.Subscribe(m.ObserveChange)
 	r.Use(middleware.RequestID, middleware.GetHead, m.Middleware, s.logRequests, s.recoverer, httpmw.SecurityHeaders, httpmw.CORS(s.live),
-		httpmw.RateLimit(s.live, nil), httpmw.MaxConnections(s.live), httpmw.Gzip(s.live), s.authenticate)
+		httpmw.RateLimit(s.live, nil), s.slots.Middleware, httpmw.Gzip(s.live), s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.log, httperr.New(http.StatusNotFound, "not found", "no route for "+r.Method+" "+r.URL.Path))
 	})
@@ -72,7 +72,7 @@ func (s *Server) router() chi.Router {
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})
 	s.mountDialects(r)
 	gql := graphql.New(graphql.Deps{Res: func() resource.Service { return s.res }, Enabled: s.gqlOn.Load,
-		Log: s.log.With("component", "graphql"), MaxBody: s.cfg.HTTP.MaxBodyBytes,
+		Log: s.log.With("component", "graphql"), MaxBody: s.cfg.HTTP.MaxBodyBytes, Limits: s.cfg.GraphQLLimits,
 		Exec: func(ctx context.Context, typ, name string, attrs map[string]any) (any, error) {
 			return s.exec.Execute(ctx, typ, name, attrs)
 		}})

@@ -46,11 +46,12 @@ type Server struct {
 	handler      http.Handler
 	mux          chi.Router
 	live         *httpmw.Live
+	slots        *httpmw.Slots // request slots (limit.max_connections)
 	reloadMu     sync.Mutex
 	exec         *actions.Executor
-	gqlOn        atomic.Bool            // graphql.enable, applied live
-	attempts     *httpmw.AttemptLimiter // failed sign-ins per account
-	addrAttempts *httpmw.AttemptLimiter // failed sign-ins per client address
+	gqlOn        atomic.Bool          // graphql.enable, applied live
+	attempts     *auth.AttemptLimiter // failed sign-ins per account
+	addrAttempts *auth.AttemptLimiter // failed sign-ins per client address
 	started      time.Time
 }
 
@@ -104,11 +105,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost})
 	s.reloadSettings(ctx)
 	s.conf = resource.NewConfigStore(d)
-	s.attempts = httpmw.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
-	s.addrAttempts = httpmw.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
+	s.attempts = auth.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
+	s.addrAttempts = auth.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
+	s.slots = httpmw.NewSlots(s.live, cfg.HTTP.MaxBodyBytes)
 	s.mux = s.router()
-	s.handler = discovery.WithHealth(s.mux)
-	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)}
+	s.handler = discovery.WithHealthProbe(s.mux, s.slots.Saturated)
+	hl := newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)
+	applyTimeouts(hl.srv, cfg.HTTP.Timeouts)
+	s.listeners = []Listener{hl}
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
 	return s, nil
 }

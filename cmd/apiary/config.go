@@ -34,6 +34,17 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 	fs.StringVar(olricPeers, "olric_peers", *olricPeers, "comma-separated cluster peers `host:port` (clustering issue)")
 	fs.IntVar(&cfg.Olric.Port, "olric_port", cfg.Olric.Port, "cluster cache port (0 = derive from the HTTP port)")
 	fs.Int64Var(maxBody, "max_body_bytes", *maxBody, "largest accepted request body in `bytes`")
+	fs.DurationVar(&cfg.HTTP.Timeouts.Header, "http_header_timeout", cfg.HTTP.Timeouts.Header, "time a client has to send the request headers")
+	fs.DurationVar(&cfg.HTTP.Timeouts.Read, "http_read_timeout", cfg.HTTP.Timeouts.Read, "deadline for a whole request (headers and body) from its first byte")
+	fs.DurationVar(&cfg.HTTP.Timeouts.Write, "http_write_timeout", cfg.HTTP.Timeouts.Write, "deadline for writing a response")
+	fs.DurationVar(&cfg.HTTP.Timeouts.Idle, "http_idle_timeout", cfg.HTTP.Timeouts.Idle, "how long a kept-alive connection may wait for its next request")
+	gl := &cfg.GraphQLLimits
+	fs.IntVar(&gl.MaxDepth, "graphql_max_depth", gl.MaxDepth, "deepest selection nesting of a GraphQL query")
+	fs.IntVar(&gl.MaxArgumentDepth, "graphql_max_argument_depth", gl.MaxArgumentDepth, "deepest nesting of a GraphQL argument or variable value")
+	fs.IntVar(&gl.MaxAliases, "graphql_max_aliases", gl.MaxAliases, "most aliased fields in one GraphQL request")
+	fs.IntVar(&gl.MaxFields, "graphql_max_fields", gl.MaxFields, "most fields in one GraphQL request, fragments expanded")
+	fs.IntVar(&gl.MaxAnswerBytes, "graphql_max_answer_bytes", gl.MaxAnswerBytes, "largest GraphQL answer in `bytes`")
+	fs.DurationVar(&gl.Timeout, "graphql_timeout", gl.Timeout, "longest a GraphQL request may run")
 	fs.IntVar(&cfg.HTTP.ReadCacheMB, "read_cache_mb", cfg.HTTP.ReadCacheMB, "memory for cached read answers in `MiB` (0 disables the cache)")
 	return fs
 }

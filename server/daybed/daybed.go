@@ -46,20 +46,13 @@ type Deps struct {
 	// AccountLimiter and AddressLimiter bound failed passwords on
 	// /v1/tokens per account and per client address (the server passes its
 	// sign-in limiters, so both ways in share one budget); nil means none.
-	AccountLimiter, AddressLimiter Limiter
+	AccountLimiter, AddressLimiter *auth.AttemptLimiter
 	// Now is the clock (Hawk timestamps); nil means time.Now.
 	Now func() time.Time
 	// Log receives internal errors; nil means slog.Default().
 	Log *slog.Logger
 	// MaxBody limits request bodies in bytes; 0 means 8 MiB.
 	MaxBody int64
-}
-
-// Limiter counts failed attempts per key.
-type Limiter interface {
-	Allow(key string) (ok bool, retryAfter time.Duration)
-	Fail(key string)
-	Reset(key string)
 }
 
 // handler holds the state shared by the routes of one server.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net"
 	"net/http"
 	"strconv"
@@ -33,22 +34,33 @@ type tokenAnswer struct {
 func (h *handler) tokens(q *req) error {
 	sys := auth.WithPrincipal(q.ctx, auth.System())
 	if email, password, ok := q.r.BasicAuth(); ok {
+		// The attempt is reserved before the password is compared, so
+		// parallel guesses stay within the sign-in lock-out.
 		keys := h.limitKeys(q.r, email)
-		for l, k := range keys {
-			if ok, wait := l.Allow(k); !ok {
-				q.w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-				return &apiError{http.StatusTooManyRequests, map[string]string{"error": "429 Too Many Requests", "msg": "too many failed attempts; try again later"}}
-			}
+		if ok, wait := auth.ReserveAll(q.ctx, keys); !ok {
+			q.w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			return &apiError{http.StatusTooManyRequests, map[string]string{"error": "429 Too Many Requests", "msg": "too many failed attempts; try again later"}}
 		}
 		p, err := q.res.Authenticate(q.ctx, email, password)
 		if err != nil {
-			for l, k := range keys {
-				l.Fail(k)
+			wrong := errors.Is(err, resource.ErrUnauthenticated)
+			for _, k := range keys {
+				if wrong {
+					k.Limiter.Fail(k.Key)
+				} else {
+					k.Limiter.Cancel(k.Key)
+				}
+			}
+			if !wrong {
+				return err
 			}
 			return unauthorized("wrong e-mail or password")
 		}
+		for _, k := range keys {
+			k.Limiter.Cancel(k.Key)
+		}
 		if h.AccountLimiter != nil {
-			h.AccountLimiter.Reset(keys[h.AccountLimiter])
+			h.AccountLimiter.Reset("email:" + strings.ToLower(strings.TrimSpace(email)))
 		}
 		creds, tok, err := h.userCredentials(p.UserRef)
 		if err != nil {
@@ -118,17 +130,17 @@ func (h *handler) userCredentials(userRef string) (credentials, string, error) {
 
 // limitKeys are the limiter keys of a password attempt: the account (as
 // the sign-in action names it) and the client address.
-func (h *handler) limitKeys(r *http.Request, email string) map[Limiter]string {
-	keys := map[Limiter]string{}
+func (h *handler) limitKeys(r *http.Request, email string) []auth.Reservation {
+	var keys []auth.Reservation
 	if h.AccountLimiter != nil {
-		keys[h.AccountLimiter] = "email:" + strings.ToLower(strings.TrimSpace(email))
+		keys = append(keys, auth.Reservation{Limiter: h.AccountLimiter, Key: "email:" + strings.ToLower(strings.TrimSpace(email))})
 	}
 	if h.AddressLimiter != nil {
 		ip, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			ip = r.RemoteAddr
 		}
-		keys[h.AddressLimiter] = "ip:" + ip
+		keys = append(keys, auth.Reservation{Limiter: h.AddressLimiter, Key: "ip:" + ip})
 	}
 	return keys
 }

@@ -12,26 +12,39 @@ const HealthPath = "/api/health"
 // Health answers GET /api/health with {"status":"healthy","timestamp":...}
 // (RFC 3339, UTC). It needs no authentication and touches nothing: if the
 // process can answer, it is healthy.
-func Health(w http.ResponseWriter, r *http.Request) {
+func Health(w http.ResponseWriter, r *http.Request) { writeHealth(w, r, false) }
+
+// writeHealth writes the health document; a saturated server answers 503
+// with status "degraded", so a load balancer stops sending it traffic.
+func writeHealth(w http.ResponseWriter, r *http.Request, saturated bool) {
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, r, nil, http.StatusOK, struct {
+	status, code := "healthy", http.StatusOK
+	if saturated {
+		status, code = "degraded", http.StatusServiceUnavailable
+	}
+	if r.Method == http.MethodHead {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(code)
+		return
+	}
+	writeJSON(w, r, nil, code, struct {
 		Status    string `json:"status"`
 		Timestamp string `json:"timestamp"`
-	}{"healthy", time.Now().UTC().Format(time.RFC3339)})
+	}{status, time.Now().UTC().Format(time.RFC3339)})
 }
 
 // WithHealth answers GET and HEAD /api/health before next sees the request,
 // so load balancer probes skip logging, authentication and rate limiting.
 // Wrap the whole router with it: handler = discovery.WithHealth(router).
-func WithHealth(next http.Handler) http.Handler {
+func WithHealth(next http.Handler) http.Handler { return WithHealthProbe(next, nil) }
+
+// WithHealthProbe is WithHealth with a saturation probe: while saturated
+// reports true (every request slot taken and requests queueing), the
+// answer is 503 {"status":"degraded",...}. A nil probe never reports it.
+func WithHealthProbe(next http.Handler, saturated func() bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == HealthPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			if r.Method == http.MethodHead {
-				w.Header().Set("Content-Type", "application/json; charset=utf-8")
-				w.WriteHeader(http.StatusOK)
-				return
-			}
-			Health(w, r)
+			writeHealth(w, r, saturated != nil && saturated())
 			return
 		}
 		next.ServeHTTP(w, r)

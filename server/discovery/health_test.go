@@ -69,3 +69,25 @@ func TestHealthBesideAPIRoute(t *testing.T) {
 		t.Errorf("uptime %v", st["uptime"])
 	}
 }
+
+func TestHealthProbe(t *testing.T) {
+	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	for _, tc := range []struct {
+		saturated bool
+		code      int
+		status    string
+	}{{false, http.StatusOK, "healthy"}, {true, http.StatusServiceUnavailable, "degraded"}} {
+		h := WithHealthProbe(next, func() bool { return tc.saturated })
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/health", nil))
+		var body map[string]string
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != tc.code || body["status"] != tc.status {
+			t.Errorf("saturated=%v: %d %s", tc.saturated, rec.Code, rec.Body)
+		}
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/api/health", nil))
+		if rec.Code != tc.code {
+			t.Errorf("HEAD saturated=%v: %d", tc.saturated, rec.Code)
+		}
+	}
+}

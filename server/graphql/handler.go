@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -39,6 +40,8 @@ type Deps struct {
 	Log *slog.Logger
 	// MaxBody bounds a POST body; 0 means 10 MiB.
 	MaxBody int64
+	// Limits bound the work of one request; zero fields take defaults.
+	Limits Limits
 }
 
 // Handler serves /graphql. It is safe for concurrent use.
@@ -68,6 +71,7 @@ func New(d Deps) *Handler {
 	if d.MaxBody <= 0 {
 		d.MaxBody = 10 << 20
 	}
+	d.Limits = d.Limits.withDefaults()
 	log := d.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -124,13 +128,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, status, err.Error())
 		return
 	}
+	if err := h.d.Limits.checkVariables(req.Variables); err != nil {
+		writeErrors(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	b, err := h.current()
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "graphql schema build failed", "err", err)
 		writeErrors(w, http.StatusInternalServerError, "internal error")
 		return
 	}
-	doc, res := b.document(req.Query)
+	doc, res := b.document(req.Query, h.d.Limits)
 	if res != nil {
 		status := http.StatusOK // a valid request whose query fails validation
 		if doc == nil {
@@ -144,10 +152,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusMethodNotAllowed, "mutations must be sent with POST")
 		return
 	}
-	ctx := actions.WithClientIP(r.Context(), httpmw.ClientIP(r))
+	// The request's context ends when the client goes away; the timeout
+	// bounds the rest.
+	ctx, cancel := context.WithTimeout(r.Context(), h.d.Limits.Timeout)
+	defer cancel()
+	ctx = actions.WithClientIP(ctx, httpmw.ClientIP(r))
 	out := graphql.Execute(graphql.ExecuteParams{Schema: b.gs, AST: doc, OperationName: req.OperationName,
 		Args: req.Variables, Context: ctx})
-	writeJSON(w, http.StatusOK, out)
+	if ctx.Err() != nil && r.Context().Err() == nil {
+		writeErrors(w, http.StatusServiceUnavailable, "the query ran longer than "+h.d.Limits.Timeout.String())
+		return
+	}
+	writeAnswer(w, out, h.d.Limits.MaxAnswerBytes)
 }
 
 // readRequest decodes the query, variables and operation name.
@@ -179,17 +195,24 @@ func (h *Handler) readRequest(r *http.Request) (request, error) {
 	return req, nil
 }
 
-// document parses and validates query, caching the result per schema.
-// A non-nil *graphql.Result is the error answer.
-func (b *built) document(query string) (*ast.Document, *graphql.Result) {
+// document checks query against the limits, parses and validates it,
+// caching the result per schema. A non-nil *graphql.Result is the error
+// answer; with a nil document it is a 400.
+func (b *built) document(query string, l Limits) (*ast.Document, *graphql.Result) {
 	b.mu.Lock()
 	doc, ok := b.docs[query]
 	b.mu.Unlock()
 	if ok {
 		return doc, nil
 	}
+	if err := l.checkText(query); err != nil {
+		return nil, &graphql.Result{Errors: gqlerrors.FormatErrors(err)}
+	}
 	doc, err := parser.Parse(parser.ParseParams{Source: source.NewSource(&source.Source{Body: []byte(query), Name: "GraphQL request"})})
 	if err != nil {
+		return nil, &graphql.Result{Errors: gqlerrors.FormatErrors(err)}
+	}
+	if err := l.checkDocument(doc); err != nil {
 		return nil, &graphql.Result{Errors: gqlerrors.FormatErrors(err)}
 	}
 	if v := graphql.ValidateDocument(&b.gs, doc, nil); !v.IsValid {
@@ -226,6 +249,36 @@ func writeErrors(w http.ResponseWriter, status int, msg string) {
 		Message string `json:"message"`
 	}
 	writeJSON(w, status, map[string][]message{"errors": {{Message: msg}}})
+}
+
+// writeAnswer writes an execution result, or an error when its encoding
+// is larger than limit bytes. json.Encoder hands over the whole encoding
+// in one Write, so the check needs no second buffer.
+func writeAnswer(w http.ResponseWriter, out *graphql.Result, limit int) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	enc := json.NewEncoder(capped{w: w, limit: limit})
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(out)
+}
+
+// capped writes p, or in its place an error answer when p is longer than
+// limit bytes.
+type capped struct {
+	w     io.Writer
+	limit int
+}
+
+func (c capped) Write(p []byte) (int, error) {
+	if len(p) <= c.limit {
+		return c.w.Write(p)
+	}
+	msg, _ := json.Marshal(map[string][]map[string]string{"errors": {{
+		"message": fmt.Sprintf("the answer is larger than %d bytes; ask for fewer rows or fields", c.limit)}}})
+	if _, err := c.w.Write(append(msg, '\n')); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // writeJSON writes v as compact JSON without HTML escaping.

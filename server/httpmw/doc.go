@@ -1,6 +1,6 @@
 // Package httpmw holds Apiary's cross-cutting HTTP middleware: per-IP rate
 // limiting, the server-wide connection cap, CORS, security headers and gzip
-// (contract §10.4, §10.5), plus AttemptLimiter for sign-in abuse.
+// (contract §10.4, §10.5).
 //
 // The middleware read their settings from a Live value on every request (one
 // atomic load), so a change made through the config API (_config keys

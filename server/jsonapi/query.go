@@ -108,7 +108,11 @@ func parseQuery(v url.Values) (parsedQuery, error) {
 				q.Before = id
 			}
 		case key == paramSort:
-			for _, c := range commaList(vals) {
+			list, err := limitedList(key, vals, MaxListItems)
+			if err != nil {
+				return pq, err
+			}
+			for _, c := range list {
 				k := resource.SortKey{Column: c}
 				switch c[0] {
 				case '-':
@@ -133,13 +137,24 @@ func parseQuery(v url.Values) (parsedQuery, error) {
 			q.Conditions = conds
 		case key == paramIncluded || key == paramInclude:
 			pq.IncludeSent = true
-			q.Include = appendUnique(q.Include, commaList(vals)...)
+			list, err := limitedList(key, vals, MaxListItems)
+			if err != nil {
+				return pq, err
+			}
+			q.Include = appendUnique(q.Include, list...)
 		case key == paramFields:
-			q.Fields = appendUnique(q.Fields, commaList(vals)...)
+			list, err := limitedList(key, vals, MaxListItems)
+			if err != nil {
+				return pq, err
+			}
+			q.Fields = appendUnique(q.Fields, list...)
 		case ignoredParams[key], strings.HasPrefix(key, "fields["), strings.HasPrefix(key, "page["):
 			// fields[type] is checked and applied by the fieldsets middleware
 		default:
-			ids := commaList(vals)
+			ids, err := limitedList(key, vals, MaxFilterIDs)
+			if err != nil {
+				return pq, err
+			}
 			if len(ids) == 0 {
 				continue // ?name= filters nothing
 			}
@@ -175,6 +190,9 @@ func parseConditions(s string) ([]resource.Condition, error) {
 	}
 	if dec.More() {
 		return nil, badParam(paramQuery, "%s", "query has data after the JSON array")
+	}
+	if len(conds) > MaxConditions {
+		return nil, badParam(paramQuery, "query has more than %d conditions", MaxConditions)
 	}
 	for i := range conds {
 		v, err := plainValue(conds[i].Value)

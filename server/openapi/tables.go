@@ -156,7 +156,7 @@ func columnSchema(c *schema.Column) *Schema {
 	default:
 		s = stringSchema()
 		switch {
-		case ct.Secret == schema.SecretPassword:
+		case ct.Secret == schema.SecretPassword || ct.Secret == schema.SecretBcrypt || ct.Secret == schema.SecretMD5Bcrypt:
 			s.WriteOnly = true
 			s.Description = "Write-only: stored as a hash, returned as an empty string."
 		case ct.Secret == schema.SecretEncrypted:
