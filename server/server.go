@@ -18,6 +18,7 @@ import (
 	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/migrations"
+	"github.com/apiary/apiary/realtime"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/server/discovery"
@@ -52,6 +53,7 @@ type Server struct {
 	attempts     *httpmw.AttemptLimiter // failed sign-ins per account
 	addrAttempts *httpmw.AttemptLimiter // failed sign-ins per client address
 	started      time.Time
+	hub          *realtime.Hub // /live
 }
 
 // New builds everything in dependency order: database, schema, migrations,
@@ -107,7 +109,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.attempts = httpmw.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
 	s.addrAttempts = httpmw.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
 	s.mux = s.router()
-	s.handler = discovery.WithHealth(s.mux)
+	s.handler = s.wireRealtime(discovery.WithHealth(s.mux))
 	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)}
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
 	return s, nil
@@ -184,6 +186,7 @@ func (s *Server) Run(ctx context.Context) error {
 // Close stops listeners in reverse order (in-flight requests finish within
 // the shutdown timeout) and closes the database.
 func (s *Server) Close() error {
+	s.closeRealtime()
 	err := s.stop(s.listeners)
 	s.log.Info("server stopped")
 	return errors.Join(err, s.db.Close())

@@ -1,0 +1,180 @@
+package realtime
+
+import (
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/apiary/apiary/auth"
+)
+
+// outMsg is every frame the server sends (contract §1.3); empty fields
+// are omitted and data is base64 on the wire.
+type outMsg struct {
+	Type   string `json:"type"`
+	ID     string `json:"id,omitempty"`
+	Method string `json:"method,omitempty"`
+	OK     *bool  `json:"ok,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Topic  string `json:"topic,omitempty"`
+	Event  string `json:"event,omitempty"`
+	Source string `json:"source,omitempty"`
+	Status string `json:"status,omitempty"`
+	Data   []byte `json:"data,omitempty"`
+}
+
+// inMsg is a client request (contract §1.2).
+type inMsg struct {
+	ID         string         `json:"id"`
+	Method     string         `json:"method"`
+	Attributes map[string]any `json:"attributes"`
+}
+
+// outItem is one queued frame: ready bytes, or an event still to be
+// checked against the subscriber's permission and filters.
+type outItem struct {
+	frame []byte
+	event *Event
+	sub   *subscription
+}
+
+// subscription is one topic a session listens to.
+type subscription struct {
+	topic   string
+	filters map[string]any
+	cancel  func()
+}
+
+// session is one /live connection.
+type session struct {
+	h     *Hub
+	conn  *websocket.Conn
+	p     auth.Principal
+	id    int64
+	out   chan outItem
+	done  chan struct{}
+	once  sync.Once
+	mu    sync.Mutex
+	subs  map[string]*subscription
+	perms *rowChecker
+}
+
+func newSession(h *Hub, conn *websocket.Conn, p auth.Principal, id int64) *session {
+	return &session{h: h, conn: conn, p: p, id: id, out: make(chan outItem, OutboundBuffer),
+		done: make(chan struct{}), subs: map[string]*subscription{}, perms: newRowChecker(h, p)}
+}
+
+// errMalformed ends a session whose client sent something that is not JSON.
+var errMalformed = errors.New("malformed JSON")
+
+// run sends the session frame, then reads requests until the client goes.
+func (s *session) run() {
+	defer s.cleanup()
+	s.conn.SetReadLimit(MaxMessage)
+	go s.writeLoop()
+	groups := make([]string, 0, len(s.p.Groups))
+	for _, g := range s.p.Groups {
+		groups = append(groups, g.Ref)
+	}
+	data, _ := json.Marshal(map[string]any{"user": s.p.UserRef, "groups": groups, "sessionId": s.id})
+	s.sendMsg(outMsg{Type: "session", Status: "open", Data: data})
+	for {
+		_ = s.conn.SetReadDeadline(time.Now().Add(s.h.o.ReadIdle))
+		_, raw, err := s.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		var m inMsg
+		if err := json.Unmarshal(raw, &m); err != nil {
+			s.h.o.Log.Debug("live client sent malformed JSON", "session_id", s.id)
+			s.closeWith(websocket.CloseNormalClosure, errMalformed.Error())
+			return
+		}
+		s.dispatch(m)
+	}
+}
+
+// cleanup cancels every subscription and stops the writer.
+func (s *session) cleanup() {
+	s.mu.Lock()
+	for _, sub := range s.subs {
+		sub.cancel()
+	}
+	s.subs = map[string]*subscription{}
+	s.mu.Unlock()
+	s.stop()
+	_ = s.conn.Close()
+}
+
+func (s *session) stop() { s.once.Do(func() { close(s.done) }) }
+
+// closeWith sends a close frame and ends the session.
+func (s *session) closeWith(code int, reason string) {
+	_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeWait))
+	s.stop()
+	_ = s.conn.Close()
+}
+
+// enqueue queues an item; a full queue drops the client (a slow consumer
+// must not slow the publisher or the other subscribers).
+func (s *session) enqueue(it outItem) {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	select {
+	case s.out <- it:
+	default:
+		s.h.o.Log.Warn("live client too slow, dropped", "session_id", s.id, "buffer", OutboundBuffer)
+		go s.closeWith(websocket.ClosePolicyViolation, "outbound buffer full")
+	}
+}
+
+func (s *session) sendMsg(m outMsg) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return
+	}
+	s.enqueue(outItem{frame: b})
+}
+
+// writeLoop writes queued frames, checking events per subscriber.
+func (s *session) writeLoop() {
+	for {
+		select {
+		case <-s.done:
+			return
+		case it := <-s.out:
+			frame := it.frame
+			if it.event != nil {
+				frame = s.eventFrame(it.event, it.sub)
+				if frame == nil {
+					continue
+				}
+			}
+			_ = s.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := s.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+				s.stop()
+				_ = s.conn.Close()
+				return
+			}
+		}
+	}
+}
+
+// eventFrame encodes e for this subscriber, or nil when the subscriber may
+// not read the row or its filters reject the event.
+func (s *session) eventFrame(e *Event, sub *subscription) []byte {
+	if e.Row != nil && !s.perms.canRead(e.Row, e.Kind) {
+		return nil
+	}
+	if !matchFilters(sub.filters, e) {
+		return nil
+	}
+	b, _ := json.Marshal(outMsg{Type: "event", Topic: e.Topic, Event: e.Kind, Source: e.Source, Data: e.Data})
+	return b
+}
