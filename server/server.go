@@ -53,7 +53,8 @@ type Server struct {
 	attempts     *httpmw.AttemptLimiter // failed sign-ins per account
 	addrAttempts *httpmw.AttemptLimiter // failed sign-ins per client address
 	started      time.Time
-	hub          *realtime.Hub // /live
+	hub          *realtime.Hub   // /live
+	rooms        *realtime.Rooms // YJS documents
 }
 
 // New builds everything in dependency order: database, schema, migrations,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"strings"
 
 	"github.com/apiary/apiary/actions"
@@ -12,17 +13,25 @@ import (
 	"github.com/apiary/apiary/resource"
 )
 
-// wireRealtime builds the /live hub, registers the publish_to_topic action
+// wireRealtime builds the /live hub and the YJS rooms, registers the publish_to_topic action
 // and returns next wrapped so that /live and the YJS routes are served
 // before the router: a WebSocket lives for hours, so it must not hold a
 // limit.max_connections slot or pass the per-request rate limiter.
 func (s *Server) wireRealtime(next http.Handler) http.Handler {
 	s.hub = realtime.NewHub(realtime.Options{Res: func() resource.Service { return s.res }, Log: s.log.With("component", "realtime")})
 	s.exec.Register("world", "publish_to_topic", s.publishToTopic)
+	s.rooms = realtime.NewRooms(realtime.RoomOptions{Res: func() resource.Service { return s.res }, Log: s.log.With("component", "yjs"),
+		Store: realtime.FileRoomStore{Dir: filepath.Join(s.cfg.LocalStoragePath, "yjs-documents")}})
 	live := s.recoverer(s.authenticate(s.hub))
+	rooms := s.recoverer(s.authenticate(s.rooms))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/live" && r.Method == http.MethodGet {
+		switch {
+		case r.Method != http.MethodGet:
+		case r.URL.Path == "/live":
 			live.ServeHTTP(w, r)
+			return
+		case realtime.IsRoute(r.URL.Path):
+			rooms.ServeHTTP(w, r)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -33,6 +42,9 @@ func (s *Server) wireRealtime(next http.Handler) http.Handler {
 func (s *Server) closeRealtime() {
 	if s.hub != nil {
 		s.hub.Close()
+	}
+	if s.rooms != nil {
+		s.rooms.Close()
 	}
 }
 

@@ -31,10 +31,26 @@ func MergeUpdates(updates ...[]byte) ([]byte, error) {
 	return u.Encode(nil), nil
 }
 
-// Apply adds another decoded update to a normalized u and normalizes it.
+// Apply adds another decoded update to a normalized u and normalizes the
+// clients it touched.
 func (u *Update) Apply(v *Update) {
 	u.add(v)
-	u.normalize()
+	touched := map[uint64]bool{}
+	for c := range v.Structs {
+		touched[c] = true
+	}
+	for c := range v.Deletes {
+		touched[c] = true
+	}
+	for c := range touched {
+		u.Deletes[c] = mergeRanges(u.Deletes[c])
+		if len(u.Deletes[c]) == 0 {
+			delete(u.Deletes, c)
+		}
+		if list, ok := u.Structs[c]; ok {
+			u.Structs[c] = compact(dedupe(list), u.Deletes[c])
+		}
+	}
 }
 
 func (u *Update) add(v *Update) {
