@@ -164,3 +164,5 @@ func publicRow(t *schema.Table, c resource.Change) map[string]any {
 	}
 	return out
 }
+
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

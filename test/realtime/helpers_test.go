@@ -153,8 +153,8 @@ func createTodo(t *testing.T, s *testserver.Server, token string, attrs map[stri
 	return m["data"].(map[string]any)["id"].(string)
 }
 
-// openTable lets every signed-in user use table (only row permissions decide).
-func openTable(t *testing.T, s *testserver.Server, admin, table string) {
+// worldRef returns the reference id of a table's world row.
+func worldRef(t *testing.T, s *testserver.Server, admin, table string) string {
 	t.Helper()
 	r := s.Do(t, http.MethodGet, `/api/world?query=`+url.QueryEscape(`[{"column":"table_name","operator":"is","value":"`+table+`"}]`), nil, admin)
 	var doc struct {
@@ -165,7 +165,13 @@ func openTable(t *testing.T, s *testserver.Server, admin, table string) {
 	if err := json.Unmarshal(r.Body, &doc); err != nil || len(doc.Data) != 1 {
 		t.Fatalf("world row of %s: %s", table, r.Body)
 	}
-	id := doc.Data[0].ID
+	return doc.Data[0].ID
+}
+
+// openTable lets every signed-in user use table (only row permissions decide).
+func openTable(t *testing.T, s *testserver.Server, admin, table string) {
+	t.Helper()
+	id := worldRef(t, s, admin, table)
 	api(t, s, http.MethodPatch, "/api/world/"+id, map[string]any{"data": map[string]any{"type": "world", "id": id,
 		"attributes": map[string]any{"permission": 2097151}}}, admin, http.StatusOK)
 }
