@@ -9,9 +9,9 @@ import (
 
 // TestLiveEventsFromEveryWritePath: actions (signup), GraphQL mutations
 // and imports reach /live through the resource layer, without secrets.
-func TestLiveEventsFromEveryWritePath(t *testing.T) {
-	s := start(t)
-	admin := s.Admin(t)
+func liveEventsFromEveryWritePath(t *testing.T, e env) {
+	s := e.s
+	admin := e.admin
 	a, _ := dial(t, s, admin)
 	a.call("s", "subscribe", map[string]any{"topicName": "todo,user_account"})
 	a.expectOK("s", "subscribe")

@@ -8,11 +8,10 @@ import (
 )
 
 // TestLiveWithNodeWs runs the /live protocol with the 'ws' npm client.
-func TestLiveWithNodeWs(t *testing.T) {
-	s := start(t)
-	admin := s.Admin(t)
-	bob := s.User(t, "Bob", "bob@example.test", "bob-password")
-	openTable(t, s, admin, "todo")
+func liveWithNodeWs(t *testing.T, e env) {
+	s := e.s
+	admin := e.admin
+	bob := e.bob
 	var out struct {
 		Guest struct {
 			Frame  string

@@ -21,10 +21,10 @@ type lateJoin struct {
 // TestYjsConverge: two y-websocket clients editing one free-form room
 // converge, see each other's presence, and a late joiner gets the whole
 // document in one SyncStep2.
-func TestYjsConverge(t *testing.T) {
-	s := start(t)
-	alice := s.User(t, "Alice", "alice@example.test", "alice-password")
-	bob := s.User(t, "Bob", "bob@example.test", "bob-password")
+func yjsConverge(t *testing.T, e env) {
+	s := e.s
+	alice := e.alice
+	bob := e.bob
 	var out struct {
 		A, B string
 		Late lateJoin
@@ -41,11 +41,10 @@ func TestYjsConverge(t *testing.T) {
 
 // TestYjsRowDocumentReadOnly: the row's file column is a room; a user
 // who may read but not update the row gets a read-only session.
-func TestYjsRowDocumentReadOnly(t *testing.T) {
-	s := start(t)
-	admin := s.Admin(t)
-	bob := s.User(t, "Bob", "bob@example.test", "bob-password")
-	openTable(t, s, admin, "todo")
+func yjsRowDocumentReadOnly(t *testing.T, e env) {
+	s := e.s
+	admin := e.admin
+	bob := e.bob
 	ref := createTodo(t, s, admin, map[string]any{"title": "doc"})
 	// Anyone signed in may read the row; only its owner (the admin) may update it.
 	api(t, s, http.MethodPatch, "/api/todo/"+ref, map[string]any{"data": map[string]any{"type": "todo", "id": ref,
@@ -85,6 +84,7 @@ func TestYjsRowDocumentReadOnly(t *testing.T) {
 // TestYjsSurvivesRestart: the compacted state is saved in the local
 // storage folder and served after a restart.
 func TestYjsSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	alice := s.User(t, "Alice", "alice@example.test", "alice-password")
 	cfg := map[string]any{"base": wsBase(s), "path": "/yjs", "room": "diary", "tokens": map[string]string{"a": alice}, "text": "kept across restarts"}
@@ -111,9 +111,9 @@ func TestYjsSurvivesRestart(t *testing.T) {
 
 // TestYjsManyEditsStayCompact: after 10,000 small edits the server's
 // state is within 2× of Y.encodeStateAsUpdate of the same document.
-func TestYjsManyEditsStayCompact(t *testing.T) {
-	s := start(t)
-	alice := s.User(t, "Alice", "alice@example.test", "alice-password")
+func yjsManyEditsStayCompact(t *testing.T, e env) {
+	s := e.s
+	alice := e.alice
 	var out struct {
 		Text        bool
 		ServerBytes int
@@ -130,9 +130,9 @@ func TestYjsManyEditsStayCompact(t *testing.T) {
 
 // TestYjsBadBytesCloseOnlyThatSession: garbage closes the sender with
 // 1003 and leaves the room's state intact.
-func TestYjsBadBytesCloseOnlyThatSession(t *testing.T) {
-	s := start(t)
-	alice := s.User(t, "Alice", "alice@example.test", "alice-password")
+func yjsBadBytesCloseOnlyThatSession(t *testing.T, e env) {
+	s := e.s
+	alice := e.alice
 	cfg := map[string]any{"base": wsBase(s), "path": "/yjs", "room": "fragile", "tokens": map[string]string{"a": alice}, "text": "intact"}
 	var w struct{ Late lateJoin }
 	node(t, "yjs-client.js", "write", cfg, &w)
