@@ -59,7 +59,9 @@ func NewHub(o Options) *Hub {
 		o.ReadIdle = ReadIdle
 	}
 	h := &Hub{o: o, conns: map[*session]struct{}{}, upgrader: websocket.Upgrader{
-		ReadBufferSize: 1024, WriteBufferSize: 1024,
+		// Small read buffers and pooled write buffers keep an idle
+		// connection cheap (no write buffer is held between frames).
+		ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
 		CheckOrigin: func(*http.Request) bool { return true }, // tokens, not cookies alone, carry authority
 	}}
 	h.cancel = o.Res().Subscribe(h.onChange)

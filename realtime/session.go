@@ -48,23 +48,27 @@ type subscription struct {
 	cancel  func()
 }
 
-// session is one /live connection.
+// session is one /live connection. An idle session holds one goroutine
+// (the reader) and no outbound buffer: the queue grows with use, up to
+// OutboundBuffer items, and a writer goroutine runs only while it is not
+// empty.
 type session struct {
-	h     *Hub
-	conn  *websocket.Conn
-	p     auth.Principal
-	id    int64
-	out   chan outItem
-	done  chan struct{}
-	once  sync.Once
-	mu    sync.Mutex
-	subs  map[string]*subscription
-	perms *rowChecker
+	h       *Hub
+	conn    *websocket.Conn
+	p       auth.Principal
+	id      int64
+	done    chan struct{}
+	once    sync.Once
+	mu      sync.Mutex
+	subs    map[string]*subscription
+	perms   *rowChecker
+	qmu     sync.Mutex
+	queue   []outItem
+	writing bool
 }
 
 func newSession(h *Hub, conn *websocket.Conn, p auth.Principal, id int64) *session {
-	return &session{h: h, conn: conn, p: p, id: id, out: make(chan outItem, OutboundBuffer),
-		done: make(chan struct{}), subs: map[string]*subscription{}, perms: newRowChecker(h, p)}
+	return &session{h: h, conn: conn, p: p, id: id, done: make(chan struct{}), subs: map[string]*subscription{}, perms: newRowChecker(h, p)}
 }
 
 // errMalformed ends a session whose client sent something that is not JSON.
@@ -74,7 +78,6 @@ var errMalformed = errors.New("malformed JSON")
 func (s *session) run() {
 	defer s.cleanup()
 	s.conn.SetReadLimit(MaxMessage)
-	go s.writeLoop()
 	groups := make([]string, 0, len(s.p.Groups))
 	for _, g := range s.p.Groups {
 		groups = append(groups, g.Ref)
@@ -126,11 +129,19 @@ func (s *session) enqueue(it outItem) {
 		return
 	default:
 	}
-	select {
-	case s.out <- it:
-	default:
+	s.qmu.Lock()
+	if len(s.queue) >= OutboundBuffer {
+		s.qmu.Unlock()
 		s.h.o.Log.Warn("live client too slow, dropped", "session_id", s.id, "buffer", OutboundBuffer)
 		go s.closeWith(websocket.ClosePolicyViolation, "outbound buffer full")
+		return
+	}
+	s.queue = append(s.queue, it)
+	start := !s.writing
+	s.writing = true
+	s.qmu.Unlock()
+	if start {
+		go s.drain()
 	}
 }
 
@@ -142,28 +153,47 @@ func (s *session) sendMsg(m outMsg) {
 	s.enqueue(outItem{frame: b})
 }
 
-// writeLoop writes queued frames, checking events per subscriber.
-func (s *session) writeLoop() {
+// drain writes queued frames in order until the queue is empty, checking
+// events per subscriber; one drain runs at a time.
+func (s *session) drain() {
 	for {
-		select {
-		case <-s.done:
+		s.qmu.Lock()
+		if len(s.queue) == 0 {
+			s.queue = nil
+			s.writing = false
+			s.qmu.Unlock()
 			return
-		case it := <-s.out:
-			frame := it.frame
-			if it.event != nil {
-				frame = s.eventFrame(it.event, it.sub)
-				if frame == nil {
-					continue
-				}
-			}
-			_ = s.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := s.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
-				s.stop()
-				_ = s.conn.Close()
-				return
-			}
+		}
+		it := s.queue[0]
+		s.queue[0] = outItem{}
+		s.queue = s.queue[1:]
+		s.qmu.Unlock()
+		if !s.write(it) {
+			return
 		}
 	}
+}
+
+// write sends one item; false when the connection is gone.
+func (s *session) write(it outItem) bool {
+	select {
+	case <-s.done:
+		return false
+	default:
+	}
+	frame := it.frame
+	if it.event != nil {
+		if frame = s.eventFrame(it.event, it.sub); frame == nil {
+			return true
+		}
+	}
+	_ = s.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := s.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+		s.stop()
+		_ = s.conn.Close()
+		return false
+	}
+	return true
 }
 
 // eventFrame encodes e for this subscriber, or nil when the subscriber may

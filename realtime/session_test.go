@@ -32,7 +32,9 @@ func TestSlowConsumerDropped(t *testing.T) {
 	defer client.Close()
 	h := &Hub{o: Options{Log: discardLog()}}
 	s := newSession(h, <-got, auth.Principal{UserID: 1, UserRef: "u"}, 1)
-	// No writer runs: the queue fills and the next frame drops the client.
+	// The writer is busy (writing) but never drains: the queue fills and
+	// the next frame drops the client.
+	s.writing = true
 	t0 := time.Now()
 	for i := 0; i < OutboundBuffer+10; i++ {
 		s.enqueue(outItem{frame: []byte(`{}`)})
