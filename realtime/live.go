@@ -104,10 +104,15 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	h.conns[s] = struct{}{}
 	h.mu.Unlock()
-	s.run()
-	h.mu.Lock()
-	delete(h.conns, s)
-	h.mu.Unlock()
+	// The session reads in a fresh goroutine, whose stack starts small,
+	// and this handler returns: the request goroutine's stack, grown by
+	// the middleware chain, is not kept for the connection's lifetime.
+	go func() {
+		s.run()
+		h.mu.Lock()
+		delete(h.conns, s)
+		h.mu.Unlock()
+	}()
 }
 
 // Connections returns the number of open /live sessions.
