@@ -2,7 +2,10 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/apiary/apiary/auth"
 )
@@ -16,6 +19,27 @@ type Event struct {
 	Data   []byte // the JSON document clients receive (base64 on the wire)
 	// Row is set for row changes: what a per-subscriber read check needs.
 	Row *RowMeta
+
+	frameOnce sync.Once
+	frame     *websocket.PreparedMessage
+	payload   map[string]any // decoded Data, for filters
+	decodeErr error
+	decOnce   sync.Once
+}
+
+// prepared returns the event's frame, encoded once for every subscriber.
+func (e *Event) prepared() *websocket.PreparedMessage {
+	e.frameOnce.Do(func() {
+		b, _ := json.Marshal(outMsg{Type: "event", Topic: e.Topic, Event: e.Kind, Source: e.Source, Data: e.Data})
+		e.frame, _ = websocket.NewPreparedMessage(websocket.TextMessage, b)
+	})
+	return e.frame
+}
+
+// decoded returns Data decoded once, for subscription filters.
+func (e *Event) decoded() (map[string]any, error) {
+	e.decOnce.Do(func() { e.decodeErr = json.Unmarshal(e.Data, &e.payload) })
+	return e.payload, e.decodeErr
 }
 
 // RowMeta is the permission data of the row an event is about.
@@ -31,10 +55,11 @@ type RowMeta struct {
 // Broker carries events between publishers and subscribers. The local
 // broker delivers in-process; a cluster transport implements the same
 // interface. Publish must deliver one topic's events in publish order and
-// fn must not block (subscribers enqueue and return).
+// fn must not block (subscribers enqueue and return). Subscribers share
+// the *Event and must not change it.
 type Broker interface {
-	Subscribe(topic string, fn func(Event)) (cancel func())
-	Publish(ctx context.Context, e Event) error
+	Subscribe(topic string, fn func(*Event)) (cancel func())
+	Publish(ctx context.Context, e *Event) error
 	// Subscribed is false when no subscriber anywhere can want topic, so
 	// row events need not be encoded (a cluster broker may answer true).
 	Subscribed(topic string) bool
@@ -44,20 +69,20 @@ type Broker interface {
 type LocalBroker struct {
 	mu   sync.RWMutex
 	next int
-	subs map[string]map[int]func(Event)
+	subs map[string]map[int]func(*Event)
 }
 
 // NewLocalBroker returns an empty in-process broker.
-func NewLocalBroker() *LocalBroker { return &LocalBroker{subs: map[string]map[int]func(Event){}} }
+func NewLocalBroker() *LocalBroker { return &LocalBroker{subs: map[string]map[int]func(*Event){}} }
 
 // Subscribe registers fn for the events of topic.
-func (b *LocalBroker) Subscribe(topic string, fn func(Event)) func() {
+func (b *LocalBroker) Subscribe(topic string, fn func(*Event)) func() {
 	b.mu.Lock()
 	id := b.next
 	b.next++
 	m := b.subs[topic]
 	if m == nil {
-		m = map[int]func(Event){}
+		m = map[int]func(*Event){}
 		b.subs[topic] = m
 	}
 	m[id] = fn
@@ -74,7 +99,7 @@ func (b *LocalBroker) Subscribe(topic string, fn func(Event)) func() {
 
 // Publish hands e to every subscriber of its topic, in the caller's
 // goroutine; the read lock keeps one topic's events in order per caller.
-func (b *LocalBroker) Publish(_ context.Context, e Event) error {
+func (b *LocalBroker) Publish(_ context.Context, e *Event) error {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	for _, fn := range b.subs[e.Topic] {

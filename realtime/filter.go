@@ -1,9 +1,6 @@
 package realtime
 
-import (
-	"encoding/json"
-	"reflect"
-)
+import "reflect"
 
 // matchFilters applies a subscription's filters (contract §1.7):
 // EventType must equal the event kind, every other key must equal the
@@ -12,8 +9,6 @@ func matchFilters(filters map[string]any, e *Event) bool {
 	if len(filters) == 0 {
 		return true
 	}
-	var payload map[string]any
-	decoded := false
 	for k, want := range filters {
 		if k == "EventType" {
 			if s, ok := want.(string); !ok || s != e.Kind {
@@ -21,11 +16,9 @@ func matchFilters(filters map[string]any, e *Event) bool {
 			}
 			continue
 		}
-		if !decoded {
-			decoded = true
-			if json.Unmarshal(e.Data, &payload) != nil {
-				return false
-			}
+		payload, err := e.decoded()
+		if err != nil {
+			return false
 		}
 		got, ok := payload[k]
 		if !ok || !reflect.DeepEqual(got, want) {

@@ -133,7 +133,7 @@ func (h *Hub) onChange(c resource.Change) {
 		return
 	}
 	_, shared := t.GroupLink()
-	e := Event{Topic: c.Table, Kind: string(c.Op), Source: "database",
+	e := &Event{Topic: c.Table, Kind: string(c.Op), Source: "database",
 		Row: &RowMeta{Table: c.Table, RefID: c.RefID, Object: c.Object, GroupShared: shared}}
 	var payload map[string]any
 	if c.Op == resource.OpDelete {

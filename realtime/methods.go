@@ -79,7 +79,7 @@ func (s *session) subscribe(ctx context.Context, m inMsg) {
 			continue
 		}
 		sub := &subscription{topic: name, filters: filters}
-		sub.cancel = s.h.o.Broker.Subscribe(name, func(e Event) { s.enqueue(outItem{event: &e, sub: sub}) })
+		sub.cancel = s.h.o.Broker.Subscribe(name, func(e *Event) { s.enqueue(outItem{event: e, sub: sub}) })
 		s.mu.Lock()
 		s.subs[name] = sub
 		s.mu.Unlock()

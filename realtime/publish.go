@@ -91,7 +91,7 @@ func (h *Hub) Publish(ctx context.Context, p auth.Principal, topic string, messa
 	if source == "" {
 		source = "system"
 	}
-	if err := h.o.Broker.Publish(ctx, Event{Topic: topic, Kind: "new-message", Source: source, Data: data}); err != nil {
+	if err := h.o.Broker.Publish(ctx, &Event{Topic: topic, Kind: "new-message", Source: source, Data: data}); err != nil {
 		return errors.New("internal error")
 	}
 	return nil

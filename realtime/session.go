@@ -181,14 +181,15 @@ func (s *session) write(it outItem) bool {
 		return false
 	default:
 	}
-	frame := it.frame
-	if it.event != nil {
-		if frame = s.eventFrame(it.event, it.sub); frame == nil {
-			return true
-		}
-	}
 	_ = s.conn.SetWriteDeadline(time.Now().Add(writeWait))
-	if err := s.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+	var err error
+	switch {
+	case it.event == nil:
+		err = s.conn.WriteMessage(websocket.TextMessage, it.frame)
+	case s.wants(it.event, it.sub):
+		err = s.conn.WritePreparedMessage(it.event.prepared())
+	}
+	if err != nil {
 		s.stop()
 		_ = s.conn.Close()
 		return false
@@ -196,15 +197,11 @@ func (s *session) write(it outItem) bool {
 	return true
 }
 
-// eventFrame encodes e for this subscriber, or nil when the subscriber may
-// not read the row or its filters reject the event.
-func (s *session) eventFrame(e *Event, sub *subscription) []byte {
+// wants reports whether this subscriber gets e: it may read the row and
+// its filters accept the event.
+func (s *session) wants(e *Event, sub *subscription) bool {
 	if e.Row != nil && !s.perms.canRead(e.Row, e.Kind) {
-		return nil
+		return false
 	}
-	if !matchFilters(sub.filters, e) {
-		return nil
-	}
-	b, _ := json.Marshal(outMsg{Type: "event", Topic: e.Topic, Event: e.Kind, Source: e.Source, Data: e.Data})
-	return b
+	return matchFilters(sub.filters, e)
 }
