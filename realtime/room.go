@@ -184,7 +184,11 @@ func (r *room) flush() {
 	state := r.state.Encode(nil)
 	r.size = len(state)
 	r.mu.Unlock()
-	if err := r.rs.o.Store.Save(r.name, state); err != nil {
+	var text string
+	if u, err := yjs.Decode(state); err == nil {
+		text = u.PlainText()
+	}
+	if err := r.rs.o.Store.Save(r.name, state, text); err != nil {
 		r.rs.o.Log.Error("yjs room not saved", "room", r.name, "err", err)
 		r.mu.Lock()
 		r.markDirtyLocked()

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -83,6 +84,9 @@ func TestAgainstYjs(t *testing.T) {
 		if got := merged.StateVector(); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: state vector %v, yjs says %v", c.Name, got, want)
 		}
+		if got, want := merged.Text()["text"], expectedText(t, c.Expect); got != want {
+			t.Errorf("%s: text\n got  %q\n want %q", c.Name, got, want)
+		}
 		enc := merged.Encode(nil)
 		c.Merged = base64.StdEncoding.EncodeToString(enc)
 		if len(enc) > 2*c.StateSize {
@@ -114,4 +118,24 @@ func TestAgainstYjs(t *testing.T) {
 			t.Errorf("%s: merged ok %v, diff ok %v, pending %v\n got  %s\n want %.200s", r.Name, r.MergedOK, r.DiffOK, r.Pending, r.Got, cases[i].Expect)
 		}
 	}
+}
+
+// expectedText joins the string inserts of the fixture's text delta.
+func expectedText(t *testing.T, snapshot string) string {
+	t.Helper()
+	var doc struct {
+		Text []struct {
+			Insert any `json:"insert"`
+		} `json:"text"`
+	}
+	if err := json.Unmarshal([]byte(snapshot), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, op := range doc.Text {
+		if s, ok := op.Insert.(string); ok {
+			b.WriteString(s)
+		}
+	}
+	return b.String()
 }

@@ -100,6 +100,9 @@ func TestYjsSurvivesRestart(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(c.LocalStoragePath, "yjs-documents", "diary.yjs")); err != nil {
 		t.Fatalf("room not saved: %v", err)
 	}
+	if txt, err := os.ReadFile(filepath.Join(c.LocalStoragePath, "yjs-documents", "diary.txt")); err != nil || string(txt) != "kept across restarts" {
+		t.Fatalf("text snapshot: %q %v", txt, err)
+	}
 	s2 := testserver.Start(t, testserver.WithDatabase(c.SchemaDir, c.DB.Type, c.DB.DSN))
 	cfg["base"] = wsBase(s2)
 	var r struct{ Text string }
