@@ -108,3 +108,26 @@ func EncodeAwareness(entries []AwarenessEntry) []byte {
 	}
 	return b
 }
+
+// TextInsert builds the update of one insertion into the root text type
+// root: text typed by client at clock, after the character origin (nil:
+// at the start). For tests and load generators.
+func TextInsert(client, clock uint64, origin *ID, root, text string) []byte {
+	s := &Struct{ID: ID{client, clock}, Ref: refString, str: toUTF16([]byte(text)), Origin: origin}
+	if origin == nil {
+		s.parent = appendBytes(appendUint(nil, 1), []byte(root))
+	}
+	u := &Update{Structs: map[uint64][]*Struct{client: {s}}, Deletes: DeleteSet{}}
+	return u.Encode(nil)
+}
+
+// First returns the id of the first struct of an update (its lowest
+// client), for tests that match relayed updates.
+func (u *Update) First() (ID, bool) {
+	for _, c := range sortedClients(u.Structs) {
+		if l := u.Structs[c]; len(l) > 0 {
+			return l[0].ID, true
+		}
+	}
+	return ID{}, false
+}

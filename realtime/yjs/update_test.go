@@ -75,3 +75,24 @@ func TestMessages(t *testing.T) {
 		t.Fatalf("%v %v", es, err)
 	}
 }
+
+func TestTextInsert(t *testing.T) {
+	a := TextInsert(1001, 0, nil, "text", "bb")
+	if !bytes.Equal(a, sample) {
+		t.Fatalf("TextInsert: %v, want %v", a, sample)
+	}
+	b := TextInsert(1001, 2, &ID{1001, 1}, "text", "c")
+	u, err := Merge(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := u.PlainText(); got != "bbc" {
+		t.Fatalf("text %q", got)
+	}
+	if len(u.Structs[1001]) != 1 {
+		t.Fatalf("typing not joined: %d structs", len(u.Structs[1001]))
+	}
+	if id, ok := u.First(); !ok || id != (ID{1001, 0}) {
+		t.Fatalf("first %v", id)
+	}
+}
