@@ -52,3 +52,39 @@ func TestSlowConsumerDropped(t *testing.T) {
 		t.Fatalf("want close 1008, got %v", err)
 	}
 }
+
+// TestReadDeadlineResetByPing: {"method":"ping"} keeps a session open past
+// the read deadline; silence closes it.
+func TestReadDeadlineResetByPing(t *testing.T) {
+	h := &Hub{o: Options{Log: discardLog(), ReadIdle: 300 * time.Millisecond}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		newSession(h, c, auth.Principal{UserID: 1, UserRef: "u"}, 1).run()
+	}))
+	defer srv.Close()
+	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	if _, msg, err := client.ReadMessage(); err != nil || !strings.Contains(string(msg), `"session"`) {
+		t.Fatalf("session frame %s %v", msg, err)
+	}
+	for i := 0; i < 6; i++ { // 900 ms in all, three read deadlines
+		time.Sleep(150 * time.Millisecond)
+		if err := client.WriteMessage(websocket.TextMessage, []byte(`{"method":"ping"}`)); err != nil {
+			t.Fatalf("ping %d: %v", i, err)
+		}
+		_ = client.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, msg, err := client.ReadMessage(); err != nil || string(msg) != `{"type":"pong"}` {
+			t.Fatalf("pong %d: %s %v", i, msg, err)
+		}
+	}
+	_ = client.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, _, err := client.ReadMessage(); err == nil {
+		t.Fatal("silent session still open")
+	}
+}

@@ -7,4 +7,4 @@
 # APIARY_BENCH_SECONDS (3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-APIARY_BENCH_LIVE=1 APIARY_TEST_DB="${APIARY_TEST_DB:-sqlite}" go test -count=1 -timeout 30m -v -run 'TestIdleConnections|TestFanout|TestYjsRelay' ./test/bench/live | grep -E 'live_test|^(ok|FAIL|---)'
+APIARY_BENCH_LIVE=1 APIARY_TEST_DB="${APIARY_TEST_DB:-sqlite}" go test -count=1 -timeout 30m -v -run 'TestIdleConnections|TestFanout|TestYjsRelay' ./test/bench/live | grep -E 'live_test|yjs_test|^(ok|FAIL|---)'
