@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -17,6 +18,7 @@ type roomConn struct {
 	out      chan []byte
 	done     chan struct{}
 	once     sync.Once
+	dropped  atomic.Bool // the send buffer overflowed
 }
 
 func newRoomConn(rm *room, conn *websocket.Conn, readOnly bool) *roomConn {
@@ -29,7 +31,9 @@ func (c *roomConn) send(frame []byte) {
 	case c.out <- frame:
 	case <-c.done:
 	default:
-		go c.close(websocket.ClosePolicyViolation, "send buffer full")
+		if c.dropped.CompareAndSwap(false, true) {
+			go c.close(websocket.ClosePolicyViolation, "send buffer full")
+		}
 	}
 }
 

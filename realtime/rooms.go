@@ -76,6 +76,10 @@ func (rs *Rooms) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if name, ok := strings.CutPrefix(r.URL.Path, "/yjs/"); ok {
 		parts := strings.Split(name, ".")
 		if len(parts) != 3 || uuid.Validate(parts[1]) != nil {
+			if len(name) > maxRoomName {
+				http.Error(w, "document name too long", http.StatusBadRequest)
+				return
+			}
 			rs.serveRoom(w, r, name, accessWrite)
 			return
 		}
@@ -219,6 +223,9 @@ func (rs *Rooms) State(name string) ([]byte, error) {
 	}
 	return rs.o.Store.Load(name)
 }
+
+// maxRoomName bounds a free-form document name (it names a file).
+const maxRoomName = 200
 
 // roomPing is how often the server pings a YJS session; roomReadIdle is
 // how long it waits for any frame (a pong counts).

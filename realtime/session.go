@@ -65,6 +65,7 @@ type session struct {
 	qmu     sync.Mutex
 	queue   []outItem
 	writing bool
+	dropped bool // the queue overflowed: the session is being closed
 }
 
 func newSession(h *Hub, conn *websocket.Conn, p auth.Principal, id int64) *session {
@@ -131,9 +132,13 @@ func (s *session) enqueue(it outItem) {
 	}
 	s.qmu.Lock()
 	if len(s.queue) >= OutboundBuffer {
+		first := !s.dropped
+		s.dropped = true
 		s.qmu.Unlock()
-		s.h.o.Log.Warn("live client too slow, dropped", "session_id", s.id, "buffer", OutboundBuffer)
-		go s.closeWith(websocket.ClosePolicyViolation, "outbound buffer full")
+		if first {
+			s.h.o.Log.Warn("live client too slow, dropped", "session_id", s.id, "buffer", OutboundBuffer)
+			go s.closeWith(websocket.ClosePolicyViolation, "outbound buffer full")
+		}
 		return
 	}
 	s.queue = append(s.queue, it)

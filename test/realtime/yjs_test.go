@@ -69,6 +69,7 @@ func yjsRowDocumentReadOnly(t *testing.T, e env) {
 		{"/live/todo/not-a-uuid/notes/yjs", admin, http.StatusBadRequest},
 		{"/live/todo/01a24d07-298d-7cf8-94fd-cedce707bbac/notes/yjs", admin, http.StatusNotFound},
 		{"/yjs/todo." + ref + ".title", admin, http.StatusNotFound},
+		{"/yjs/" + strings.Repeat("n", 201), admin, http.StatusBadRequest},
 	} {
 		u := wsBase(s) + tc.path
 		if tc.token != "" {
