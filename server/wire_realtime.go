@@ -24,13 +24,19 @@ func (s *Server) wireRealtime(next http.Handler) http.Handler {
 		Store: realtime.FileRoomStore{Dir: filepath.Join(s.cfg.LocalStoragePath, "yjs-documents")}})
 	live := s.recoverer(s.authenticate(s.hub))
 	rooms := s.recoverer(s.authenticate(s.rooms))
+	// yjs.enabled is read at start-up, as Daptin does: "false" turns the
+	// YJS routes off (they answer 404 like any unknown route).
+	yjsOn := true
+	if v, err := s.conf.Get(context.Background(), resource.ConfigBackend, "yjs.enabled"); err == nil && v == "false" {
+		yjsOn = false
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.Method != http.MethodGet:
 		case r.URL.Path == "/live":
 			live.ServeHTTP(w, r)
 			return
-		case realtime.IsRoute(r.URL.Path):
+		case yjsOn && realtime.IsRoute(r.URL.Path):
 			rooms.ServeHTTP(w, r)
 			return
 		}

@@ -111,6 +111,18 @@ func TestYjsSurvivesRestart(t *testing.T) {
 	if r.Text != "kept across restarts" {
 		t.Fatalf("after restart: %q", r.Text)
 	}
+	// yjs.enabled=false (read at start-up) turns the YJS routes off.
+	admin := s2.Admin(t)
+	if r := s2.Do(t, http.MethodPut, "/_config/backend/yjs.enabled", "false", admin); r.Status != http.StatusOK {
+		t.Fatalf("yjs.enabled: %d %s", r.Status, r.Body)
+	}
+	if err := s2.Srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s3 := testserver.Start(t, testserver.WithDatabase(c.SchemaDir, c.DB.Type, c.DB.DSN))
+	if _, resp, err := websocket.DefaultDialer.Dial(wsBase(s3)+"/yjs/diary?token="+alice, nil); err == nil || resp == nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("YJS with yjs.enabled=false: %v %v", resp, err)
+	}
 }
 
 // TestYjsManyEditsStayCompact: after 10,000 small edits the server's
