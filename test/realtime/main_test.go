@@ -39,6 +39,7 @@ func TestLive(t *testing.T) {
 		{"GroupSharedRows", liveGroupSharedRows},
 		{"EventsFromEveryWritePath", liveEventsFromEveryWritePath},
 		{"NodeWs", liveWithNodeWs},
+		{"UpdatesInCommitOrder", liveUpdatesInCommitOrder},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, e) })
 	}
