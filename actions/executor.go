@@ -100,6 +100,10 @@ func AdminOnlyActions() []string {
 // administrators only.
 func (e *Executor) IsAdminOnly(typ, name string) bool { return e.adminOnly[typ+"/"+name] }
 
+// Register adds a built-in action from outside the package (a sidecar
+// such as realtime's publish_to_topic), replacing any of the same name.
+func (e *Executor) Register(typ, name string, p Performer) { e.register(typ, name, p) }
+
 // register adds a built-in action.
 func (e *Executor) register(typ, name string, p Performer) { e.actions[typ+"/"+name] = p }
 

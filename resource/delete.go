@@ -33,6 +33,12 @@ func (s *svc) delete(ctx context.Context, tableName, refID string) error {
 	if err := s.audit(ctx, sc, t, r, "delete"); err != nil {
 		return err
 	}
+	// The sharing groups go with the row: read them now so the delete
+	// event reaches only those who could read it.
+	obj, err := s.rowObject(ctx, t, r)
+	if err != nil {
+		return err
+	}
 	if err := s.detach(ctx, sc, t, r.ID); err != nil {
 		return err
 	}
@@ -40,7 +46,7 @@ func (s *svc) delete(ctx context.Context, tableName, refID string) error {
 	if err := s.exec(ctx, "DELETE FROM "+d.Quote(t.TableName)+" WHERE "+d.Quote(schema.ColID)+" = ?", r.ID); err != nil {
 		return err
 	}
-	s.emit(Change{Table: t.TableName, Op: OpDelete, RefID: r.RefID, Object: auth.Object{OwnerID: r.owner, Permission: auth.Permission(r.perm)}})
+	s.emit(Change{Table: t.TableName, Op: OpDelete, RefID: r.RefID, Object: obj})
 	return nil
 }
 

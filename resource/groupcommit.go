@@ -30,6 +30,10 @@ type groupCommit struct {
 	mu      sync.Mutex
 	queue   []*groupItem
 	leading bool
+	// committed receives each kept write's changes after the commit, in
+	// the order the writes ran, before any request is woken and before
+	// the next batch can commit: change events keep the commit order.
+	committed func([]Change)
 }
 
 type groupItem struct {
@@ -42,10 +46,12 @@ type groupItem struct {
 	wake     chan struct{}
 }
 
-func newGroupCommit(d *db.DB) *groupCommit { return &groupCommit{db: d} }
+func newGroupCommit(d *db.DB, committed func([]Change)) *groupCommit {
+	return &groupCommit{db: d, committed: committed}
+}
 
 // run queues fn and returns when the transaction that ran it has ended:
-// its changes (published by the caller) and its error.
+// its changes (already handed to committed) and its error.
 func (g *groupCommit) run(ctx context.Context, fn func(tx *sqlx.Tx, pending *[]Change) error) ([]Change, error) {
 	it := &groupItem{ctx: ctx, fn: fn, wake: make(chan struct{})}
 	g.mu.Lock()
@@ -143,6 +149,10 @@ func (g *groupCommit) batch() {
 		for _, it := range ok {
 			it.err, it.pending = err, nil
 		}
+		return
+	}
+	for _, it := range ok {
+		g.committed(it.pending)
 	}
 }
 

@@ -78,7 +78,7 @@ func New(o Options) Service {
 		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations()}
 	if o.DB.Dialect.Name() == "sqlite" {
 		c.rstmts, c.wstmts = newStmtCache(o.DB.R), newStmtCache(o.DB.W)
-		c.group = newGroupCommit(o.DB)
+		c.group = newGroupCommit(o.DB, c.committed)
 	}
 	return &svc{core: c}
 }
@@ -132,7 +132,8 @@ func (s *svc) write(ctx context.Context, fn func(t *svc) error) error {
 	var pending []Change
 	var err error
 	if s.group != nil {
-		pending, err = s.group.run(ctx, func(tx *sqlx.Tx, p *[]Change) error {
+		// The batch's leader hands the changes to committed, in order.
+		_, err = s.group.run(ctx, func(tx *sqlx.Tx, p *[]Change) error {
 			return fn(&svc{core: s.core, tx: tx, pending: p})
 		})
 	} else {
@@ -147,14 +148,22 @@ func (s *svc) write(ctx context.Context, fn func(t *svc) error) error {
 	if err != nil {
 		return s.mapDBError(err)
 	}
-	s.gens.committed(pending)
-	if len(pending) > 0 {
-		s.cache.invalidateFor(pending)
-		for _, c := range pending {
-			s.bus.publish(c)
-		}
+	if s.group == nil {
+		s.committed(pending)
 	}
 	return nil
+}
+
+// committed applies a commit's changes: generations and cached answers
+// first, then the change events.
+func (c *core) committed(pending []Change) {
+	c.gens.committed(pending)
+	if len(pending) > 0 {
+		c.cache.invalidateFor(pending)
+		for _, ch := range pending {
+			c.bus.publish(ch)
+		}
+	}
 }
 
 // emit records a change to publish after commit.

@@ -54,6 +54,9 @@ type Service interface {
 	Invalidate()
 	// Subscribe registers fn for committed changes; cancel removes it.
 	Subscribe(fn func(Change)) (cancel func())
+	// TablePermission returns the table's world-row permission data
+	// (owner, permission, shared groups) for table-level checks.
+	TablePermission(ctx context.Context, table string) (auth.Object, error)
 	// Schema is the live schema snapshot.
 	Schema() *schema.Schema
 }
@@ -162,6 +165,7 @@ type Change struct {
 	RefID string
 	Row   map[string]any // attributes after the change (nil on delete)
 	// Object is the row's permission data, so subscribers can check reads.
+	// On delete it includes the groups the row was shared with.
 	Object auth.Object
 	At     time.Time
 }

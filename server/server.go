@@ -18,6 +18,7 @@ import (
 	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/migrations"
+	"github.com/apiary/apiary/realtime"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/server/discovery"
@@ -53,6 +54,8 @@ type Server struct {
 	attempts     *auth.AttemptLimiter // failed sign-ins per account
 	addrAttempts *auth.AttemptLimiter // failed sign-ins per client address
 	started      time.Time
+	hub          *realtime.Hub   // /live
+	rooms        *realtime.Rooms // YJS documents
 }
 
 // New builds everything in dependency order: database, schema, migrations,
@@ -109,7 +112,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.addrAttempts = auth.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
 	s.slots = httpmw.NewSlots(s.live, cfg.HTTP.MaxBodyBytes)
 	s.mux = s.router()
-	s.handler = discovery.WithHealthProbe(s.mux, s.slots.Saturated)
+	s.handler = s.wireRealtime(discovery.WithHealthProbe(s.mux, s.slots.Saturated))
 	hl := newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)
 	applyTimeouts(hl.srv, cfg.HTTP.Timeouts)
 	s.listeners = []Listener{hl}
@@ -188,6 +191,7 @@ func (s *Server) Run(ctx context.Context) error {
 // Close stops listeners in reverse order (in-flight requests finish within
 // the shutdown timeout) and closes the database.
 func (s *Server) Close() error {
+	s.closeRealtime()
 	err := s.stop(s.listeners)
 	s.log.Info("server stopped")
 	return errors.Join(err, s.db.Close())

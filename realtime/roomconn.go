@@ -1,0 +1,116 @@
+package realtime
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/apiary/apiary/realtime/yjs"
+)
+
+// roomConn is one YJS session.
+type roomConn struct {
+	rm       *room
+	conn     *websocket.Conn
+	readOnly bool
+	out      chan []byte
+	done     chan struct{}
+	once     sync.Once
+	dropped  atomic.Bool // the send buffer overflowed
+}
+
+func newRoomConn(rm *room, conn *websocket.Conn, readOnly bool) *roomConn {
+	return &roomConn{rm: rm, conn: conn, readOnly: readOnly, out: make(chan []byte, roomSendBuf), done: make(chan struct{})}
+}
+
+// send queues a frame; a session that cannot keep up is closed.
+func (c *roomConn) send(frame []byte) {
+	select {
+	case c.out <- frame:
+	case <-c.done:
+	default:
+		if c.dropped.CompareAndSwap(false, true) {
+			go c.close(websocket.ClosePolicyViolation, "send buffer full")
+		}
+	}
+}
+
+func (c *roomConn) close(code int, reason string) {
+	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeWait))
+	c.once.Do(func() { close(c.done) })
+	_ = c.conn.Close()
+}
+
+// run reads messages until the client leaves or sends bad bytes.
+func (c *roomConn) run() {
+	c.conn.SetReadLimit(MaxMessage)
+	_ = c.conn.SetReadDeadline(time.Now().Add(roomReadIdle))
+	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(roomReadIdle)) })
+	go c.writeLoop()
+	defer c.once.Do(func() { close(c.done) })
+	defer c.conn.Close()
+	for {
+		kind, data, err := c.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		_ = c.conn.SetReadDeadline(time.Now().Add(roomReadIdle))
+		if kind != websocket.BinaryMessage {
+			continue
+		}
+		if err := c.handle(data); err != nil {
+			c.rm.logger().Info("yjs session sent bad bytes, closed", "room", c.rm.name, "err", err)
+			c.close(websocket.CloseUnsupportedData, "malformed yjs message")
+			return
+		}
+	}
+}
+
+func (c *roomConn) handle(frame []byte) error {
+	msgs, err := yjs.ReadMessages(frame)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		switch {
+		case m.Type == yjs.MsgSync && m.Sub == yjs.SyncStep1:
+			err = c.rm.syncStep1(c, m.Payload)
+		case m.Type == yjs.MsgSync && c.readOnly:
+			// a read-only session's edits are dropped
+		case m.Type == yjs.MsgSync:
+			err = c.rm.update(c, m.Payload)
+		case m.Type == yjs.MsgAwareness:
+			err = c.rm.awareness(c, m.Payload)
+		case m.Type == yjs.MsgQueryAwareness:
+			c.rm.queryAwareness(c)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *roomConn) writeLoop() {
+	ping := time.NewTicker(roomPing)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case f := <-c.out:
+			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WriteMessage(websocket.BinaryMessage, f); err != nil {
+				c.once.Do(func() { close(c.done) })
+				_ = c.conn.Close()
+				return
+			}
+		case <-ping.C:
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				return
+			}
+		}
+	}
+}

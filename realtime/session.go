@@ -1,0 +1,212 @@
+package realtime
+
+import (
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/apiary/apiary/auth"
+)
+
+// outMsg is every frame the server sends (contract §1.3); empty fields
+// are omitted and data is base64 on the wire.
+type outMsg struct {
+	Type   string `json:"type"`
+	ID     string `json:"id,omitempty"`
+	Method string `json:"method,omitempty"`
+	OK     *bool  `json:"ok,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Topic  string `json:"topic,omitempty"`
+	Event  string `json:"event,omitempty"`
+	Source string `json:"source,omitempty"`
+	Status string `json:"status,omitempty"`
+	Data   []byte `json:"data,omitempty"`
+}
+
+// inMsg is a client request (contract §1.2).
+type inMsg struct {
+	ID         string         `json:"id"`
+	Method     string         `json:"method"`
+	Attributes map[string]any `json:"attributes"`
+}
+
+// outItem is one queued frame: ready bytes, or an event still to be
+// checked against the subscriber's permission and filters.
+type outItem struct {
+	frame []byte
+	event *Event
+	sub   *subscription
+}
+
+// subscription is one topic a session listens to.
+type subscription struct {
+	topic   string
+	filters map[string]any
+	cancel  func()
+}
+
+// session is one /live connection. An idle session holds one goroutine
+// (the reader) and no outbound buffer: the queue grows with use, up to
+// OutboundBuffer items, and a writer goroutine runs only while it is not
+// empty.
+type session struct {
+	h       *Hub
+	conn    *websocket.Conn
+	p       auth.Principal
+	id      int64
+	done    chan struct{}
+	once    sync.Once
+	mu      sync.Mutex
+	subs    map[string]*subscription
+	perms   *rowChecker
+	qmu     sync.Mutex
+	queue   []outItem
+	writing bool
+	dropped bool // the queue overflowed: the session is being closed
+}
+
+func newSession(h *Hub, conn *websocket.Conn, p auth.Principal, id int64) *session {
+	return &session{h: h, conn: conn, p: p, id: id, done: make(chan struct{}), subs: map[string]*subscription{}, perms: newRowChecker(h, p)}
+}
+
+// errMalformed ends a session whose client sent something that is not JSON.
+var errMalformed = errors.New("malformed JSON")
+
+// run sends the session frame, then reads requests until the client goes.
+func (s *session) run() {
+	defer s.cleanup()
+	s.conn.SetReadLimit(MaxMessage)
+	groups := make([]string, 0, len(s.p.Groups))
+	for _, g := range s.p.Groups {
+		groups = append(groups, g.Ref)
+	}
+	data, _ := json.Marshal(map[string]any{"user": s.p.UserRef, "groups": groups, "sessionId": s.id})
+	s.sendMsg(outMsg{Type: "session", Status: "open", Data: data})
+	for {
+		_ = s.conn.SetReadDeadline(time.Now().Add(s.h.o.ReadIdle))
+		_, raw, err := s.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		var m inMsg
+		if err := json.Unmarshal(raw, &m); err != nil {
+			s.h.o.Log.Debug("live client sent malformed JSON", "session_id", s.id)
+			s.closeWith(websocket.CloseNormalClosure, errMalformed.Error())
+			return
+		}
+		s.dispatch(m)
+	}
+}
+
+// cleanup cancels every subscription and stops the writer.
+func (s *session) cleanup() {
+	s.mu.Lock()
+	for _, sub := range s.subs {
+		sub.cancel()
+	}
+	s.subs = map[string]*subscription{}
+	s.mu.Unlock()
+	s.stop()
+	_ = s.conn.Close()
+}
+
+func (s *session) stop() { s.once.Do(func() { close(s.done) }) }
+
+// closeWith sends a close frame and ends the session.
+func (s *session) closeWith(code int, reason string) {
+	_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeWait))
+	s.stop()
+	_ = s.conn.Close()
+}
+
+// enqueue queues an item; a full queue drops the client (a slow consumer
+// must not slow the publisher or the other subscribers).
+func (s *session) enqueue(it outItem) {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	s.qmu.Lock()
+	if len(s.queue) >= OutboundBuffer {
+		first := !s.dropped
+		s.dropped = true
+		s.qmu.Unlock()
+		if first {
+			s.h.o.Log.Warn("live client too slow, dropped", "session_id", s.id, "buffer", OutboundBuffer)
+			go s.closeWith(websocket.ClosePolicyViolation, "outbound buffer full")
+		}
+		return
+	}
+	s.queue = append(s.queue, it)
+	start := !s.writing
+	s.writing = true
+	s.qmu.Unlock()
+	if start {
+		go s.drain()
+	}
+}
+
+func (s *session) sendMsg(m outMsg) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return
+	}
+	s.enqueue(outItem{frame: b})
+}
+
+// drain writes queued frames in order until the queue is empty, checking
+// events per subscriber; one drain runs at a time.
+func (s *session) drain() {
+	for {
+		s.qmu.Lock()
+		if len(s.queue) == 0 {
+			s.queue = nil
+			s.writing = false
+			s.qmu.Unlock()
+			return
+		}
+		it := s.queue[0]
+		s.queue[0] = outItem{}
+		s.queue = s.queue[1:]
+		s.qmu.Unlock()
+		if !s.write(it) {
+			return
+		}
+	}
+}
+
+// write sends one item; false when the connection is gone.
+func (s *session) write(it outItem) bool {
+	select {
+	case <-s.done:
+		return false
+	default:
+	}
+	_ = s.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	var err error
+	switch {
+	case it.event == nil:
+		err = s.conn.WriteMessage(websocket.TextMessage, it.frame)
+	case s.wants(it.event, it.sub):
+		err = s.conn.WritePreparedMessage(it.event.prepared())
+	}
+	if err != nil {
+		s.stop()
+		_ = s.conn.Close()
+		return false
+	}
+	return true
+}
+
+// wants reports whether this subscriber gets e: it may read the row and
+// its filters accept the event.
+func (s *session) wants(e *Event, sub *subscription) bool {
+	if e.Row != nil && !s.perms.canRead(e.Row, e.Kind) {
+		return false
+	}
+	return matchFilters(sub.filters, e)
+}

@@ -1,0 +1,90 @@
+package realtime
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/apiary/apiary/auth"
+)
+
+// TestSlowConsumerDropped: a session whose outbound queue is full is
+// closed at once, and enqueueing never blocks the publisher.
+func TestSlowConsumerDropped(t *testing.T) {
+	got := make(chan *websocket.Conn, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		got <- c
+	}))
+	defer srv.Close()
+	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	h := &Hub{o: Options{Log: discardLog()}}
+	s := newSession(h, <-got, auth.Principal{UserID: 1, UserRef: "u"}, 1)
+	// The writer is busy (writing) but never drains: the queue fills and
+	// the next frame drops the client.
+	s.writing = true
+	t0 := time.Now()
+	for i := 0; i < OutboundBuffer+10; i++ {
+		s.enqueue(outItem{frame: []byte(`{}`)})
+	}
+	if time.Since(t0) > time.Second {
+		t.Fatal("enqueue blocked")
+	}
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("slow consumer not dropped")
+	}
+	_ = client.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, _, err := client.ReadMessage(); !websocket.IsCloseError(err, websocket.ClosePolicyViolation) {
+		t.Fatalf("want close 1008, got %v", err)
+	}
+}
+
+// TestReadDeadlineResetByPing: {"method":"ping"} keeps a session open past
+// the read deadline; silence closes it.
+func TestReadDeadlineResetByPing(t *testing.T) {
+	h := &Hub{o: Options{Log: discardLog(), ReadIdle: 300 * time.Millisecond}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		newSession(h, c, auth.Principal{UserID: 1, UserRef: "u"}, 1).run()
+	}))
+	defer srv.Close()
+	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	if _, msg, err := client.ReadMessage(); err != nil || !strings.Contains(string(msg), `"session"`) {
+		t.Fatalf("session frame %s %v", msg, err)
+	}
+	for i := 0; i < 6; i++ { // 900 ms in all, three read deadlines
+		time.Sleep(150 * time.Millisecond)
+		if err := client.WriteMessage(websocket.TextMessage, []byte(`{"method":"ping"}`)); err != nil {
+			t.Fatalf("ping %d: %v", i, err)
+		}
+		_ = client.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, msg, err := client.ReadMessage(); err != nil || string(msg) != `{"type":"pong"}` {
+			t.Fatalf("pong %d: %s %v", i, msg, err)
+		}
+	}
+	_ = client.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, _, err := client.ReadMessage(); err == nil {
+		t.Fatal("silent session still open")
+	}
+}

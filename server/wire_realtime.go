@@ -1,0 +1,73 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/apiary/apiary/actions"
+	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/realtime"
+	"github.com/apiary/apiary/resource"
+)
+
+// wireRealtime builds the /live hub and the YJS rooms, registers the publish_to_topic action
+// and returns next wrapped so that /live and the YJS routes are served
+// before the router: a WebSocket lives for hours, so it must not hold a
+// limit.max_connections slot or pass the per-request rate limiter.
+func (s *Server) wireRealtime(next http.Handler) http.Handler {
+	s.hub = realtime.NewHub(realtime.Options{Res: func() resource.Service { return s.res }, Log: s.log.With("component", "realtime")})
+	s.exec.Register("world", "publish_to_topic", s.publishToTopic)
+	s.rooms = realtime.NewRooms(realtime.RoomOptions{Res: func() resource.Service { return s.res }, Log: s.log.With("component", "yjs"),
+		Store: realtime.FileRoomStore{Dir: filepath.Join(s.cfg.LocalStoragePath, "yjs-documents")}})
+	live := s.recoverer(s.authenticate(s.hub))
+	rooms := s.recoverer(s.authenticate(s.rooms))
+	// yjs.enabled is read at start-up, as Daptin does: "false" turns the
+	// YJS routes off (they answer 404 like any unknown route).
+	yjsOn := true
+	if v, err := s.conf.Get(context.Background(), resource.ConfigBackend, "yjs.enabled"); err == nil && v == "false" {
+		yjsOn = false
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method != http.MethodGet:
+		case r.URL.Path == "/live":
+			live.ServeHTTP(w, r)
+			return
+		case yjsOn && realtime.IsRoute(r.URL.Path):
+			rooms.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// closeRealtime ends every realtime connection.
+func (s *Server) closeRealtime() {
+	if s.hub != nil {
+		s.hub.Close()
+	}
+	if s.rooms != nil {
+		s.rooms.Close()
+	}
+}
+
+// publishToTopic is the publish_to_topic action (contract sidecars.md §1.8).
+func (s *Server) publishToTopic(ctx context.Context, req actions.Request) ([]actions.Response, error) {
+	topic, _ := req.Attributes["topicName"].(string)
+	msg, _ := req.Attributes["message"].(map[string]any)
+	err := s.hub.Publish(ctx, auth.PrincipalFrom(ctx), strings.TrimSpace(topic), msg)
+	var pe *realtime.PublishError
+	switch {
+	case errors.As(err, &pe):
+		return nil, actions.Fail(pe.Status, "%s", pe.Msg)
+	case err != nil:
+		return nil, err
+	}
+	return []actions.Response{
+		{ResponseType: "client.notify", Attributes: map[string]any{"type": "success", "title": "Success", "message": "Message published to " + topic}},
+		{ResponseType: "publish_to_topic", Attributes: map[string]any{"message": "published", "topic": topic}},
+	}, nil
+}
