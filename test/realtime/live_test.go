@@ -27,10 +27,25 @@ func liveGuestIsRefused(t *testing.T, e env) {
 	if !websocket.IsCloseError(err, websocket.ClosePolicyViolation) {
 		t.Fatalf("want close 1008, got %v", err)
 	}
-	// A token that does not verify is a 401 before the upgrade.
-	_, resp, err := websocket.DefaultDialer.Dial(wsURL(s, "/live?token=not.a.jwt"), nil)
+	// A value that is not a JWT at all ("null", as daptin-client sends
+	// before sign-in) is a guest: the unauthorized frame, no 401.
+	conn2, _, err := websocket.DefaultDialer.Dial(wsURL(s, "/live?token=null"), nil)
+	if err != nil {
+		t.Fatalf("non-JWT token: %v", err)
+	}
+	defer conn2.Close()
+	if _, msg, err := conn2.ReadMessage(); err != nil || string(msg) != `{"message": "unauthorized"}` {
+		t.Fatalf("non-JWT token: first frame %q, %v", msg, err)
+	}
+	// A JWT that does not verify (here: a forged signature) is a 401
+	// before the upgrade.
+	forged := e.admin[:len(e.admin)-4] + "AAAA"
+	if forged == e.admin {
+		forged = e.admin[:len(e.admin)-4] + "BBBB"
+	}
+	_, resp, err := websocket.DefaultDialer.Dial(wsURL(s, "/live?token="+forged), nil)
 	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("bad token: want 401, got %v %v", resp, err)
+		t.Fatalf("forged token: want 401, got %v %v", resp, err)
 	}
 }
 
