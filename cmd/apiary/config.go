@@ -34,6 +34,7 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 	fs.StringVar(olricPeers, "olric_peers", *olricPeers, "comma-separated cluster peers `host:port` (clustering issue)")
 	fs.IntVar(&cfg.Olric.Port, "olric_port", cfg.Olric.Port, "cluster cache port (0 = derive from the HTTP port)")
 	fs.Int64Var(maxBody, "max_body_bytes", *maxBody, "largest accepted request body in `bytes`")
+	fs.BoolVar(&cfg.CalDAV, "caldav_enable", cfg.CalDAV, "serve CalDAV and CardDAV at /caldav and /carddav (also the _config key caldav.enable)")
 	fs.IntVar(&cfg.HTTP.ReadCacheMB, "read_cache_mb", cfg.HTTP.ReadCacheMB, "memory for cached read answers in `MiB` (0 disables the cache)")
 	return fs
 }

@@ -1,0 +1,47 @@
+package schema
+
+// System tables and columns for CalDAV and CardDAV (package dav): a
+// `collection` row is a calendar or an address book, a `calendar` row one
+// iCalendar object, a `vcard` row one vCard, and a `dav_tombstone` row
+// remembers a deleted object so sync-collection can report it.
+
+// sysDAVCollectionColumns are the DAV columns of `collection`.
+func sysDAVCollectionColumns() []Column {
+	return []Column{
+		sysColDef("dav_kind", "label", "varchar(20)", "''", sysIndex),
+		sysCol("display_name", "label", "varchar(500)", sysNull),
+		sysCol("color", "color", "varchar(20)", sysNull),
+	}
+}
+
+// sysDAVCalendarColumns are the searchable columns extracted from the
+// iCalendar object of a `calendar` row. start_at and end_at span every
+// instance of a recurring event (end_at is null when it never ends).
+func sysDAVCalendarColumns() []Column {
+	return []Column{
+		sysCol("file_name", "label", "varchar(500)", sysNull|sysIndex),
+		sysCol("uid", "label", "varchar(500)", sysNull|sysIndex),
+		sysCol("summary", "label", "varchar(1000)", sysNull),
+		sysCol("component", "label", "varchar(20)", sysNull),
+		sysCol("start_at", "datetime", "timestamp", sysNull|sysIndex),
+		sysCol("end_at", "datetime", "timestamp", sysNull|sysIndex),
+		sysColDef("recurring", "truefalse", "bool", "false", 0),
+	}
+}
+
+// sysDAVTables returns vcard and dav_tombstone.
+func sysDAVTables() []Table {
+	return []Table{
+		sysAdminTable("vcard", "fa-address-card",
+			sysCol("rpath", "label", "varchar(500)", sysUnique),
+			sysCol("file_name", "label", "varchar(500)", sysNull|sysIndex),
+			sysCol("content", "content", "mediumtext", 0),
+			sysCol("uid", "label", "varchar(500)", sysNull|sysIndex),
+			sysCol("full_name", "label", "varchar(500)", sysNull|sysIndex),
+			sysCol("emails", "label", "varchar(1000)", sysNull),
+		),
+		sysAdminTable("dav_tombstone", "fa-trash",
+			sysCol("file_name", "label", "varchar(500)", 0),
+		),
+	}
+}
