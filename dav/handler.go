@@ -179,6 +179,7 @@ func (h *Handler) resErr(ctx context.Context, err error) *davError {
 	case errors.Is(err, resource.ErrNotFound):
 		return errNotFound(msg)
 	case errors.Is(err, resource.ErrForbidden):
+		h.d.Log.DebugContext(ctx, "dav forbidden", "err", err)
 		return errForbidden(msg)
 	case errors.Is(err, resource.ErrUnauthenticated):
 		return &davError{status: http.StatusUnauthorized, msg: msg}

@@ -204,6 +204,15 @@ func (h *Handler) store(ctx context.Context, c *coll, file string, _ *object, co
 		if err != nil {
 			return err
 		}
+		if created {
+			links, err := groupLinks(ctx, tx, c.ref)
+			if err != nil {
+				return err
+			}
+			if err := shareObject(ctx, tx, c.table(), row.RefID, links); err != nil {
+				return err
+			}
+		}
 		out = objFromRow(row)
 		out.content = content
 		return nil
@@ -281,7 +290,14 @@ func removeObject(ctx context.Context, tx resource.Service, c *coll, o *object) 
 	if err := tx.Delete(ctx, c.table(), o.ref); err != nil {
 		return err
 	}
-	_, err := tx.Create(ctx, tableTombstone, resource.Input{Attributes: map[string]any{"file_name": o.file},
+	row, err := tx.Create(ctx, tableTombstone, resource.Input{Attributes: map[string]any{"file_name": o.file},
 		Relationships: map[string]resource.RelInput{"collection_id": {Refs: []resource.Ref{{Type: tableCollection, ID: c.ref}}}}})
-	return err
+	if err != nil {
+		return err
+	}
+	links, err := groupLinks(ctx, tx, c.ref)
+	if err != nil {
+		return err
+	}
+	return shareObject(ctx, tx, tableTombstone, row.RefID, links)
 }

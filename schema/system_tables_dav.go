@@ -32,16 +32,29 @@ func sysDAVCalendarColumns() []Column {
 // sysDAVTables returns vcard and dav_tombstone.
 func sysDAVTables() []Table {
 	return []Table{
-		sysAdminTable("vcard", "fa-address-card",
+		davOwned(sysAdminTable("vcard", "fa-address-card",
 			sysCol("rpath", "label", "varchar(500)", sysUnique),
 			sysCol("file_name", "label", "varchar(500)", sysNull|sysIndex),
 			sysCol("content", "content", "mediumtext", 0),
 			sysCol("uid", "label", "varchar(500)", sysNull|sysIndex),
 			sysCol("full_name", "label", "varchar(500)", sysNull|sysIndex),
 			sysCol("emails", "label", "varchar(1000)", sysNull),
-		),
-		sysAdminTable("dav_tombstone", "fa-trash",
+		)),
+		davOwned(sysAdminTable("dav_tombstone", "fa-trash",
 			sysCol("file_name", "label", "varchar(500)", 0),
-		),
+		)),
 	}
+}
+
+// davOwnerDefault is the row permission of DAV rows: peek, read, create,
+// update, delete, refer and execute for the owner and nothing for anyone
+// else (auth.UserCRUD | auth.UserExecute). Calendars and contacts are
+// private; members of a usergroup the collection is linked to get the
+// link's group bits.
+const davOwnerDefault = 128 | 256 | 512 | 1024 | 2048 | 4096 | 8192
+
+// davOwned gives t the private row default.
+func davOwned(t Table) Table {
+	t.DefaultPermission = davOwnerDefault
+	return t
 }

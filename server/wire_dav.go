@@ -26,6 +26,7 @@ func init() {
 func (s *Server) mountDAV(r chi.Router) {
 	h := dav.New(dav.Deps{Res: func() resource.Service { return s.res }, Enabled: s.davOn.Load,
 		Log: s.log.With("component", "dav"), MaxBody: s.cfg.HTTP.MaxBodyBytes})
+	s.res.Subscribe(h.OnChange)
 	methods := append([]string{http.MethodOptions, http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete,
 		http.MethodPost}, davMethods...)
 	for _, m := range methods {
