@@ -1,0 +1,29 @@
+package dav
+
+import (
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestTsdav runs test/clients/dav/flows.mjs (tsdav, the JS client of web
+// apps) against the server.
+func TestTsdav(t *testing.T) {
+	node := needClient(t, "node")
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "clients", "dav")
+	if _, err := exec.Command("test", "-d", filepath.Join(dir, "node_modules", "tsdav")).CombinedOutput(); err != nil {
+		needClient(t, "tsdav-node-module-missing-run-test-deps.sh")
+	}
+	s := start(t)
+	u := newUser(t, s, "tess")
+	u.do(t, "MKCOL", u.cardHome()+"contacts/", nil, "").want(t, 201, "MKCOL address book")
+	cmd := exec.Command(node, "flows.mjs", s.URL, u.email, u.pass)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "OK") {
+		t.Fatalf("tsdav flows: %v\n%s", err, out)
+	}
+}
