@@ -14,24 +14,24 @@ import (
 )
 
 // mkcol creates a collection: MKCALENDAR a calendar, MKCOL with an
-// extended-mkcol body whatever its resourcetype says, a plain MKCOL a
-// calendar under /caldav and an address book under /carddav.
+// extended-mkcol body (RFC 5689) whatever its resourcetype says, and a
+// plain MKCOL a plain WebDAV collection whose objects are not validated.
 func (h *Handler) mkcol(w http.ResponseWriter, r *http.Request, t target) *davError {
 	ctx := r.Context()
 	switch t.kind {
 	case kindRoot, kindPrincipal, kindHome:
 		return &davError{status: http.StatusMethodNotAllowed, msg: "this collection already exists"}
 	case kindObject:
-		c, _, _ := h.resolve(ctx, target{prefix: t.prefix, kind: kindCollection, user: t.user, coll: t.coll})
+		c, o, _ := h.resolve(ctx, t)
 		if c == nil {
 			return &davError{status: http.StatusConflict, msg: "the parent collection does not exist"}
 		}
+		if o != nil {
+			return &davError{status: http.StatusMethodNotAllowed, msg: "an object exists at this path"}
+		}
 		return errForbidden("collections cannot be nested")
 	}
-	kind := kindCalendar
-	if t.prefix == "/carddav" {
-		kind = kindAddressBook
-	}
+	kind := "" // a plain WebDAV collection, as in Daptin
 	attrs := map[string]any{"name": t.coll, "description": ""}
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.Contains(ct, "xml") {
 		return &davError{status: http.StatusUnsupportedMediaType, msg: "MKCOL accepts only an XML body"}

@@ -96,3 +96,7 @@ func card(uid, name, email string) string {
 }
 
 var calHeaders = map[string]string{"Content-Type": "text/calendar; charset=utf-8"}
+
+// mkAddressBook is an extended MKCOL body (RFC 5689) creating an address book.
+const mkAddressBook = `<d:mkcol xmlns:d="DAV:" xmlns:cr="urn:ietf:params:xml:ns:carddav"><d:set><d:prop>
+<d:resourcetype><d:collection/><cr:addressbook/></d:resourcetype><d:displayname>Contacts</d:displayname></d:prop></d:set></d:mkcol>`

@@ -140,7 +140,7 @@ func TestAddressBook(t *testing.T) {
 	s := start(t)
 	u := newUser(t, s, "eve")
 	ab := u.cardHome() + "contacts/"
-	u.do(t, "MKCOL", ab, nil, "").want(t, 201, "MKCOL address book")
+	u.do(t, "MKCOL", ab, nil, mkAddressBook).want(t, 201, "MKCOL address book")
 	r := u.do(t, "PROPFIND", u.cardHome(), map[string]string{"Depth": "1"},
 		`<d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>`).want(t, 207, "home PROPFIND")
 	if !strings.Contains(r.body, "<cr:addressbook/>") {

@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -14,12 +15,15 @@ func TestTsdav(t *testing.T) {
 	node := needClient(t, "node")
 	_, file, _, _ := runtime.Caller(0)
 	dir := filepath.Join(filepath.Dir(file), "..", "clients", "dav")
-	if _, err := exec.Command("test", "-d", filepath.Join(dir, "node_modules", "tsdav")).CombinedOutput(); err != nil {
-		needClient(t, "tsdav-node-module-missing-run-test-deps.sh")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "tsdav")); err != nil {
+		if os.Getenv("APIARY_SKIP_CLIENTS") == "1" {
+			t.Skip("tsdav not installed (APIARY_SKIP_CLIENTS=1)")
+		}
+		t.Fatal("tsdav is not installed in test/clients/dav: run test/deps.sh")
 	}
 	s := start(t)
 	u := newUser(t, s, "tess")
-	u.do(t, "MKCOL", u.cardHome()+"contacts/", nil, "").want(t, 201, "MKCOL address book")
+	u.do(t, "MKCOL", u.cardHome()+"contacts/", nil, mkAddressBook).want(t, 201, "MKCOL address book")
 	cmd := exec.Command(node, "flows.mjs", s.URL, u.email, u.pass)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()

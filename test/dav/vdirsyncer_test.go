@@ -63,7 +63,7 @@ func TestVdirsyncer(t *testing.T) {
 	s := start(t)
 	u := newUser(t, s, "vera")
 	u.do(t, "MKCALENDAR", u.home()+"work/", nil, "").want(t, 201, "MKCALENDAR")
-	u.do(t, "MKCOL", u.cardHome()+"people/", nil, "").want(t, 201, "MKCOL address book")
+	u.do(t, "MKCOL", u.cardHome()+"people/", nil, mkAddressBook).want(t, 201, "MKCOL address book")
 	u.do(t, "PUT", u.home()+"work/server.ics", calHeaders, event("server@test", "From server", "20261207T090000Z", "20261207T100000Z", "")).want(t, 201, "PUT event")
 	u.do(t, "PUT", u.cardHome()+"people/ann.vcf", map[string]string{"Content-Type": "text/vcard"}, card("ann@test", "Ann Server", "ann@x.test")).want(t, 201, "PUT card")
 
