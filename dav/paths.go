@@ -17,6 +17,9 @@ const (
 	kindObject                 // .../calendars/{collection}/{file}
 )
 
+// msgNested answers a path deeper than an object.
+const msgNested = "collections cannot be nested"
+
 // homeSegment is the fixed folder of Daptin's tree holding collections.
 const homeSegment = "calendars"
 
@@ -66,7 +69,7 @@ func parsePath(prefix string, u *url.URL) (target, *davError) {
 	case len(segs) == 5:
 		t.kind, t.user, t.coll, t.file = kindObject, segs[1], segs[3], segs[4]
 	default:
-		return t, &davError{status: http.StatusNotFound, msg: "collections cannot be nested"}
+		return t, &davError{status: http.StatusNotFound, msg: msgNested}
 	}
 	if len(t.coll) > 200 || len(t.file) > 255 {
 		return t, errBadRequest("path segment too long")

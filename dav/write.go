@@ -18,6 +18,9 @@ import (
 // plain MKCOL a plain WebDAV collection whose objects are not validated.
 func (h *Handler) mkcol(w http.ResponseWriter, r *http.Request, t target) *davError {
 	ctx := r.Context()
+	if ct := r.Header.Get("Content-Type"); r.ContentLength != 0 && ct != "" && !strings.Contains(ct, "xml") {
+		return &davError{status: http.StatusUnsupportedMediaType, msg: "MKCOL accepts only an XML body"}
+	}
 	switch t.kind {
 	case kindRoot, kindPrincipal, kindHome:
 		return &davError{status: http.StatusMethodNotAllowed, msg: "this collection already exists"}
@@ -33,9 +36,6 @@ func (h *Handler) mkcol(w http.ResponseWriter, r *http.Request, t target) *davEr
 	}
 	kind := "" // a plain WebDAV collection, as in Daptin
 	attrs := map[string]any{"name": t.coll, "description": ""}
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.Contains(ct, "xml") {
-		return &davError{status: http.StatusUnsupportedMediaType, msg: "MKCOL accepts only an XML body"}
-	}
 	body, derr := readXML(r)
 	if derr != nil {
 		if derr.status == http.StatusBadRequest && r.ContentLength > 0 && !strings.Contains(r.Header.Get("Content-Type"), "xml") {

@@ -106,6 +106,11 @@ func parseXML(data []byte) (*node, *davError) {
 		case xml.Directive:
 			return nil, errBadRequest("XML DOCTYPE and entity declarations are not accepted")
 		case xml.StartElement:
+			for _, a := range t.Attr {
+				if a.Name.Space == "xmlns" && a.Value == "" {
+					return nil, errBadRequest("malformed XML: a namespace prefix cannot be bound to an empty name")
+				}
+			}
 			count++
 			if count > maxXMLNodes || len(stack) >= maxXMLDepth {
 				return nil, errBadRequest("XML document too large or too deep")
