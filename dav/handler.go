@@ -37,6 +37,8 @@ type Handler struct {
 	d     Deps
 	mu    sync.Mutex
 	basic map[[32]byte]basicEntry // recent Basic credentials → email
+	// states caches collection sync states between changes.
+	states stateCache
 }
 
 type basicEntry struct {
@@ -52,7 +54,9 @@ func New(d Deps) *Handler {
 	if d.MaxBody <= 0 {
 		d.MaxBody = 10 << 20
 	}
-	return &Handler{d: d, basic: map[[32]byte]basicEntry{}}
+	h := &Handler{d: d, basic: map[[32]byte]basicEntry{}}
+	h.states.m = map[string]cachedState{}
+	return h
 }
 
 // davHeader lists the DAV compliance classes this server implements.

@@ -88,7 +88,7 @@ func (h *Handler) propfind(w http.ResponseWriter, r *http.Request, t target) *da
 				return h.resErr(ctx, err)
 			}
 			for i := range cs {
-				st, err := collectionState(ctx, res, &cs[i])
+				st, err := h.state(ctx, res, &cs[i])
 				if err != nil {
 					return h.resErr(ctx, err)
 				}
@@ -100,7 +100,7 @@ func (h *Handler) propfind(w http.ResponseWriter, r *http.Request, t target) *da
 		if derr != nil {
 			return derr
 		}
-		st, err := collectionState(ctx, res, c)
+		st, err := h.state(ctx, res, c)
 		if err != nil {
 			return h.resErr(ctx, err)
 		}

@@ -89,7 +89,7 @@ func (h *Handler) syncCollection(w http.ResponseWriter, r *http.Request, t targe
 		return &davError{status: http.StatusForbidden, msg: "only sync-level 1 is supported", cond: "<d:number-of-matches-within-limits/>"}
 	}
 	q := parsePropReq(body)
-	st, err := collectionState(ctx, res, c)
+	st, err := h.state(ctx, res, c)
 	if err != nil {
 		return h.resErr(ctx, err)
 	}

@@ -79,10 +79,14 @@ func shareObject(ctx context.Context, tx resource.Service, table, objRef string,
 	return nil
 }
 
-// OnChange reacts to a collection being linked to a usergroup (or its
+// OnChange drops cached sync states when a DAV table changes, and reacts
+// to a collection being linked to a usergroup (or its
 // link's permission changing) by sharing every object of the collection
 // the same way. It runs in its own goroutine with system rights.
 func (h *Handler) OnChange(c resource.Change) {
+	if davTable(c.Table) {
+		h.states.invalidate()
+	}
 	if c.Table != joinTable(tableCollection) || c.Op == resource.OpDelete || c.Row == nil {
 		return
 	}
