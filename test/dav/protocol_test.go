@@ -73,6 +73,19 @@ func TestDisabledByDefault(t *testing.T) {
 	if resp.StatusCode != 404 {
 		t.Fatalf("GET /caldav/ with caldav.enable off: %d, want 404", resp.StatusCode)
 	}
+	// Switching it on through the config API applies at once.
+	admin := s.Admin(t)
+	if r := s.Do(t, http.MethodPost, "/_config/backend/caldav.enable", "true", admin); r.Status != http.StatusOK {
+		t.Fatalf("set caldav.enable: %d %s", r.Status, r.Body)
+	}
+	resp, err = s.Client.Get(s.URL + "/caldav/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("GET /caldav/ after caldav.enable=true: %d, want a 401 challenge", resp.StatusCode)
+	}
 }
 
 func TestCalendarObjects(t *testing.T) {
