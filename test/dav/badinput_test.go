@@ -2,6 +2,7 @@ package dav
 
 import (
 	"bufio"
+	"github.com/apiary/apiary/test/testserver"
 	"net"
 	"strings"
 	"testing"
@@ -29,8 +30,7 @@ func rawStatus(t *testing.T, u *user, method, path string) int {
 	return code
 }
 
-func TestBadInput(t *testing.T) {
-	s := start(t)
+func testBadInput(t *testing.T, s *testserver.Server) {
 	u := newUser(t, s, "mal")
 	other := newUser(t, s, "vic")
 	other.do(t, "MKCALENDAR", other.home()+"private/", nil, "").want(t, 201, "victim calendar")

@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"github.com/apiary/apiary/test/testserver"
 	"os"
 	"os/exec"
 	"regexp"
@@ -23,9 +24,8 @@ var litmusSuites = []struct {
 
 var litmusSummary = regexp.MustCompile(`<- summary for \x60(\w+)': of (\d+) tests run: (\d+) passed, (\d+) failed`)
 
-func TestLitmus(t *testing.T) {
+func testLitmus(t *testing.T, s *testserver.Server) {
 	bin := needClient(t, "litmus")
-	s := start(t)
 	u := newUser(t, s, "lit")
 	for _, suite := range litmusSuites {
 		t.Run(suite.name, func(t *testing.T) {

@@ -1,13 +1,13 @@
 package dav
 
 import (
+	"github.com/apiary/apiary/test/testserver"
 	"net/http"
 	"strings"
 	"testing"
 )
 
-func TestDiscoveryAndAuth(t *testing.T) {
-	s := start(t)
+func testDiscoveryAndAuth(t *testing.T, s *testserver.Server) {
 	u := newUser(t, s, "ann")
 
 	// No credentials: a Basic challenge.
@@ -88,8 +88,7 @@ func TestDisabledByDefault(t *testing.T) {
 	}
 }
 
-func TestCalendarObjects(t *testing.T) {
-	s := start(t)
+func testCalendarObjects(t *testing.T, s *testserver.Server) {
 	u := newUser(t, s, "bob")
 	cal := u.home() + "work/"
 	u.do(t, "MKCALENDAR", cal, nil, "").want(t, 201, "MKCALENDAR")

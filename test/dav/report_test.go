@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"github.com/apiary/apiary/test/testserver"
 	"net/url"
 	"regexp"
 	"strings"
@@ -22,8 +23,7 @@ func hrefs(body string) []string {
 	return out
 }
 
-func TestCalendarQueryRecurring(t *testing.T) {
-	s := start(t)
+func testCalendarQueryRecurring(t *testing.T, s *testserver.Server) {
 	u := newUser(t, s, "cat")
 	cal := u.home() + "home/"
 	u.do(t, "MKCALENDAR", cal, nil, "").want(t, 201, "MKCALENDAR")
@@ -82,8 +82,7 @@ func syncReport(token string) string {
 
 var tokenRe = regexp.MustCompile(`<d:sync-token>([^<]+)</d:sync-token>`)
 
-func TestSyncCollectionAndCTag(t *testing.T) {
-	s := start(t)
+func testSyncCollectionAndCTag(t *testing.T, s *testserver.Server) {
 	u := newUser(t, s, "dan")
 	cal := u.home() + "sync/"
 	u.do(t, "MKCALENDAR", cal, nil, "").want(t, 201, "MKCALENDAR")
@@ -136,8 +135,7 @@ func TestSyncCollectionAndCTag(t *testing.T) {
 	u.do(t, "REPORT", cal, nil, syncReport("http://example.com/bogus")).want(t, 403, "unknown token")
 }
 
-func TestAddressBook(t *testing.T) {
-	s := start(t)
+func testAddressBook(t *testing.T, s *testserver.Server) {
 	u := newUser(t, s, "eve")
 	ab := u.cardHome() + "contacts/"
 	u.do(t, "MKCOL", ab, nil, mkAddressBook).want(t, 201, "MKCOL address book")

@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"github.com/apiary/apiary/test/testserver"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +12,7 @@ import (
 
 // TestTsdav runs test/clients/dav/flows.mjs (tsdav, the JS client of web
 // apps) against the server.
-func TestTsdav(t *testing.T) {
+func testTsdav(t *testing.T, s *testserver.Server) {
 	node := needClient(t, "node")
 	_, file, _, _ := runtime.Caller(0)
 	dir := filepath.Join(filepath.Dir(file), "..", "clients", "dav")
@@ -21,7 +22,6 @@ func TestTsdav(t *testing.T) {
 		}
 		t.Fatal("tsdav is not installed in test/clients/dav: run test/deps.sh")
 	}
-	s := start(t)
 	u := newUser(t, s, "tess")
 	u.do(t, "MKCOL", u.cardHome()+"contacts/", nil, mkAddressBook).want(t, 201, "MKCOL address book")
 	cmd := exec.Command(node, "flows.mjs", s.URL, u.email, u.pass)

@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"github.com/apiary/apiary/test/testserver"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,9 +59,8 @@ password = "` + pass + `"
 	return cfg
 }
 
-func TestVdirsyncer(t *testing.T) {
+func testVdirsyncer(t *testing.T, s *testserver.Server) {
 	bin := needClient(t, "vdirsyncer")
-	s := start(t)
 	u := newUser(t, s, "vera")
 	u.do(t, "MKCALENDAR", u.home()+"work/", nil, "").want(t, 201, "MKCALENDAR")
 	u.do(t, "MKCOL", u.cardHome()+"people/", nil, mkAddressBook).want(t, 201, "MKCOL address book")
