@@ -2,10 +2,11 @@ package dav
 
 import (
 	"bufio"
-	"github.com/apiary/apiary/test/testserver"
 	"net"
 	"strings"
 	"testing"
+
+	"github.com/apiary/apiary/test/testserver"
 )
 
 // rawStatus sends a request line as is (no client-side path cleaning) and

@@ -1,12 +1,13 @@
 package dav
 
 import (
-	"github.com/apiary/apiary/test/testserver"
 	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/apiary/apiary/test/testserver"
 )
 
 // litmusSuites are the suites the issue asks about, with the number of

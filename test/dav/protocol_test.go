@@ -1,10 +1,11 @@
 package dav
 
 import (
-	"github.com/apiary/apiary/test/testserver"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/apiary/apiary/test/testserver"
 )
 
 func testDiscoveryAndAuth(t *testing.T, s *testserver.Server) {

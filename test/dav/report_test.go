@@ -1,11 +1,12 @@
 package dav
 
 import (
-	"github.com/apiary/apiary/test/testserver"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/apiary/apiary/test/testserver"
 )
 
 func calendarQuery(start, end string) string {

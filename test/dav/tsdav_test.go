@@ -1,13 +1,14 @@
 package dav
 
 import (
-	"github.com/apiary/apiary/test/testserver"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/apiary/apiary/test/testserver"
 )
 
 // TestTsdav runs test/clients/dav/flows.mjs (tsdav, the JS client of web

@@ -1,12 +1,13 @@
 package dav
 
 import (
-	"github.com/apiary/apiary/test/testserver"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/apiary/apiary/test/testserver"
 )
 
 // vdir runs vdirsyncer with cfg, answering yes to its questions.
