@@ -87,6 +87,7 @@ func (h *Handler) OnChange(c resource.Change) {
 	if davTable(c.Table) {
 		h.states.invalidate()
 	}
+	h.reextract(c)
 	if c.Table != joinTable(tableCollection) || c.Op == resource.OpDelete || c.Row == nil {
 		return
 	}

@@ -25,6 +25,7 @@ func TestDAV(t *testing.T) {
 		{"Vdirsyncer", testVdirsyncer},
 		{"Tsdav", testTsdav},
 		{"Litmus", testLitmus},
+		{"JSONAPIWrites", testJSONAPIWrites},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, s) })
 	}
