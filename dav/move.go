@@ -9,75 +9,6 @@ import (
 	"github.com/apiary/apiary/resource"
 )
 
-// proppatch sets displayname, description and color of a collection.
-// Other (dead) properties cannot be stored and are answered 403.
-func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, t target) *davError {
-	body, derr := readXML(r)
-	if derr != nil {
-		return derr
-	}
-	if body == nil || body.Name.Space != nsDAV || body.Name.Local != "propertyupdate" {
-		return errBadRequest("PROPPATCH body must be a DAV:propertyupdate element")
-	}
-	ctx := r.Context()
-	var c *coll
-	if t.kind == kindCollection {
-		if c, _, derr = h.resolve(ctx, t); derr != nil {
-			return derr
-		}
-	} else if _, _, derr = h.resolve(ctx, t); derr != nil {
-		return derr
-	}
-	attrs := map[string]any{}
-	var names []*node
-	bad := false
-	for _, op := range body.Children {
-		remove := op.Name.Local == "remove"
-		for _, p := range op.child(nsDAV, "prop").Children {
-			names = append(names, p)
-			col := ""
-			switch {
-			case c == nil:
-			case p.Name == pDisplayName:
-				col = "display_name"
-			case p.Name == pCalDesc || p.Name == pCardDesc:
-				col = "description"
-			case p.Name == pColor:
-				col = "color"
-			}
-			if col == "" {
-				bad = true
-				continue
-			}
-			if remove {
-				attrs[col] = nil
-			} else {
-				attrs[col] = strings.TrimSpace(p.Text)
-			}
-		}
-	}
-	status := http.StatusOK
-	if bad {
-		status = http.StatusFailedDependency
-	} else if len(attrs) > 0 {
-		if _, err := h.d.Res().Update(ctx, tableCollection, c.ref, resource.Input{Attributes: attrs}); err != nil {
-			return h.resErr(ctx, err)
-		}
-	}
-	m := newMultistatus()
-	m.raw("<d:response>" + href(r.URL.Path))
-	for _, p := range names {
-		st := status
-		if bad && (c == nil || !(p.Name == pDisplayName || p.Name == pCalDesc || p.Name == pCardDesc || p.Name == pColor)) {
-			st = http.StatusForbidden
-		}
-		m.raw("<d:propstat><d:prop>" + elem(p.Name, "") + "</d:prop><d:status>HTTP/1.1 " + statusLine(st) + "</d:status></d:propstat>")
-	}
-	m.raw("</d:response>")
-	m.send(w)
-	return nil
-}
-
 // copyMove copies or moves one object to another object path of the
 // caller (into a collection of the same or another kind, validated again).
 func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, t target) *davError {
@@ -119,7 +50,7 @@ func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, t target) *da
 	if cur != nil && strings.EqualFold(strings.TrimSpace(r.Header.Get("Overwrite")), "F") {
 		return &davError{status: http.StatusPreconditionFailed, msg: "the destination exists and Overwrite is F"}
 	}
-	_, created, derr := h.store(ctx, dc, dt.file, cur, o.content, "", func(*object) *davError { return nil })
+	_, created, derr := h.store(ctx, dc, dt.file, map[string]any{"dead_props": nilIfEmpty(o.dead)}, o.content, "", func(*object) *davError { return nil })
 	if derr != nil {
 		return derr
 	}
@@ -134,4 +65,11 @@ func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, t target) *da
 		w.WriteHeader(http.StatusNoContent)
 	}
 	return nil
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -249,6 +249,9 @@ func objectProps(c *coll, o *object, data bool) props {
 		pContentType:   contentType(c),
 		pDisplayName:   esc(o.file),
 	}
+	for n, v := range deadProps(o.dead) {
+		ps[n] = v
+	}
 	if data {
 		switch c.kind {
 		case kindAddressBook:

@@ -45,6 +45,7 @@ type object struct {
 	content   []byte
 	created   time.Time
 	updated   time.Time
+	dead      string // dead properties, JSON
 }
 
 // etag is the strong entity tag of the object's bytes, so a change made
@@ -86,7 +87,7 @@ func collFromRow(r resource.Row, me string) coll {
 
 func objFromRow(r resource.Row) object {
 	return object{ref: r.RefID, file: str(r.Attrs["file_name"]), content: []byte(str(r.Attrs["content"])),
-		created: tm(r.Attrs["created_at"]), updated: tm(r.Attrs["updated_at"])}
+		created: tm(r.Attrs["created_at"]), updated: tm(r.Attrs["updated_at"]), dead: str(r.Attrs["dead_props"])}
 }
 
 // listAll pages through every row of table matching q.

@@ -140,7 +140,7 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, t target) *davErro
 		return &davError{status: http.StatusMethodNotAllowed, msg: "PUT needs an object path inside a collection"}
 	}
 	ctx := r.Context()
-	c, o, derr := h.resolve(ctx, t)
+	c, _, derr := h.resolve(ctx, t)
 	if c == nil {
 		if derr != nil && derr.status != http.StatusNotFound {
 			return derr
@@ -154,7 +154,7 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, t target) *davErro
 	if int64(len(content)) > h.d.MaxBody {
 		return &davError{status: http.StatusRequestEntityTooLarge, msg: "the object is too large"}
 	}
-	o2, created, derr := h.store(ctx, c, t.file, o, content, r.Header.Get("Content-Type"), func(cur *object) *davError {
+	o2, created, derr := h.store(ctx, c, t.file, nil, content, r.Header.Get("Content-Type"), func(cur *object) *davError {
 		return preconditions(r, cur)
 	})
 	if derr != nil {
@@ -170,13 +170,16 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, t target) *davErro
 	return nil
 }
 
-// store writes content as object file of c in one transaction, after
-// check passes on the current row read inside it.
-func (h *Handler) store(ctx context.Context, c *coll, file string, _ *object, content []byte, ctype string,
+// store writes content (and extra columns) as object file of c in one
+// transaction, after check passes on the current row read inside it.
+func (h *Handler) store(ctx context.Context, c *coll, file string, extra map[string]any, content []byte, ctype string,
 	check func(*object) *davError) (*object, bool, *davError) {
 	attrs, derr := objectAttrs(c, file, content, ctype)
 	if derr != nil {
 		return nil, false, derr
+	}
+	for k, v := range extra {
+		attrs[k] = v
 	}
 	var out object
 	created := false

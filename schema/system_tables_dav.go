@@ -26,6 +26,7 @@ func sysDAVCalendarColumns() []Column {
 		sysCol("start_at", "datetime", "timestamp", sysNull|sysIndex),
 		sysCol("end_at", "datetime", "timestamp", sysNull|sysIndex),
 		sysColDef("recurring", "truefalse", "bool", "false", 0),
+		sysDAVDeadProps(),
 	}
 }
 
@@ -39,6 +40,7 @@ func sysDAVTables() []Table {
 			sysCol("uid", "label", "varchar(500)", sysNull|sysIndex),
 			sysCol("full_name", "label", "varchar(500)", sysNull|sysIndex),
 			sysCol("emails", "label", "varchar(1000)", sysNull),
+			sysDAVDeadProps(),
 		)),
 		davOwned(sysAdminTable("dav_tombstone", "fa-trash",
 			sysCol("file_name", "label", "varchar(500)", 0),
@@ -58,3 +60,7 @@ func davOwned(t Table) Table {
 	t.DefaultPermission = davOwnerDefault
 	return t
 }
+
+// sysDAVDeadProps holds the WebDAV properties clients set with PROPPATCH
+// (a JSON object of "{namespace}name" to the property's inner XML).
+func sysDAVDeadProps() Column { return sysCol("dead_props", "content", "text", sysNull) }

@@ -19,7 +19,7 @@ var litmusSuites = []struct {
 }{
 	{"basic", 12},
 	{"copymove", 5},
-	{"props", 11},
+	{"props", 30},
 	{"locks", 3},
 }
 
@@ -35,9 +35,13 @@ func testLitmus(t *testing.T, s *testserver.Server) {
 			cmd.Dir = t.TempDir() // litmus writes debug.log into its working folder
 			out, _ := cmd.CombinedOutput()
 			m := litmusSummary.FindStringSubmatch(string(out))
+			if os.Getenv("DAV_LITMUS_LOG") != "" {
+				t.Logf("%s", out)
+			}
 			if m == nil {
 				t.Fatalf("no litmus summary for %s:\n%s", suite.name, out)
 			}
+			t.Logf("litmus %s", m[0])
 			if passed, _ := strconv.Atoi(m[3]); passed < suite.min {
 				t.Fatalf("litmus %s: %s of %s passed, want at least %d:\n%s", suite.name, m[3], m[2], suite.min, out)
 			}
