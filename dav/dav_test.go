@@ -176,3 +176,24 @@ func TestETagMatchesAndTokens(t *testing.T) {
 		}
 	}
 }
+
+func TestDeadPropsRoundTrip(t *testing.T) {
+	n, derr := parseXML([]byte(`<x:p xmlns:x="http://example.com/ns">a &amp; b<y:q xmlns:y="urn:y">z</y:q></x:p>`))
+	if derr != nil {
+		t.Fatal(derr)
+	}
+	inner := innerXML(n)
+	if inner != `a &amp; b<x:q xmlns:x="urn:y">z</x:q>` {
+		t.Fatalf("innerXML = %s", inner)
+	}
+	ps := deadProps(`{"{http://example.com/ns}p":"v","{}bare":"w"}`)
+	if ps[xmlName("http://example.com/ns", "p")] != "v" || ps[xmlName("", "bare")] != "w" {
+		t.Fatalf("deadProps = %v", ps)
+	}
+	if deadProps("not json") != nil || deadProps("") != nil {
+		t.Fatal("bad dead_props must decode to nothing")
+	}
+	if k := propKey(xmlName("urn:a", "b")); keyName(k) != xmlName("urn:a", "b") {
+		t.Fatalf("key round trip %q", k)
+	}
+}

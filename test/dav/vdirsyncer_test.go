@@ -134,6 +134,14 @@ func testVdirsyncer(t *testing.T, s *testserver.Server) {
 		t.Fatalf("local delete not applied on the server: %s", r.body)
 	}
 
+	vdirConflict(t, u, bin, dir, laptop, run, write)
+}
+
+// vdirConflict changes one event on both sides: vdirsyncer must report the
+// conflict, and with "a wins" put the local version on the server.
+func vdirConflict(t *testing.T, u *user, bin, dir, laptop string, run func(...string) string, write func(string)) {
+	t.Helper()
+	cfg := filepath.Join(dir, "config")
 	// Conflict: both sides change the laptop event.
 	u.do(t, "PUT", laptop, calHeaders, event("laptop@test", "Changed on server", "20261208T090000Z", "20261208T100000Z", "")).want(t, 204, "server edit")
 	if err := os.WriteFile(filepath.Join(dir, "cal", "work", "laptop.ics"),
