@@ -217,16 +217,7 @@ func overlaps(s time.Time, d time.Duration, qs, qe time.Time) bool {
 // cal overlaps [qs, qe). Instances replaced by a RECURRENCE-ID override
 // are judged by the override.
 func inRange(cal *ical.Calendar, name string, qs, qe time.Time) (bool, error) {
-	overridden := map[int64]bool{}
-	for _, c := range cal.Children {
-		if c.Name == name {
-			if rid := c.Props.Get(ical.PropRecurrenceID); rid != nil {
-				if t, err := rid.DateTime(time.UTC); err == nil {
-					overridden[t.Unix()] = true
-				}
-			}
-		}
-	}
+	overridden := overriddenInstances(cal, name)
 	for _, c := range cal.Children {
 		if c.Name != name {
 			continue
@@ -240,32 +231,63 @@ func inRange(cal *ical.Calendar, name string, qs, qe time.Time) (bool, error) {
 }
 
 func componentInRange(c *ical.Component, overridden map[int64]bool, qs, qe time.Time) (bool, error) {
-	s, d, err := startAndDuration(c)
+	s, _, err := startAndDuration(c)
 	if err != nil {
 		return false, err
 	}
 	if s.IsZero() {
 		return true, nil // no date at all: RFC 4791 §9.9 matches it
 	}
+	found := false
+	err = eachInstance(c, overridden, qs, qe, func(time.Time, time.Duration) bool {
+		found = true
+		return false
+	})
+	return found, err
+}
+
+// eachInstance calls fn with the start and length of every instance of c
+// overlapping [qs, qe), in order, until fn returns false. Undated
+// components have no instances.
+func eachInstance(c *ical.Component, overridden map[int64]bool, qs, qe time.Time, fn func(time.Time, time.Duration) bool) error {
+	s, d, err := startAndDuration(c)
+	if err != nil || s.IsZero() {
+		return err
+	}
 	set, err := recurrence(c, s)
 	if err != nil {
-		return false, err
+		return err
 	}
 	if set == nil || c.Props.Get(ical.PropRecurrenceID) != nil {
-		return overlaps(s, d, qs, qe), nil
+		if overlaps(s, d, qs, qe) {
+			fn(s, d)
+		}
+		return nil
 	}
 	next := set.Iterator()
 	for i := 0; i < maxInstances; i++ {
 		t, ok := next()
 		if !ok || (!qe.IsZero() && !t.Before(qe)) {
-			return false, nil
+			return nil
 		}
-		if overridden[t.Unix()] {
-			continue
-		}
-		if overlaps(t, d, qs, qe) {
-			return true, nil
+		if !overridden[t.Unix()] && overlaps(t, d, qs, qe) && !fn(t, d) {
+			return nil
 		}
 	}
-	return false, nil
+	return nil
+}
+
+// overriddenInstances are the RECURRENCE-IDs of the components named name.
+func overriddenInstances(cal *ical.Calendar, name string) map[int64]bool {
+	out := map[int64]bool{}
+	for _, c := range cal.Children {
+		if c.Name == name {
+			if rid := c.Props.Get(ical.PropRecurrenceID); rid != nil {
+				if t, err := rid.DateTime(time.UTC); err == nil {
+					out[t.Unix()] = true
+				}
+			}
+		}
+	}
+	return out
 }

@@ -214,7 +214,7 @@ func collectionProps(p auth.Principal, prefix string, c *coll, st syncState) pro
 		ps[pCalComps] = `<c:comp name="VEVENT"/><c:comp name="VTODO"/><c:comp name="VJOURNAL"/>`
 		ps[pCalDataTypes] = `<c:calendar-data content-type="text/calendar" version="2.0"/>`
 		ps[pCalDesc] = esc(c.description)
-		ps[pReports] = reportSet("<c:calendar-query/>", "<c:calendar-multiget/>", "<d:sync-collection/>")
+		ps[pReports] = reportSet("<c:calendar-query/>", "<c:calendar-multiget/>", "<c:free-busy-query/>", "<d:sync-collection/>")
 		if c.color != "" {
 			ps[pColor] = esc(c.color)
 		}

@@ -42,6 +42,23 @@ func timeRange(n *node) (qs, qe time.Time, ok bool, derr *davError) {
 	return qs, qe, true, nil
 }
 
+// rangeConditions narrow object rows to those whose extracted span may
+// overlap [qs, qe); rows without a start or an end are kept.
+func rangeConditions(qs, qe time.Time) []resource.Condition {
+	var out []resource.Condition
+	if !qe.IsZero() {
+		v := qe.Format(time.RFC3339Nano)
+		out = append(out, resource.Condition{Column: "start_at", Operator: "lt", Value: v, LogicalGroup: "s"},
+			resource.Condition{Column: "start_at", Operator: "is null", LogicalGroup: "s"})
+	}
+	if !qs.IsZero() {
+		v := qs.Format(time.RFC3339Nano)
+		out = append(out, resource.Condition{Column: "end_at", Operator: "gte", Value: v, LogicalGroup: "e"},
+			resource.Condition{Column: "end_at", Operator: "is null", LogicalGroup: "e"})
+	}
+	return out
+}
+
 func (h *Handler) calendarQuery(w http.ResponseWriter, r *http.Request, t target, c *coll, body *node) *davError {
 	ctx := r.Context()
 	top := body.child(nsCalDAV, "filter").child(nsCalDAV, "comp-filter")
@@ -58,16 +75,7 @@ func (h *Handler) calendarQuery(w http.ResponseWriter, r *http.Request, t target
 			return derr
 		}
 		if ok {
-			if !qe.IsZero() {
-				v := qe.Format(time.RFC3339Nano)
-				extra = append(extra, resource.Condition{Column: "start_at", Operator: "lt", Value: v, LogicalGroup: "s"},
-					resource.Condition{Column: "start_at", Operator: "is null", LogicalGroup: "s"})
-			}
-			if !qs.IsZero() {
-				v := qs.Format(time.RFC3339Nano)
-				extra = append(extra, resource.Condition{Column: "end_at", Operator: "gte", Value: v, LogicalGroup: "e"},
-					resource.Condition{Column: "end_at", Operator: "is null", LogicalGroup: "e"})
-			}
+			extra = append(extra, rangeConditions(qs, qe)...)
 		}
 	}
 	os, err := objects(ctx, h.d.Res(), c, extra...)

@@ -38,6 +38,8 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request, t target) *davE
 	case (body.Name == xmlName(nsCalDAV, "calendar-multiget") && c.kind == kindCalendar) ||
 		(body.Name == xmlName(nsCardDAV, "addressbook-multiget") && c.kind == kindAddressBook):
 		return h.multiget(w, r, t, c, body)
+	case body.Name == xmlName(nsCalDAV, "free-busy-query") && c.kind == kindCalendar:
+		return h.freeBusy(w, r, c, body)
 	case body.Name == xmlName(nsDAV, "sync-collection"):
 		return h.syncCollection(w, r, t, c, body)
 	}

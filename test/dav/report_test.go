@@ -67,6 +67,20 @@ func testCalendarQueryRecurring(t *testing.T, s *testserver.Server) {
 		})
 	}
 
+	// free-busy-query: the busy periods of December, recurrences expanded.
+	fb := u.do(t, "REPORT", cal, map[string]string{"Depth": "1"}, `<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav">
+	<c:time-range start="20261201T000000Z" end="20270101T000000Z"/></c:free-busy-query>`).want(t, 200, "free-busy-query")
+	for _, want := range []string{"FREEBUSY;FBTYPE=BUSY:20261207T090000Z/20261207T100000Z", "FREEBUSY;FBTYPE=BUSY:20261215T080000Z/20261215T090000Z",
+		"FREEBUSY;FBTYPE=BUSY:20261221T090000Z/20261221T100000Z", "FREEBUSY;FBTYPE=BUSY:20261224T000000Z/20261225T000000Z",
+		"FREEBUSY;FBTYPE=BUSY:20261228T090000Z/20261228T100000Z"} {
+		if !strings.Contains(fb.body, want) {
+			t.Errorf("free-busy lacks %s:\n%s", want, fb.body)
+		}
+	}
+	if strings.Count(fb.body, "FREEBUSY;") != 5 || strings.Contains(fb.body, "20261214T09") {
+		t.Errorf("free-busy has extra periods:\n%s", fb.body)
+	}
+
 	// calendar-multiget: two present objects and one missing.
 	mg := `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>
 	<d:href>` + cal + `once.ics</d:href><d:href>` + cal + `weekly.ics</d:href><d:href>` + cal + `gone.ics</d:href></c:calendar-multiget>`
