@@ -60,7 +60,7 @@ func New(d Deps) *Handler {
 }
 
 // davHeader lists the DAV compliance classes this server implements.
-const davHeader = "1, 3, access-control, calendar-access, addressbook, extended-mkcol, sync-collection"
+const davHeader = "1, 3, calendar-access, addressbook, extended-mkcol"
 
 const allowHeader = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCOL, MKCALENDAR, COPY, MOVE"
 
