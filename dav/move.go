@@ -10,7 +10,9 @@ import (
 )
 
 // copyMove copies or moves one object to another object path of the
-// caller (into a collection of the same or another kind, validated again).
+// caller (into a collection of the same or another kind, validated
+// again); a move removes the source and writes the copy in one
+// transaction.
 func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, t target) *davError {
 	if t.kind != kindObject {
 		return errForbidden("only objects can be copied or moved")
@@ -50,14 +52,14 @@ func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, t target) *da
 	if cur != nil && strings.EqualFold(strings.TrimSpace(r.Header.Get("Overwrite")), "F") {
 		return &davError{status: http.StatusPreconditionFailed, msg: "the destination exists and Overwrite is F"}
 	}
-	_, created, derr := h.store(ctx, dc, dt.file, map[string]any{"dead_props": nilIfEmpty(o.dead)}, o.content, "", func(*object) *davError { return nil })
+	var before func(tx resource.Service) error
+	if r.Method == "MOVE" {
+		before = func(tx resource.Service) error { return removeObject(ctx, tx, c, o) }
+	}
+	_, created, derr := h.store(ctx, dc, dt.file, map[string]any{"dead_props": nilIfEmpty(o.dead)}, o.content, "",
+		func(*object) *davError { return nil }, before)
 	if derr != nil {
 		return derr
-	}
-	if r.Method == "MOVE" {
-		if err := h.d.Res().InTx(ctx, func(tx resource.Service) error { return removeObject(ctx, tx, c, o) }); err != nil {
-			return h.resErr(ctx, err)
-		}
 	}
 	if created {
 		w.WriteHeader(http.StatusCreated)

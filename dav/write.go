@@ -156,7 +156,7 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, t target) *davErro
 	}
 	o2, created, derr := h.store(ctx, c, t.file, nil, content, r.Header.Get("Content-Type"), func(cur *object) *davError {
 		return preconditions(r, cur)
-	})
+	}, nil)
 	if derr != nil {
 		return derr
 	}
@@ -171,9 +171,10 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request, t target) *davErro
 }
 
 // store writes content (and extra columns) as object file of c in one
-// transaction, after check passes on the current row read inside it.
+// transaction, after check passes on the current row read inside it;
+// before, when given, runs first in the same transaction.
 func (h *Handler) store(ctx context.Context, c *coll, file string, extra map[string]any, content []byte, ctype string,
-	check func(*object) *davError) (*object, bool, *davError) {
+	check func(*object) *davError, before func(tx resource.Service) error) (*object, bool, *davError) {
 	attrs, derr := objectAttrs(c, file, content, ctype)
 	if derr != nil {
 		return nil, false, derr
@@ -190,6 +191,11 @@ func (h *Handler) store(ctx context.Context, c *coll, file string, extra map[str
 		}
 		if derr := check(cur); derr != nil {
 			return derr
+		}
+		if before != nil {
+			if err := before(tx); err != nil {
+				return err
+			}
 		}
 		if uid, ok := attrs["uid"].(string); ok && uid != "" {
 			if derr := uidConflict(ctx, tx, c, file, uid); derr != nil {

@@ -131,6 +131,19 @@ func testCalendarObjects(t *testing.T, s *testserver.Server) {
 		t.Fatalf("JSON:API calendar list: %d %s", jr.Status, jr.Body)
 	}
 
+	// COPY and MOVE: a copy in the same calendar would repeat the UID.
+	other := u.home() + "other/"
+	u.do(t, "MKCALENDAR", other, nil, "").want(t, 201, "MKCALENDAR other")
+	u.do(t, "COPY", cal+"e1.ics", map[string]string{"Destination": s.URL + cal + "e1-copy.ics"}, "").want(t, 409, "COPY same UID")
+	u.do(t, "COPY", cal+"e1.ics", map[string]string{"Destination": s.URL + other + "e1.ics"}, "").want(t, 201, "COPY to other")
+	u.do(t, "MOVE", other+"e1.ics", map[string]string{"Destination": other + "renamed.ics"}, "").want(t, 201, "MOVE rename")
+	u.do(t, "GET", other+"e1.ics", nil, "").want(t, 404, "GET moved source")
+	if g := u.do(t, "GET", other+"renamed.ics", nil, "").want(t, 200, "GET moved"); !strings.Contains(g.body, "Standup (moved)") {
+		t.Fatalf("moved object: %s", g.body)
+	}
+	u.do(t, "MOVE", other+"renamed.ics", map[string]string{"Destination": s.URL + cal + "e1.ics", "Overwrite": "F"}, "").want(t, 412, "MOVE no overwrite")
+	u.do(t, "MOVE", other+"renamed.ics", map[string]string{"Destination": "/caldav/users/" + u.ref + "/../x"}, "").want(t, 400, "MOVE traversal")
+
 	u.do(t, "DELETE", cal+"e1.ics", map[string]string{"If-Match": etag2}, "").want(t, 204, "DELETE")
 	u.do(t, "GET", cal+"e1.ics", nil, "").want(t, 404, "GET after DELETE")
 	u.do(t, "DELETE", cal, nil, "").want(t, 204, "DELETE collection")
