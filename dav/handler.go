@@ -42,8 +42,9 @@ type Handler struct {
 }
 
 type basicEntry struct {
-	email string
-	exp   time.Time
+	email   string
+	version int64 // auth_version when verified: a password change voids the entry
+	exp     time.Time
 }
 
 // basicTTL is how long verified Basic credentials skip bcrypt.
@@ -158,14 +159,16 @@ func (h *Handler) authenticate(r *http.Request) (context.Context, bool) {
 	var err error
 	if hit && now.Before(e.exp) {
 		p, err = res.PrincipalByEmail(ctx, e.email)
-	} else {
+		hit = err == nil && p.AuthVersion == e.version
+	}
+	if !hit || !now.Before(e.exp) {
 		p, err = res.Authenticate(ctx, email, pass)
 		if err == nil {
 			h.mu.Lock()
 			if len(h.basic) > 10000 {
 				clear(h.basic)
 			}
-			h.basic[key] = basicEntry{email: p.Email, exp: now.Add(basicTTL)}
+			h.basic[key] = basicEntry{email: p.Email, version: p.AuthVersion, exp: now.Add(basicTTL)}
 			h.mu.Unlock()
 		}
 	}

@@ -62,6 +62,17 @@ func testDiscoveryAndAuth(t *testing.T, s *testserver.Server) {
 	if resp.StatusCode != 207 {
 		t.Fatalf("PROPFIND with a JWT: %d", resp.StatusCode)
 	}
+
+	// A password change voids the remembered Basic credentials at once.
+	u.do(t, "PROPFIND", u.home(), nil, "").want(t, 207, "Basic before the change")
+	pr := s.Do(t, http.MethodPatch, "/api/user_account/"+u.ref, map[string]any{"data": map[string]any{"type": "user_account", "id": u.ref,
+		"attributes": map[string]any{"password": "ann-new-password"}}}, tok)
+	if pr.Status != http.StatusOK {
+		t.Fatalf("password change: %d %s", pr.Status, pr.Body)
+	}
+	u.do(t, "PROPFIND", u.home(), nil, "").want(t, 401, "old password after the change")
+	u.pass = "ann-new-password"
+	u.do(t, "PROPFIND", u.home(), nil, "").want(t, 207, "new password")
 }
 
 func TestDisabledByDefault(t *testing.T) {
