@@ -78,6 +78,13 @@ func BenchmarkDAV(b *testing.B) {
 			u.do(b, "REPORT", cal, map[string]string{"Depth": "1"}, q)
 		}
 	})
+	b.Run("calendar-query-month-etags", func(b *testing.B) {
+		q := strings.Replace(calendarQuery("20270301T000000Z", "20270401T000000Z"), "<c:calendar-data/>", "", 1)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			u.do(b, "REPORT", cal, map[string]string{"Depth": "1"}, q).want(b, 207, "query")
+		}
+	})
 	b.Run("sync-collection-10-changes", func(b *testing.B) {
 		r := u.do(b, "REPORT", cal, nil, syncReport("")).want(b, 207, "initial sync")
 		tok := tokenRe.FindStringSubmatch(r.body)[1]
