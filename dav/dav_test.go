@@ -23,6 +23,7 @@ func TestParsePath(t *testing.T) {
 		{"/caldav/users/u1/calendars/work/", kindCollection, 0, "work", ""},
 		{"/caldav/users/u1/calendars/work/a%20b.ics", kindObject, 0, "work", "a b.ics"},
 		{"/caldav/users/u1/calendars/work/x/y", 0, 404, "", ""},
+		{"/caldav/users//calendars/work/", kindCollection, 0, "work", ""},
 		{"/caldav/users/u1/other/", 0, 404, "", ""},
 		{"/caldav/groups/", 0, 404, "", ""},
 		{"/caldav/users/u1/calendars/../x", 0, 400, "", ""},

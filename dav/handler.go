@@ -100,6 +100,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if derr != nil && derr.msg == msgNested && (r.Method == "MKCOL" || r.Method == "MKCALENDAR" || r.Method == http.MethodPut) {
 		derr.status = http.StatusConflict // a missing intermediate collection (RFC 4918 §9.3.1)
 	}
+	if t.user == selfUser {
+		t.user = auth.PrincipalFrom(ctx).UserRef
+	}
 	if derr == nil && t.user != "" && t.user != auth.PrincipalFrom(ctx).UserRef {
 		derr = errForbidden("this principal path belongs to another user")
 	}

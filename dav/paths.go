@@ -17,6 +17,10 @@ const (
 	kindObject                 // .../calendars/{collection}/{file}
 )
 
+// selfUser stands for an empty user id in a path, which Daptin allows and
+// which means the caller.
+const selfUser = "~"
+
 // msgNested answers a path deeper than an object.
 const msgNested = "collections cannot be nested"
 
@@ -41,6 +45,9 @@ func parsePath(prefix string, u *url.URL) (target, *davError) {
 		return t, errBadRequest("encoded slashes, backslashes and NUL are not allowed in a DAV path")
 	}
 	rest := strings.TrimPrefix(u.Path, prefix)
+	if strings.HasPrefix(rest, "/users//") { // Daptin: an empty user id means the caller
+		rest = "/users/" + selfUser + rest[len("/users"):]
+	}
 	var segs []string
 	for _, s := range strings.Split(rest, "/") {
 		if s == "" {

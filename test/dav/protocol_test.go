@@ -50,6 +50,12 @@ func testDiscoveryAndAuth(t *testing.T, s *testserver.Server) {
 		}
 	}
 
+	// Daptin's empty user id means the caller.
+	r = u.do(t, "PROPFIND", "/caldav/users//calendars/", map[string]string{"Depth": "0"}, "").want(t, 207, "empty user id")
+	if !strings.Contains(r.body, u.home()) {
+		t.Fatalf("empty user id should answer for the caller's home: %s", r.body)
+	}
+
 	// A bearer token works as well.
 	tok := s.SignIn(t, u.email, u.pass)
 	req, _ = http.NewRequest("PROPFIND", s.URL+u.home(), nil)
