@@ -13,32 +13,31 @@ import (
 
 // Property names used by the server.
 var (
-	pResourceType   = xml.Name{Space: nsDAV, Local: "resourcetype"}
-	pDisplayName    = xml.Name{Space: nsDAV, Local: "displayname"}
-	pCurrentUser    = xml.Name{Space: nsDAV, Local: "current-user-principal"}
-	pPrincipalURL   = xml.Name{Space: nsDAV, Local: "principal-URL"}
-	pOwner          = xml.Name{Space: nsDAV, Local: "owner"}
-	pPrivileges     = xml.Name{Space: nsDAV, Local: "current-user-privilege-set"}
-	pReports        = xml.Name{Space: nsDAV, Local: "supported-report-set"}
-	pSyncToken      = xml.Name{Space: nsDAV, Local: "sync-token"}
-	pETag           = xml.Name{Space: nsDAV, Local: "getetag"}
-	pContentType    = xml.Name{Space: nsDAV, Local: "getcontenttype"}
-	pContentLength  = xml.Name{Space: nsDAV, Local: "getcontentlength"}
-	pLastModified   = xml.Name{Space: nsDAV, Local: "getlastmodified"}
-	pPrincipalColl  = xml.Name{Space: nsDAV, Local: "principal-collection-set"}
-	pCalHome        = xml.Name{Space: nsCalDAV, Local: "calendar-home-set"}
-	pCalUserAddr    = xml.Name{Space: nsCalDAV, Local: "calendar-user-address-set"}
-	pCalDesc        = xml.Name{Space: nsCalDAV, Local: "calendar-description"}
-	pCalComps       = xml.Name{Space: nsCalDAV, Local: "supported-calendar-component-set"}
-	pCalDataTypes   = xml.Name{Space: nsCalDAV, Local: "supported-calendar-data"}
-	pCalData        = xml.Name{Space: nsCalDAV, Local: "calendar-data"}
-	pCardHome       = xml.Name{Space: nsCardDAV, Local: "addressbook-home-set"}
-	pCardDesc       = xml.Name{Space: nsCardDAV, Local: "addressbook-description"}
-	pCardDataTypes  = xml.Name{Space: nsCardDAV, Local: "supported-address-data"}
-	pCardData       = xml.Name{Space: nsCardDAV, Local: "address-data"}
-	pCTag           = xml.Name{Space: nsCS, Local: "getctag"}
-	pColor          = xml.Name{Space: nsApple, Local: "calendar-color"}
-	pMaxResouceSize = xml.Name{Space: nsCalDAV, Local: "max-resource-size"}
+	pResourceType  = xml.Name{Space: nsDAV, Local: "resourcetype"}
+	pDisplayName   = xml.Name{Space: nsDAV, Local: "displayname"}
+	pCurrentUser   = xml.Name{Space: nsDAV, Local: "current-user-principal"}
+	pPrincipalURL  = xml.Name{Space: nsDAV, Local: "principal-URL"}
+	pOwner         = xml.Name{Space: nsDAV, Local: "owner"}
+	pPrivileges    = xml.Name{Space: nsDAV, Local: "current-user-privilege-set"}
+	pReports       = xml.Name{Space: nsDAV, Local: "supported-report-set"}
+	pSyncToken     = xml.Name{Space: nsDAV, Local: "sync-token"}
+	pETag          = xml.Name{Space: nsDAV, Local: "getetag"}
+	pContentType   = xml.Name{Space: nsDAV, Local: "getcontenttype"}
+	pContentLength = xml.Name{Space: nsDAV, Local: "getcontentlength"}
+	pLastModified  = xml.Name{Space: nsDAV, Local: "getlastmodified"}
+	pPrincipalColl = xml.Name{Space: nsDAV, Local: "principal-collection-set"}
+	pCalHome       = xml.Name{Space: nsCalDAV, Local: "calendar-home-set"}
+	pCalUserAddr   = xml.Name{Space: nsCalDAV, Local: "calendar-user-address-set"}
+	pCalDesc       = xml.Name{Space: nsCalDAV, Local: "calendar-description"}
+	pCalComps      = xml.Name{Space: nsCalDAV, Local: "supported-calendar-component-set"}
+	pCalDataTypes  = xml.Name{Space: nsCalDAV, Local: "supported-calendar-data"}
+	pCalData       = xml.Name{Space: nsCalDAV, Local: "calendar-data"}
+	pCardHome      = xml.Name{Space: nsCardDAV, Local: "addressbook-home-set"}
+	pCardDesc      = xml.Name{Space: nsCardDAV, Local: "addressbook-description"}
+	pCardDataTypes = xml.Name{Space: nsCardDAV, Local: "supported-address-data"}
+	pCardData      = xml.Name{Space: nsCardDAV, Local: "address-data"}
+	pCTag          = xml.Name{Space: nsCS, Local: "getctag"}
+	pColor         = xml.Name{Space: nsApple, Local: "calendar-color"}
 )
 
 // props maps a property name to its rendered inner XML.
