@@ -82,6 +82,7 @@ func testDiscoveryAndAuth(t *testing.T, s *testserver.Server) {
 }
 
 func TestDisabledByDefault(t *testing.T) {
+	t.Parallel()
 	s := testserverStartPlain(t)
 	resp, err := s.Client.Get(s.URL + "/caldav/")
 	if err != nil {

@@ -48,6 +48,7 @@ func eventually(t *testing.T, what string, fn func() bool) {
 }
 
 func TestSharingWithUsergroup(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	admin := s.Admin(t)
 	openDAVTables(t, s, admin)

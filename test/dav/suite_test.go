@@ -11,6 +11,7 @@ import (
 // all of them. Tests that lock the instance down or need DAV off have
 // servers of their own.
 func TestDAV(t *testing.T) {
+	t.Parallel()
 	s := start(t)
 	for _, tc := range []struct {
 		name string
