@@ -64,9 +64,10 @@ func collectionProp(n xml.Name) string {
 	return ""
 }
 
-// proppatch sets and removes properties in one step (RFC 4918 §9.2): on
-// a collection its display name, description and color; on an object any
-// property except the live ones the server computes. One refused property
+// proppatch sets and removes properties in one step (RFC 4918 §9.2): a
+// collection's display name, description and color go to their columns;
+// any other property outside the DAV, CalDAV, CardDAV and CalendarServer
+// namespaces (which the server computes) is stored as a dead property. One refused property
 // fails the whole request (the others answer 424).
 func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, t target) *davError {
 	body, derr := readXML(r)
@@ -86,8 +87,12 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, t target) *d
 	}
 	attrs := map[string]any{}
 	dead := map[string]string{}
-	if o != nil && o.dead != "" {
-		_ = json.Unmarshal([]byte(o.dead), &dead)
+	stored := c.dead
+	if o != nil {
+		stored = o.dead
+	}
+	if stored != "" {
+		_ = json.Unmarshal([]byte(stored), &dead)
 	}
 	var names []*node
 	refused := map[xml.Name]bool{}
@@ -105,7 +110,7 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, t target) *d
 				} else {
 					attrs[collectionProp(p.Name)] = strings.TrimSpace(p.Text)
 				}
-			case o != nil && p.Name.Space != nsDAV && p.Name.Space != nsCalDAV && p.Name.Space != nsCardDAV && p.Name.Space != nsCS:
+			case p.Name.Space != nsDAV && p.Name.Space != nsCalDAV && p.Name.Space != nsCardDAV && p.Name.Space != nsCS:
 				if remove {
 					delete(dead, propKey(p.Name))
 				} else {
@@ -136,23 +141,19 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, t target) *d
 	return nil
 }
 
-// savePatch writes the collection columns or the object's dead properties.
+// savePatch writes the collection columns and the dead properties.
 func (h *Handler) savePatch(r *http.Request, c *coll, o *object, attrs map[string]any, dead map[string]string) *davError {
 	ctx := r.Context()
-	if o == nil {
-		if len(attrs) == 0 {
-			return nil
-		}
-		if _, err := h.d.Res().Update(ctx, tableCollection, c.ref, resource.Input{Attributes: attrs}); err != nil {
-			return h.resErr(ctx, err)
-		}
-		return nil
-	}
 	js, _ := json.Marshal(dead)
 	if len(js) > maxDeadProps {
 		return &davError{status: http.StatusInsufficientStorage, msg: "too many or too large properties"}
 	}
-	if _, err := h.d.Res().Update(ctx, c.table(), o.ref, resource.Input{Attributes: map[string]any{"dead_props": string(js)}}); err != nil {
+	table, ref := tableCollection, c.ref
+	if o != nil {
+		table, ref = c.table(), o.ref
+	}
+	attrs["dead_props"] = string(js)
+	if _, err := h.d.Res().Update(ctx, table, ref, resource.Input{Attributes: attrs}); err != nil {
 		return h.resErr(ctx, err)
 	}
 	return nil

@@ -207,6 +207,9 @@ func collectionProps(p auth.Principal, prefix string, c *coll, st syncState) pro
 		pSyncToken:    esc(st.token()),
 		pLastModified: httpDate(st.at),
 	}
+	for n, v := range deadProps(c.dead) {
+		ps[n] = v
+	}
 	switch c.kind {
 	case kindCalendar:
 		ps[pResourceType] = "<d:collection/><c:calendar/>"

@@ -27,6 +27,7 @@ const (
 // coll is one collection row as DAV sees it.
 type coll struct {
 	ref, name, kind, description, color, owner, display string
+	dead                                                string // dead properties, JSON
 	seg                                                 string // path segment: name when owned, reference id when shared
 	updated                                             time.Time
 }
@@ -76,7 +77,7 @@ func tm(v any) time.Time {
 
 func collFromRow(r resource.Row, me string) coll {
 	c := coll{ref: r.RefID, name: str(r.Attrs["name"]), kind: str(r.Attrs["dav_kind"]),
-		description: str(r.Attrs["description"]), color: str(r.Attrs["color"]), display: str(r.Attrs["display_name"]),
+		description: str(r.Attrs["description"]), color: str(r.Attrs["color"]), display: str(r.Attrs["display_name"]), dead: str(r.Attrs["dead_props"]),
 		owner: str(r.Attrs["user_account_id"]), updated: tm(r.Attrs["updated_at"])}
 	c.seg = c.name
 	if c.owner != me {

@@ -11,6 +11,7 @@ func sysDAVCollectionColumns() []Column {
 		sysColDef("dav_kind", "label", "varchar(20)", "''", sysIndex),
 		sysCol("display_name", "label", "varchar(500)", sysNull),
 		sysCol("color", "color", "varchar(20)", sysNull),
+		sysDAVDeadProps(),
 	}
 }
 

@@ -113,8 +113,27 @@ func testCalendarObjects(t *testing.T, s *testserver.Server) {
 	u.do(t, "MKCALENDAR", cal, nil, "").want(t, 201, "MKCALENDAR")
 	u.do(t, "MKCALENDAR", cal, nil, "").want(t, 405, "MKCALENDAR again")
 
+	// PROPPATCH: display name and color to columns, Apple's calendar-order as a dead property;
+	// getetag is computed by the server and refused, which fails the whole request.
+	pp := `<d:propertyupdate xmlns:d="DAV:" xmlns:ic="http://apple.com/ns/ical/"><d:set><d:prop><d:displayname>Work</d:displayname>
+	<ic:calendar-color>#ff0000</ic:calendar-color><ic:calendar-order>3</ic:calendar-order></d:prop></d:set></d:propertyupdate>`
+	if r := u.do(t, "PROPPATCH", cal, nil, pp).want(t, 207, "PROPPATCH"); strings.Contains(r.body, "403") || strings.Contains(r.body, "424") {
+		t.Fatalf("PROPPATCH refused a property: %s", r.body)
+	}
+	bad := strings.Replace(pp, "<d:displayname>Work</d:displayname>", "<d:getetag>x</d:getetag>", 1)
+	if r := u.do(t, "PROPPATCH", cal, nil, bad).want(t, 207, "PROPPATCH protected"); !strings.Contains(r.body, "403 Forbidden") || !strings.Contains(r.body, "424 Failed Dependency") {
+		t.Fatalf("PROPPATCH of getetag: %s", r.body)
+	}
+	r := u.do(t, "PROPFIND", cal, map[string]string{"Depth": "0"}, `<d:propfind xmlns:d="DAV:" xmlns:ic="http://apple.com/ns/ical/"><d:prop>
+	<d:displayname/><ic:calendar-color/><ic:calendar-order/></d:prop></d:propfind>`).want(t, 207, "PROPFIND after PROPPATCH")
+	for _, want := range []string{"<d:displayname>Work</d:displayname>", "<ic:calendar-color>#ff0000</ic:calendar-color>", "<ic:calendar-order>3</ic:calendar-order>"} {
+		if !strings.Contains(r.body, want) {
+			t.Fatalf("PROPFIND lacks %s: %s", want, r.body)
+		}
+	}
+
 	ev := event("e1@test", "Standup", "20261207T090000Z", "20261207T093000Z", "")
-	r := u.do(t, "PUT", cal+"e1.ics", calHeaders, ev).want(t, 201, "PUT new")
+	r = u.do(t, "PUT", cal+"e1.ics", calHeaders, ev).want(t, 201, "PUT new")
 	etag := r.header.Get("ETag")
 	if etag == "" {
 		t.Fatal("PUT answered no ETag")
