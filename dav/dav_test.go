@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"encoding/xml"
 	"net/url"
 	"strings"
 	"testing"
@@ -196,5 +197,15 @@ func TestDeadPropsRoundTrip(t *testing.T) {
 	}
 	if k := propKey(xmlName("urn:a", "b")); keyName(k) != xmlName("urn:a", "b") {
 		t.Fatalf("key round trip %q", k)
+	}
+}
+
+func TestEscMatchesEncodingXML(t *testing.T) {
+	for _, s := range []string{"", "plain", "a & b < c > d \"e\" 'f'", "BEGIN:VCALENDAR\r\nX:1\r\n\tfold", "ünïcödé ✓", "bad \x01 ctrl", "bad \xff utf8", "\ufffe"} {
+		var b strings.Builder
+		_ = xml.EscapeText(&b, []byte(s))
+		if got := esc(s); got != b.String() {
+			t.Errorf("esc(%q) = %q, want %q", s, got, b.String())
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // XML namespaces DAV clients use.
@@ -140,8 +141,26 @@ func parseXML(data []byte) (*node, *davError) {
 	return root, nil
 }
 
+// textEscaper escapes XML text the way xml.EscapeText does for valid
+// UTF-8 (carriage returns too, so CRLF in calendar data survives parsing).
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\"", "&#34;", "'", "&#39;", "\t", "&#x9;", "\n", "&#xA;", "\r", "&#xD;")
+
+// plainText reports whether s is valid UTF-8 without the control
+// characters XML forbids, so textEscaper alone renders it.
+func plainText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return utf8.ValidString(s) && !strings.ContainsAny(s, "\ufffe\uffff")
+}
+
 // esc escapes text for XML content.
 func esc(s string) string {
+	if plainText(s) {
+		return textEscaper.Replace(s)
+	}
 	var b strings.Builder
 	_ = xml.EscapeText(&b, []byte(s))
 	return b.String()
