@@ -2,6 +2,7 @@ package dav
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/apiary/apiary/auth"
@@ -17,13 +18,26 @@ func (h *Handler) reextract(c resource.Change) {
 	if (c.Table != tableCalendar && c.Table != tableVCard) || c.Op == resource.OpDelete || c.Row == nil {
 		return
 	}
-	want := extractedColumns(c.Table, c.Row)
-	if len(want) == 0 {
+	if len(extractedColumns(c.Table, c.Row)) == 0 {
 		return
 	}
 	go func() {
+		h.follow.Lock()
+		defer h.follow.Unlock()
 		ctx := auth.WithPrincipal(context.Background(), auth.System())
-		if _, err := h.d.Res().Update(ctx, c.Table, c.RefID, resource.Input{Attributes: want}); err != nil {
+		if err := h.d.Res().InTx(ctx, func(tx resource.Service) error {
+			// The row as it is now: a later write may have changed it.
+			row, err := tx.Get(ctx, c.Table, c.RefID, resource.Query{})
+			if err != nil {
+				return err
+			}
+			want := extractedColumns(c.Table, row.Attrs)
+			if len(want) == 0 {
+				return nil
+			}
+			_, err = tx.Update(ctx, c.Table, c.RefID, resource.Input{Attributes: want})
+			return err
+		}); err != nil && !errors.Is(err, resource.ErrNotFound) {
 			h.d.Log.WarnContext(ctx, "re-extracting DAV columns failed", "table", c.Table, "ref", c.RefID, "err", err)
 		}
 	}()

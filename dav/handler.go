@@ -39,6 +39,9 @@ type Handler struct {
 	basic map[[32]byte]basicEntry // recent Basic credentials → email
 	// states caches collection sync states between changes.
 	states stateCache
+	// follow serializes the follow-up writes OnChange starts, so the last
+	// one to run reads (and writes) the latest state.
+	follow sync.Mutex
 }
 
 type basicEntry struct {

@@ -96,6 +96,8 @@ func (h *Handler) OnChange(c resource.Change) {
 		return
 	}
 	go func() {
+		h.follow.Lock()
+		defer h.follow.Unlock()
 		ctx := auth.WithPrincipal(context.Background(), auth.System())
 		if err := h.shareCollection(ctx, ref); err != nil {
 			h.d.Log.WarnContext(ctx, "sharing collection objects failed", "collection", ref, "err", err)
