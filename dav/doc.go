@@ -1,3 +1,17 @@
-// Package dav will own CalDAV and CardDAV over calendar and contact tables,
-// through resource.Service. It is built by its own issue.
+// Package dav owns CalDAV (RFC 4791) and CardDAV (RFC 6352) with
+// sync-collection (RFC 6578) under /caldav and /carddav, on Daptin's
+// virtual tree /users/{user}/calendars/{collection}/{object}.
+//
+// Calendars and address books are `collection` rows (dav_kind calendar or
+// addressbook), iCalendar objects are `calendar` rows and vCards `vcard`
+// rows, all reached only through resource.Service, so permissions,
+// validation and change events apply as on every other surface. Deleted
+// objects leave a `dav_tombstone` row so sync-collection can report them.
+//
+// The protocol layer (PROPFIND, PROPPATCH, REPORT, MKCOL, MKCALENDAR, PUT,
+// GET, DELETE, COPY, MOVE) is this package's own: go-webdav v0.7.0's
+// server handlers lack sync-collection, getctag, PROPPATCH, COPY/MOVE and
+// per-collection privileges, and assume a path layout that is not
+// Daptin's. Its caldav.ValidateCalendarObject and carddav.Match are used,
+// with github.com/emersion/go-ical and go-vcard for parsing.
 package dav

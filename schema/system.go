@@ -20,6 +20,7 @@ func SystemFile() File {
 	tables = append(tables, sysMailTables()...)
 	tables = append(tables, sysMeteringTables()...)
 	tables = append(tables, systemServiceTables()...)
+	tables = append(tables, sysDAVTables()...)
 	return File{
 		Tables:    tables,
 		Relations: sysRelations(),
@@ -97,6 +98,8 @@ func sysRelations() []Relation {
 		sysRel(TableAction, BelongsTo, TableWorld),
 		sysRelNamed("user_otp_account", BelongsTo, TableUser, "primary_user_otp", "otp_of_account"),
 		sysRel("calendar", HasOne, "collection"),
+		sysRel("vcard", HasOne, "collection"),
+		sysRel("dav_tombstone", HasOne, "collection"),
 		sysRel("feed", BelongsTo, "stream"),
 		sysRelNamed("task", HasOne, TableUser, "task_executed", "as_user_id"),
 		sysRel("timeline", BelongsTo, TableWorld),

@@ -98,14 +98,14 @@ func sysContentTables() []Table {
 			sysCol("mime_type", "label", "varchar(255)", sysIndex),
 			sysCol("document_content", "file.*", "longblob", 0),
 		),
-		sysAdminTable("calendar", "fa-calendar-alt",
+		davOwned(sysAdminTable("calendar", "fa-calendar-alt", append([]Column{
 			sysCol("rpath", "label", "varchar(500)", sysUnique),
 			sysCol("content", "file.ical", "longblob", 0),
-		),
-		sysAdminTable("collection", "fa-folder-open",
+		}, sysDAVCalendarColumns()...)...)),
+		davOwned(sysAdminTable("collection", "fa-folder-open", append([]Column{
 			sysCol("name", "label", "varchar(500)", sysIndex),
 			sysCol("description", "label", "text", 0),
-		),
+		}, sysDAVCollectionColumns()...)...)),
 		sysAdminTable("credential", "fa-key",
 			sysCol("name", "label", "varchar(500)", sysIndex),
 			sysCol("content", "encrypted", "text", 0),

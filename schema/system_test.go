@@ -14,7 +14,7 @@ func TestSystemFileTableOrder(t *testing.T) {
 		"oauth_code", "oauth_access", "oauth_refresh", "oauth_grant", "oauth_key",
 		"cloud_store", "site", "mail_server", "mail_account", "mail_box", "mail",
 		"outbox", "llm_provider", "llm_usage", "api_plan", "api_member", "api_usage",
-		"api_quota", "service_client",
+		"api_quota", "service_client", "vcard", "dav_tombstone",
 	}
 	var got []string
 	for _, tb := range SystemFile().Tables {

@@ -23,6 +23,9 @@ type Config struct {
 	Olric            OlricConfig
 	// PasswordCost is the bcrypt cost for password columns; 0 = 11.
 	PasswordCost int
+	// CalDAV serves /caldav and /carddav even when the _config key
+	// caldav.enable is not "true".
+	CalDAV bool
 	// Clock drives time-based codes (TOTP); nil means time.Now. Tests set it.
 	Clock func() time.Time
 	// GraphQLLimits bound one GraphQL request (docs/security.md); zero

@@ -77,6 +77,7 @@ func (s *Server) router() chi.Router {
 			return s.exec.Execute(ctx, typ, name, attrs)
 		}})
 	r.Method(http.MethodGet, "/graphql", gql)
+	s.mountDAV(r)
 	r.Method(http.MethodPost, "/graphql", gql)
 	return r
 }

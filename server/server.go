@@ -51,6 +51,7 @@ type Server struct {
 	reloadMu     sync.Mutex
 	exec         *actions.Executor
 	gqlOn        atomic.Bool          // graphql.enable, applied live
+	davOn        atomic.Bool          // caldav.enable, applied live
 	attempts     *auth.AttemptLimiter // failed sign-ins per account
 	addrAttempts *auth.AttemptLimiter // failed sign-ins per client address
 	started      time.Time

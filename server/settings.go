@@ -18,6 +18,7 @@ func (s *Server) reloadSettings(ctx context.Context) {
 	v, has := all[resource.KeyGraphQL]
 	sc := s.schema.Load()
 	s.gqlOn.Store(v == "true" || (!has && sc.EnableGraphQL != nil && *sc.EnableGraphQL))
+	s.reloadDAV(all)
 	st, err := httpmw.ParseSettings(func(name string) (string, bool) { v, ok := all[name]; return v, ok })
 	if err != nil {
 		s.log.WarnContext(ctx, "bad HTTP setting in _config; using its default", "err", err)

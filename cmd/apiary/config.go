@@ -45,6 +45,8 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 	fs.IntVar(&gl.MaxFields, "graphql_max_fields", gl.MaxFields, "most fields in one GraphQL request, fragments expanded")
 	fs.IntVar(&gl.MaxAnswerBytes, "graphql_max_answer_bytes", gl.MaxAnswerBytes, "largest GraphQL answer in `bytes`")
 	fs.DurationVar(&gl.Timeout, "graphql_timeout", gl.Timeout, "longest a GraphQL request may run")
+
+	fs.BoolVar(&cfg.CalDAV, "caldav_enable", cfg.CalDAV, "serve CalDAV and CardDAV at /caldav and /carddav (also the _config key caldav.enable)")
 	fs.IntVar(&cfg.HTTP.ReadCacheMB, "read_cache_mb", cfg.HTTP.ReadCacheMB, "memory for cached read answers in `MiB` (0 disables the cache)")
 	return fs
 }

@@ -1,0 +1,77 @@
+package dav
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/resource"
+)
+
+// copyMove copies or moves one object to another object path of the
+// caller (into a collection of the same or another kind, validated
+// again); a move removes the source and writes the copy in one
+// transaction.
+func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, t target) *davError {
+	if t.kind != kindObject {
+		return errForbidden("only objects can be copied or moved")
+	}
+	ctx := r.Context()
+	c, o, derr := h.resolve(ctx, t)
+	if derr != nil {
+		return derr
+	}
+	du, err := url.Parse(r.Header.Get("Destination"))
+	if err != nil || du.Path == "" {
+		return errBadRequest("missing or malformed Destination header")
+	}
+	if du.Host != "" && du.Host != r.Host {
+		return &davError{status: http.StatusBadGateway, msg: "Destination is on another server"}
+	}
+	prefix := "/caldav"
+	if strings.HasPrefix(du.Path, "/carddav") {
+		prefix = "/carddav"
+	} else if !strings.HasPrefix(du.Path, "/caldav") {
+		return &davError{status: http.StatusBadGateway, msg: "Destination is outside the DAV tree"}
+	}
+	dt, derr := parsePath(prefix, du)
+	if derr != nil {
+		return derr
+	}
+	if dt.kind != kindObject || dt.user != auth.PrincipalFrom(ctx).UserRef {
+		return errForbidden("Destination must be an object path of your own")
+	}
+	if dt.coll == t.coll && dt.file == t.file {
+		return errForbidden("source and destination are the same")
+	}
+	dc, cur, _ := h.resolve(ctx, dt)
+	if dc == nil {
+		return &davError{status: http.StatusConflict, msg: "the destination collection does not exist"}
+	}
+	if cur != nil && strings.EqualFold(strings.TrimSpace(r.Header.Get("Overwrite")), "F") {
+		return &davError{status: http.StatusPreconditionFailed, msg: "the destination exists and Overwrite is F"}
+	}
+	var before func(tx resource.Service) error
+	if r.Method == "MOVE" {
+		before = func(tx resource.Service) error { return removeObject(ctx, tx, c, o) }
+	}
+	_, created, derr := h.store(ctx, dc, dt.file, map[string]any{"dead_props": nilIfEmpty(o.dead)}, o.content, "",
+		func(*object) *davError { return nil }, before)
+	if derr != nil {
+		return derr
+	}
+	if created {
+		w.WriteHeader(http.StatusCreated)
+	} else {
+		w.WriteHeader(http.StatusNoContent)
+	}
+	return nil
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
