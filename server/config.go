@@ -20,6 +20,7 @@ type Config struct {
 	LocalStoragePath string
 	LogLevel         string
 	Olric            OlricConfig
+	Files            FilesConfig
 	// PasswordCost is the bcrypt cost for password columns; 0 = 11.
 	PasswordCost int
 	// Clock drives time-based codes (TOTP); nil means time.Now. Tests set it.
@@ -35,6 +36,12 @@ type HTTPConfig struct {
 	// ReadCacheMB bounds the cache of read answers (docs/performance.md)
 	// in MiB; 0 disables it.
 	ReadCacheMB int
+}
+
+// FilesConfig configures asset uploads and the FTP listener.
+type FilesConfig struct {
+	// MaxUploadBytes bounds one file sent to the chunked upload API.
+	MaxUploadBytes int64
 }
 
 // OlricConfig configures the embedded cluster member (used by later issues).
@@ -56,6 +63,7 @@ func DefaultConfig() Config {
 		DB:               db.Config{Type: "sqlite3", DSN: "apiary.db"},
 		SchemaDir:        ".",
 		LocalStoragePath: "./storage",
+		Files:            FilesConfig{MaxUploadBytes: 4 << 30},
 		LogLevel:         "info",
 	}
 }

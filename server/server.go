@@ -52,6 +52,7 @@ type Server struct {
 	attempts     *httpmw.AttemptLimiter // failed sign-ins per account
 	addrAttempts *httpmw.AttemptLimiter // failed sign-ins per client address
 	started      time.Time
+	files        filesWiring
 }
 
 // New builds everything in dependency order: database, schema, migrations,
@@ -101,7 +102,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	enc, _ := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyEncryption)
-	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost})
+	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost,
+		Files: s.newFiles()})
+	if err := s.startFiles(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
 	s.reloadSettings(ctx)
 	s.conf = resource.NewConfigStore(d)
 	s.attempts = httpmw.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
