@@ -19,9 +19,11 @@ type FileHandler interface {
 	StoreFiles(ctx context.Context, table string, col *schema.Column, val any, dryRun bool) ([]map[string]any, error)
 }
 
-// storedFiles marks an asset attribute whose files are already in the
-// store: only their metadata remains to be written.
-type storedFiles []map[string]any
+// StoredFiles is the value of an asset attribute whose files are already
+// in the store (the chunked upload API writes them first): only their
+// metadata entries remain to be merged into the column. JSON input never
+// decodes to this type, so only in-process callers can pass it.
+type StoredFiles []map[string]any
 
 // IsAssetColumn reports whether col keeps its files in a cloud store.
 func IsAssetColumn(col *schema.Column) bool {
@@ -32,7 +34,7 @@ func IsAssetColumn(col *schema.Column) bool {
 // before the write's transaction opens (an upload can take long; it must
 // not hold the database), after checking that the caller may write at all,
 // so a caller without permission cannot place files in a store. It returns
-// a copy of in whose asset attributes hold storedFiles. refID is "" on
+// a copy of in whose asset attributes hold StoredFiles. refID is "" on
 // create.
 func (s *svc) storeFiles(ctx context.Context, tableName, refID string, in Input) (Input, error) {
 	if s.files == nil || len(in.Attributes) == 0 {
@@ -54,6 +56,9 @@ func (s *svc) storeFiles(ctx context.Context, tableName, refID string, in Input)
 			}
 			out = maps.Clone(in.Attributes)
 		}
+		if _, done := val.(StoredFiles); done {
+			continue
+		}
 		if val == nil {
 			if refID != "" {
 				delete(out, name) // as Daptin: null leaves an asset column as it is on update
@@ -64,7 +69,7 @@ func (s *svc) storeFiles(ctx context.Context, tableName, refID string, in Input)
 		if err != nil {
 			return in, err
 		}
-		out[name] = storedFiles(entries)
+		out[name] = StoredFiles(entries)
 	}
 	if out != nil {
 		in.Attributes = out
@@ -89,13 +94,13 @@ func (s *svc) checkWrite(ctx context.Context, t *schema.Table, refID string) err
 	return s.checkRow(ctx, t, old, auth.OpUpdate)
 }
 
-// mergeFiles turns storedFiles attributes into the column's new JSON list:
+// mergeFiles turns StoredFiles attributes into the column's new JSON list:
 // on update the row's current entries are kept and entries with the same
 // name are replaced (PATCH merges by name); old is nil on create.
 func mergeFiles(in Input, old *Row) Input {
 	var out map[string]any
 	for name, val := range in.Attributes {
-		sf, ok := val.(storedFiles)
+		sf, ok := val.(StoredFiles)
 		if !ok {
 			continue
 		}

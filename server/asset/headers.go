@@ -2,6 +2,7 @@ package asset
 
 import (
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -59,3 +60,7 @@ func disposition(typ, name string) string {
 	}
 	return kind + `; filename="` + strings.NewReplacer(`"`, "", "\r", "", "\n", "").Replace(name) + `"`
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func pathBase(p string) string { return path.Base(p) }

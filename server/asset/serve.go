@@ -41,7 +41,10 @@ func Mount(r chi.Router, d Deps) {
 	}
 }
 
-type handler struct{ d Deps }
+type handler struct {
+	d       Deps
+	pending pendingUploads
+}
 
 // target is the asset column a request names and the row holding it.
 type target struct {

@@ -69,7 +69,7 @@ func (f *Files) StoreFiles(ctx context.Context, table string, col *schema.Column
 }
 
 func badFile(column, format string, a ...any) error {
-	return &resource.Error{Kind: resource.ErrValidation, Title: "invalid file for " + column,
+	return &resource.Error{Kind: resource.ErrBadRequest, Title: "invalid file for " + column,
 		Detail: fmt.Sprintf(format, a...), Pointer: "/data/attributes/" + column}
 }
 
