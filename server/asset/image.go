@@ -105,9 +105,11 @@ var filters = map[string]filter{
 			return color.NRGBA{scale(c.R, n[0]), scale(c.G, n[1]), scale(c.B, n[2]), c.A}
 		}), nil
 	},
-	"emboss":        noArg(kernel([9]float64{-1, -1, 0, -1, 1, 1, 0, 1, 1})),
-	"sobel":         noArg(kernel([9]float64{-1, -2, -1, 0, 0, 0, 1, 2, 1})),
-	"edgedetection": func(img image.Image, _ string) (image.Image, error) { return kernel([9]float64{-1, -1, -1, -1, 8, -1, -1, -1, -1})(img), nil },
+	"emboss": noArg(kernel([9]float64{-1, -1, 0, -1, 1, 1, 0, 1, 1})),
+	"sobel":  noArg(kernel([9]float64{-1, -2, -1, 0, 0, 0, 1, 2, 1})),
+	"edgedetection": func(img image.Image, _ string) (image.Image, error) {
+		return kernel([9]float64{-1, -1, -1, -1, 8, -1, -1, -1, -1})(img), nil
+	},
 }
 
 var resampling = map[string]imaging.ResampleFilter{"": imaging.Lanczos, "NearestNeighbor": imaging.NearestNeighbor,
