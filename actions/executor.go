@@ -56,6 +56,9 @@ type Options struct {
 	SchemaDir string
 	// Now is the clock of time-based codes (TOTP); nil means time.Now.
 	Now func() time.Time
+	// Stores opens cloud stores for the store and site actions; nil
+	// leaves those actions unregistered.
+	Stores StoreResolver
 }
 
 type clientIPKey struct{}
@@ -83,6 +86,7 @@ func New(o Options) *Executor {
 	e.registerOTPAndSessions()
 	e.registerSchemaData()
 	e.registerImportExport()
+	e.registerStores()
 	return e
 }
 
