@@ -103,7 +103,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	enc, _ := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyEncryption)
 	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost,
-		Files: s.newFiles()})
+		Files: s.newFiles(enc)})
 	if err := s.startFiles(ctx); err != nil {
 		d.Close()
 		return nil, err

@@ -18,8 +18,8 @@ type filesWiring struct {
 
 // newFiles builds the cloud stores before the resource layer exists (the
 // layer calls back into them to store asset column files).
-func (s *Server) newFiles() resource.FileHandler {
-	s.files.stores = filestore.New(func() resource.Service { return s.res }, s.log.With("component", "files"))
+func (s *Server) newFiles(secret string) resource.FileHandler {
+	s.files.stores = filestore.New(func() resource.Service { return s.res }, secret, s.log.With("component", "files"))
 	return &asset.Files{Stores: s.files.stores}
 }
 

@@ -28,16 +28,17 @@ var ErrUnknownStore = errors.New("no such cloud store")
 // Stores opens cloud stores by name and keeps them open until their row or
 // a credential changes (so a new or changed store works without restart).
 type Stores struct {
-	res  func() resource.Service
-	log  *slog.Logger
-	mu   sync.Mutex
-	open map[string]*blob.Store
+	res    func() resource.Service
+	secret string // encryption.secret: credential content is encrypted at rest
+	log    *slog.Logger
+	mu     sync.Mutex
+	open   map[string]*blob.Store
 }
 
 // New returns an empty set of stores; Watch must be called once the
-// resource layer exists.
-func New(res func() resource.Service, log *slog.Logger) *Stores {
-	return &Stores{res: res, log: log, open: map[string]*blob.Store{}}
+// resource layer exists. secret decrypts credential rows.
+func New(res func() resource.Service, secret string, log *slog.Logger) *Stores {
+	return &Stores{res: res, secret: secret, log: log, open: map[string]*blob.Store{}}
 }
 
 // Watch drops opened stores whenever a cloud_store or credential row
@@ -133,6 +134,9 @@ func (s *Stores) credential(ctx context.Context, name string) (map[string]string
 		return nil, fmt.Errorf("credential %q does not exist", name)
 	}
 	content, _ := page.Rows[0].Attrs["content"].(string)
+	if plain, err := auth.Decrypt(s.secret, content); err == nil {
+		content = plain
+	}
 	var raw map[string]any
 	if err := json.Unmarshal([]byte(content), &raw); err != nil {
 		return nil, fmt.Errorf("credential %q is not a JSON object", name)

@@ -73,6 +73,9 @@ func Open(ctx context.Context, sp Spec) (*Store, error) {
 	return &Store{f: f}, nil
 }
 
+// lowLevelRetries is how often a failing remote call is retried.
+const lowLevelRetries = 1
+
 // newFs builds an rclone Fs from in-memory settings only: no config file,
 // no environment variables.
 func newFs(ctx context.Context, typ, name, root string, params map[string]string) (fs.Fs, error) {
@@ -81,6 +84,10 @@ func newFs(ctx context.Context, typ, name, root string, params map[string]string
 		return nil, fmt.Errorf("store type %q is not linked into this build (local and s3 are): %w", typ, err)
 	}
 	cm := fs.ConfigMap(ri.Prefix, ri.Options, "", params)
+	// A request answers while its caller waits: retry a failing remote a
+	// once, not rclone's ten times with back-off.
+	ctx, ci := fs.AddConfig(ctx)
+	ci.LowLevelRetries = lowLevelRetries
 	f, err := ri.NewFs(ctx, name, root, cm)
 	if err != nil && !errors.Is(err, fs.ErrorIsFile) {
 		return nil, fmt.Errorf("open %s store %q: %w", typ, root, err)
@@ -140,7 +147,9 @@ func (s *Store) Put(ctx context.Context, p string, r io.Reader, size int64, modT
 		obj, err = operations.Rcat(ctx, s.f, c, io.NopCloser(r), modTime, nil)
 	}
 	if err != nil {
-		_ = s.Delete(context.WithoutCancel(ctx), c)
+		// Nothing to clean up: the local backend writes a partial file and
+		// renames it at the end, and an object store stores an object
+		// whole or not at all.
 		return Info{}, fmt.Errorf("write %s: %w", c, err)
 	}
 	return objectInfo(ctx, obj), nil
