@@ -148,3 +148,19 @@ func fileEntries(v any) []any {
 	}
 	return nil
 }
+
+// CheckRow loads a row and applies the row check of op for the caller.
+func (s *svc) CheckRow(ctx context.Context, tableName, refID string, op auth.Op) (Row, error) {
+	t, err := table(s.Schema(), tableName)
+	if err != nil {
+		return Row{}, err
+	}
+	r, err := s.load(ctx, t, refID)
+	if err != nil {
+		return Row{}, err
+	}
+	if err := s.checkRow(ctx, t, r, op); err != nil {
+		return Row{}, err
+	}
+	return r, nil
+}

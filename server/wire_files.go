@@ -2,32 +2,42 @@ package server
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/asset"
 	"github.com/apiary/apiary/server/filestore"
+	"github.com/apiary/apiary/server/site"
 )
 
 // filesWiring holds what the file surfaces (asset columns, sites, FTP)
 // share: the open cloud stores.
 type filesWiring struct {
 	stores *filestore.Stores
+	sites  *site.Sites
 }
 
 // newFiles builds the cloud stores before the resource layer exists (the
 // layer calls back into them to store asset column files).
 func (s *Server) newFiles(secret string) resource.FileHandler {
 	s.files.stores = filestore.New(func() resource.Service { return s.res }, secret, s.log.With("component", "files"))
+	s.files.sites = site.New(site.Deps{Res: func() resource.Service { return s.res }, Stores: s.files.stores,
+		Log: s.log.With("component", "site")})
 	return &asset.Files{Stores: s.files.stores}
 }
 
 // startFiles watches store changes and creates the default localstore.
 func (s *Server) startFiles(ctx context.Context) error {
 	s.files.stores.Watch()
+	s.files.sites.Watch()
 	return filestore.EnsureDefault(ctx, s.res, s.cfg.LocalStoragePath)
 }
+
+// siteSwitch sends requests for a site's host (or first path segment) to
+// the site; it runs after authentication.
+func (s *Server) siteSwitch(next http.Handler) http.Handler { return s.files.sites.Middleware(next) }
 
 // mountFiles registers the /asset routes.
 func (s *Server) mountFiles(r chi.Router) {
