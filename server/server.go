@@ -115,6 +115,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.mux = s.router()
 	s.handler = discovery.WithHealth(s.mux)
 	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)}
+	if l, err := s.ftpListener(ctx); err != nil {
+		d.Close()
+		return nil, err
+	} else if l != nil {
+		s.listeners = append(s.listeners, l)
+	}
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
 	return s, nil
 }
