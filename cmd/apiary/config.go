@@ -35,6 +35,7 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 	fs.IntVar(&cfg.Olric.Port, "olric_port", cfg.Olric.Port, "cluster cache port (0 = derive from the HTTP port)")
 	fs.Int64Var(maxBody, "max_body_bytes", *maxBody, "largest accepted request body in `bytes`")
 	fs.IntVar(&cfg.HTTP.ReadCacheMB, "read_cache_mb", cfg.HTTP.ReadCacheMB, "memory for cached read answers in `MiB` (0 disables the cache)")
+	fs.Int64Var(&cfg.Files.MaxUploadBytes, "max_upload_bytes", cfg.Files.MaxUploadBytes, "largest file accepted by the /asset upload API in `bytes`")
 	return fs
 }
 

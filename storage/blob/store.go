@@ -140,6 +140,9 @@ func (s *Store) Put(ctx context.Context, p string, r io.Reader, size int64, modT
 	if modTime.IsZero() {
 		modTime = time.Now()
 	}
+	if s.local != "" {
+		return s.putLocal(c, r, modTime)
+	}
 	var obj fs.Object
 	if size >= 0 {
 		obj, err = operations.RcatSize(ctx, s.f, c, io.NopCloser(r), size, modTime, nil)
