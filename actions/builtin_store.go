@@ -26,6 +26,7 @@ type StoreResolver interface {
 // sidecars.md §7.1, §7.7). They run before the answer: when it says
 // success, the files are in the store.
 func (e *Executor) registerStores() {
+	e.registerPerformer("template.render", e.renderPerformer)
 	if e.o.Stores == nil {
 		return
 	}

@@ -37,6 +37,9 @@ func (s *Server) actionHandler() http.HandlerFunc {
 				s.log.ErrorContext(r.Context(), "action failed", "type", chi.URLParam(r, "type"), "action", chi.URLParam(r, "action"), "err", err)
 			}
 		}
+		if err == nil && writeRender(w, out) {
+			return
+		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(out)

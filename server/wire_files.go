@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/asset"
 	"github.com/apiary/apiary/server/filestore"
@@ -24,7 +25,16 @@ type filesWiring struct {
 func (s *Server) newFiles(secret string) resource.FileHandler {
 	s.files.stores = filestore.New(func() resource.Service { return s.res }, secret, s.log.With("component", "files"))
 	s.files.sites = site.New(site.Deps{Res: func() resource.Service { return s.res }, Stores: s.files.stores,
-		Log: s.log.With("component", "site")})
+		Log: s.log.With("component", "site"),
+		Render: func(ctx context.Context, name string, data map[string]any) (actions.Rendered, error) {
+			return s.exec.RenderTemplate(ctx, name, data)
+		},
+		Exec: func(ctx context.Context, typ, action string, attrs map[string]any) ([]actions.Response, error) {
+			return s.exec.Execute(ctx, typ, action, attrs)
+		},
+		ActionOf: func(ctx context.Context, name string) (string, string, map[string]any, bool) {
+			return s.exec.TemplateAction(ctx, name)
+		}})
 	return &asset.Files{Stores: s.files.stores}
 }
 
@@ -43,4 +53,26 @@ func (s *Server) siteSwitch(next http.Handler) http.Handler { return s.files.sit
 func (s *Server) mountFiles(r chi.Router) {
 	asset.Mount(r, asset.Deps{Res: func() resource.Service { return s.res }, Stores: s.files.stores,
 		Log: s.log.With("component", "asset"), MaxUpload: s.cfg.Files.MaxUploadBytes})
+}
+
+// writeRender streams the first "render" response of an action (the
+// template.render outcome) as the raw body; it reports whether it did.
+func writeRender(w http.ResponseWriter, out []actions.Response) bool {
+	for _, r := range out {
+		if r.ResponseType != "render" {
+			continue
+		}
+		a, _ := r.Attributes.(map[string]any)
+		if hs, ok := a["headers"].(map[string]string); ok {
+			for k, v := range hs {
+				w.Header().Set(k, v)
+			}
+		}
+		mt, _ := a["mime_type"].(string)
+		w.Header().Set("Content-Type", mt)
+		body, _ := a["content"].(string)
+		_, _ = w.Write([]byte(body))
+		return true
+	}
+	return false
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/filestore"
@@ -21,6 +22,11 @@ type Deps struct {
 	Res    func() resource.Service
 	Stores *filestore.Stores
 	Log    *slog.Logger
+	// Render renders a template row; Exec runs an action for a template's
+	// action_config, which ActionOf reads from the template row.
+	Render   func(ctx context.Context, name string, data map[string]any) (actions.Rendered, error)
+	Exec     func(ctx context.Context, typ, action string, attrs map[string]any) ([]actions.Response, error)
+	ActionOf func(ctx context.Context, template string) (typ, action string, attrs map[string]any, ok bool)
 }
 
 // Sites switches requests to sites by host or first path segment.
@@ -29,6 +35,7 @@ type Sites struct {
 	mu     sync.Mutex
 	fresh  bool
 	byHost map[string]info
+	tpl    templates
 }
 
 // info is what serving needs of one enabled site row.
@@ -46,6 +53,9 @@ func (s *Sites) Watch() (cancel func()) {
 			s.mu.Lock()
 			s.fresh = false
 			s.mu.Unlock()
+		}
+		if c.Table == actions.TemplateTable {
+			s.tpl.invalidate()
 		}
 	})
 }
@@ -109,6 +119,12 @@ func (s *Sites) Middleware(next http.Handler) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/.well-known/") {
 			next.ServeHTTP(w, r)
 			return
+		}
+		if s.d.Render != nil && !isAPIPath(r.URL.Path) {
+			if name, params, ok := match(s.routes(r.Context()), r.URL.Path); ok {
+				s.serveTemplate(w, r, name, params)
+				return
+			}
 		}
 		host := r.Host
 		if h, _, err := net.SplitHostPort(host); err == nil {
