@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -67,6 +68,19 @@ func TestFilesThroughput(t *testing.T) {
 		speed := curl(t, "-o", "/dev/null", "-w", "%{speed_download}", s.URL+"/asset/profile/"+id+"/avatar?file=hundred.bin&token="+tok)
 		bps, _ := strconv.ParseFloat(speed, 64)
 		t.Logf("100 MiB /asset download: %.0f MiB/s", bps/(1<<20))
+	}
+	// 10 KiB assets against /ping (the ceiling of this server), with wrk.
+	small := createRow(t, s, tok, "profile", map[string]any{
+		"avatar": []any{map[string]any{"name": "small.png", "file": dataURI("image/png", pngBytes(t, 60, 60))}}})
+	if wrk, err := exec.LookPath("wrk"); err == nil {
+		for _, p := range []string{"/ping", "/asset/profile/" + small + "/avatar?token=" + tok} {
+			out, _ := exec.Command(wrk, "-t2", "-c32", "-d5s", s.URL+p).CombinedOutput()
+			for _, line := range strings.Split(string(out), "\n") {
+				if strings.HasPrefix(line, "Requests/sec") {
+					t.Logf("%s: %s", strings.SplitN(p, "?", 2)[0], strings.TrimSpace(line))
+				}
+			}
+		}
 	}
 	// FTP upload and download of 256 MiB with lftp.
 	ftpSite(t, s, tok)
