@@ -50,6 +50,9 @@ type Options struct {
 	SchemaDir string
 	// Now is the clock of time-based codes (TOTP); nil means time.Now.
 	Now func() time.Time
+	// Stores opens cloud stores for the store and site actions; nil
+	// leaves those actions unregistered.
+	Stores StoreResolver
 }
 
 type clientIPKey struct{}
@@ -80,6 +83,7 @@ func New(o Options) *Executor {
 	for _, key := range AdminOnlyActions() {
 		e.adminOnly[key] = true
 	}
+	e.registerStores()
 	return e
 }
 

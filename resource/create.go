@@ -9,8 +9,12 @@ import (
 
 // Create inserts a row and returns it as the API shows it.
 func (s *svc) Create(ctx context.Context, tableName string, in Input) (Row, error) {
+	in, err := s.storeFiles(ctx, tableName, "", in)
+	if err != nil {
+		return Row{}, err
+	}
 	var out Row
-	err := s.write(ctx, func(tx *svc) error {
+	err = s.write(ctx, func(tx *svc) error {
 		r, err := tx.create(ctx, tableName, in)
 		out = r
 		if err == nil && in.ValidateOnly {
@@ -31,7 +35,7 @@ func (s *svc) create(ctx context.Context, tableName string, in Input) (Row, erro
 	if err != nil {
 		return Row{}, err
 	}
-	ch, err := s.prepare(ctx, sc, t, in, true)
+	ch, err := s.prepare(ctx, sc, t, mergeFiles(in, nil), true)
 	if err != nil {
 		return Row{}, err
 	}

@@ -26,6 +26,9 @@ type Options struct {
 	// PasswordCost is the bcrypt cost of password columns; 0 means
 	// auth.BcryptCost (11, as Daptin). Tests lower it for speed.
 	PasswordCost int
+	// Files stores the files of asset columns; nil keeps submitted files
+	// inline in the column as JSON.
+	Files FileHandler
 }
 
 // core is shared by the root service and every transaction-bound one.
@@ -47,6 +50,7 @@ type core struct {
 	// group shares write transactions between concurrent writes (SQLite
 	// only; nil otherwise).
 	group *groupCommit
+	files FileHandler
 }
 
 // svc implements Service. Outside a transaction q is nil: reads use the
@@ -75,7 +79,7 @@ func New(o Options) Service {
 		cost = auth.BcryptCost
 	}
 	c := &core{db: o.DB, d: o.DB.Dialect, holder: o.Schema, log: log, secret: o.EncryptionSecret, cost: cost,
-		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations()}
+		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations(), files: o.Files}
 	if o.DB.Dialect.Name() == "sqlite" {
 		c.rstmts, c.wstmts = newStmtCache(o.DB.R), newStmtCache(o.DB.W)
 		c.group = newGroupCommit(o.DB, c.committed)

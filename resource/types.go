@@ -37,6 +37,11 @@ type Service interface {
 	// CheckExecute applies the execute checks of an action call and
 	// returns the subject row when subjectRef is given.
 	CheckExecute(ctx context.Context, table, action, subjectRef string) (Row, error)
+	// CheckRow loads one row as the system and checks that the caller may
+	// perform op on it (owner, group and guest bits; no table gate), for
+	// surfaces that guard something other than the row itself: a site's
+	// files need Execute, FTP needs Peek to Delete.
+	CheckRow(ctx context.Context, table, refID string, op auth.Op) (Row, error)
 	// BecomeAdministrator makes the caller the first administrator and
 	// locks the instance down.
 	BecomeAdministrator(ctx context.Context) error

@@ -10,8 +10,12 @@ import (
 
 // Update changes the given attributes of a row (PATCH semantics).
 func (s *svc) Update(ctx context.Context, tableName, refID string, in Input) (Row, error) {
+	in, err := s.storeFiles(ctx, tableName, refID, in)
+	if err != nil {
+		return Row{}, err
+	}
 	var out Row
-	err := s.write(ctx, func(tx *svc) error {
+	err = s.write(ctx, func(tx *svc) error {
 		r, err := tx.update(ctx, tableName, refID, in)
 		out = r
 		if err == nil && in.ValidateOnly {
@@ -55,7 +59,7 @@ func (s *svc) update(ctx context.Context, tableName, refID string, in Input) (Ro
 	if err := s.checkCurrentPassword(ctx, t, old, &in, self); err != nil {
 		return Row{}, err
 	}
-	ch, err := s.prepare(ctx, sc, t, in, false)
+	ch, err := s.prepare(ctx, sc, t, mergeFiles(in, &old), false)
 	if err != nil {
 		return Row{}, err
 	}

@@ -20,7 +20,7 @@ var actionMethods = []string{http.MethodPost, http.MethodGet, http.MethodPut, ht
 
 // actionHandler serves /action/{type}/{action} and /api/{type}/action/{action}.
 func (s *Server) actionHandler() http.HandlerFunc {
-	s.exec = actions.New(actions.Options{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Config: s.conf,
+	s.exec = actions.New(actions.Options{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Config: s.conf, Stores: s.files.stores,
 		Log: s.log.With("component", "actions"), AccountLimiter: s.attempts, AddressLimiter: s.addrAttempts,
 		Reload: s.Reload, SchemaDir: s.cfg.SchemaDir, Now: s.cfg.Clock})
 	h := func(w http.ResponseWriter, r *http.Request) {
@@ -36,6 +36,9 @@ func (s *Server) actionHandler() http.HandlerFunc {
 			if status >= 500 {
 				s.log.ErrorContext(r.Context(), "action failed", "type", chi.URLParam(r, "type"), "action", chi.URLParam(r, "action"), "err", err)
 			}
+		}
+		if err == nil && writeRender(w, out) {
+			return
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		// Action answers carry tokens, codes, secrets and private exports:

@@ -21,6 +21,7 @@ type Config struct {
 	LocalStoragePath string
 	LogLevel         string
 	Olric            OlricConfig
+	Files            FilesConfig
 	// PasswordCost is the bcrypt cost for password columns; 0 = 11.
 	PasswordCost int
 	// CalDAV serves /caldav and /carddav even when the _config key
@@ -46,6 +47,12 @@ type HTTPConfig struct {
 	Timeouts Timeouts
 }
 
+// FilesConfig configures asset uploads and the FTP listener.
+type FilesConfig struct {
+	// MaxUploadBytes bounds one file sent to the chunked upload API.
+	MaxUploadBytes int64
+}
+
 // OlricConfig configures the embedded cluster member (used by later issues).
 type OlricConfig struct {
 	Peers []string
@@ -66,6 +73,7 @@ func DefaultConfig() Config {
 		DB:               db.Config{Type: "sqlite3", DSN: "apiary.db"},
 		SchemaDir:        ".",
 		LocalStoragePath: "./storage",
+		Files:            FilesConfig{MaxUploadBytes: 4 << 30},
 		LogLevel:         "info",
 		GraphQLLimits:    graphql.DefaultLimits(),
 	}

@@ -57,6 +57,7 @@ type Server struct {
 	started      time.Time
 	hub          *realtime.Hub   // /live
 	rooms        *realtime.Rooms // YJS documents
+	files        filesWiring
 }
 
 // New builds everything in dependency order: database, schema, migrations,
@@ -106,7 +107,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	enc, _ := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyEncryption)
-	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost})
+	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost,
+		Files: s.newFiles(enc)})
+	if err := s.startFiles(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
 	s.reloadSettings(ctx)
 	s.conf = resource.NewConfigStore(d)
 	s.attempts = auth.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
@@ -117,6 +123,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	hl := newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)
 	applyTimeouts(hl.srv, cfg.HTTP.Timeouts)
 	s.listeners = []Listener{hl}
+	if l, err := s.ftpListener(ctx); err != nil {
+		d.Close()
+		return nil, err
+	} else if l != nil {
+		s.listeners = append(s.listeners, l)
+	}
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
 	return s, nil
 }

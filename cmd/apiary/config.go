@@ -48,6 +48,7 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 
 	fs.BoolVar(&cfg.CalDAV, "caldav_enable", cfg.CalDAV, "serve CalDAV and CardDAV at /caldav and /carddav (also the _config key caldav.enable)")
 	fs.IntVar(&cfg.HTTP.ReadCacheMB, "read_cache_mb", cfg.HTTP.ReadCacheMB, "memory for cached read answers in `MiB` (0 disables the cache)")
+	fs.Int64Var(&cfg.Files.MaxUploadBytes, "max_upload_bytes", cfg.Files.MaxUploadBytes, "largest file accepted by the /asset upload API in `bytes`")
 	return fs
 }
 

@@ -116,6 +116,8 @@ func fixedRoutes() []fixedRoute {
 		return r
 	}
 	text := func(desc string) *Response { return response(desc, mediaText, str("")) }
+	assetParams := []*Parameter{pathParam("table", "", str("")), pathParam("id", "The row id.", uuidSchema()),
+		pathParam("column", "An asset column, optionally with an extension.", str(""))}
 	return append([]fixedRoute{
 		{path: "/ping", methods: get, tag: "system", summary: "Liveness: answers pong", resp: text("pong")},
 		{path: "/actions", methods: get, tag: "action", summary: "Actions open to guests (sign-up, sign-in)", resp: jsonObj("Action definitions keyed type:name.")},
@@ -160,6 +162,11 @@ func fixedRoutes() []fixedRoute {
 		{path: "/feed/{name}", methods: get, tag: "feed", summary: "RSS, Atom or JSON Feed of a configured feed",
 			params: []*Parameter{pathParam("name", "feed_name.rss, .atom or .json", str(""))},
 			resp:   response("The feed.", "application/rss+xml", str(""))},
+		{path: "/asset/{table}/{id}/{column}", methods: get, tag: "asset", summary: "A file of an asset column (Range, ETag, processImage)",
+			params: assetParams, resp: response("The file.", "application/octet-stream", str(""))},
+		{path: "/asset/{table}/{id}/{column}/upload", methods: []string{"get", "post", "delete"}, tag: "asset",
+			summary: "Upload a large file: operation=init|stream|complete|abort, or a multipart form", params: assetParams,
+			resp: jsonObj("Upload state."), body: body("application/octet-stream", str("The raw file (operation=stream)."))},
 	}, dialectRoutes()...)
 }
 
