@@ -22,6 +22,8 @@ type Config struct {
 	Olric            OlricConfig
 	// PasswordCost is the bcrypt cost for password columns; 0 = 11.
 	PasswordCost int
+	// Mail configures the SMTP/IMAP listeners and the outbox (wire_mail.go).
+	Mail MailConfig
 	// Clock drives time-based codes (TOTP); nil means time.Now. Tests set it.
 	Clock func() time.Time
 }

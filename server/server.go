@@ -17,6 +17,7 @@ import (
 
 	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/mail"
 	"github.com/apiary/apiary/migrations"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/schema"
@@ -52,6 +53,7 @@ type Server struct {
 	attempts     *httpmw.AttemptLimiter // failed sign-ins per account
 	addrAttempts *httpmw.AttemptLimiter // failed sign-ins per client address
 	started      time.Time
+	mail         *mail.Service
 }
 
 // New builds everything in dependency order: database, schema, migrations,
@@ -108,7 +110,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.addrAttempts = httpmw.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
 	s.mux = s.router()
 	s.handler = discovery.WithHealth(s.mux)
-	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)}
+	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.handler, log), s.wireMail()}
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
 	return s, nil
 }

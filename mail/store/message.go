@@ -1,0 +1,274 @@
+package store
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apiary/apiary/resource"
+)
+
+// Flag names kept in mirrored boolean columns.
+const (
+	FlagSeen    = `\Seen`
+	FlagDeleted = `\Deleted`
+	FlagRecent  = `\Recent`
+)
+
+// Meta is what IMAP needs of a message without its body.
+type Meta struct {
+	RefID string
+	UID   uint32
+	Flags []string // without \Recent
+	Size  int64
+	Date  time.Time
+}
+
+// Message is a Meta with the raw RFC 5322 bytes.
+type Message struct {
+	Meta
+	Raw []byte
+}
+
+// Delivery describes how a message arrived.
+type Delivery struct {
+	Flags        []string
+	Date         time.Time // zero = now
+	EnvelopeFrom string
+	Recipient    string
+	IP           string
+	TLS          bool
+	SpamScore    float64
+}
+
+var metaFields = []string{"uid", "flags", "size", "internal_date"}
+
+func metaOf(r resource.Row) Meta {
+	m := Meta{RefID: r.RefID, UID: uint32(num(r.Attrs["uid"])), Size: num(r.Attrs["size"]), Flags: ParseFlags(str(r.Attrs["flags"]))}
+	switch t := r.Attrs["internal_date"].(type) {
+	case time.Time:
+		m.Date = t
+	case string:
+		m.Date, _ = time.Parse(time.RFC3339Nano, t)
+	}
+	return m
+}
+
+// ParseFlags splits a stored comma list, dropping \Recent and blanks.
+func ParseFlags(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" || strings.EqualFold(f, FlagRecent) || slices.Contains(out, f) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// HasFlag reports whether flags holds f (case-insensitive).
+func HasFlag(flags []string, f string) bool {
+	return slices.ContainsFunc(flags, func(x string) bool { return strings.EqualFold(x, f) })
+}
+
+// Messages lists a mailbox's messages in UID order, without bodies.
+func (s *Store) Messages(ctx context.Context, box Mailbox) ([]Meta, error) {
+	rows, err := s.all(sys(ctx), TableMail, resource.Query{RelFilters: map[string][]string{"mail_box_id": {box.RefID}},
+		Sort: []resource.SortKey{{Column: "uid"}}, Fields: metaFields})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Meta, len(rows))
+	for i, r := range rows {
+		out[i] = metaOf(r)
+	}
+	return out, nil
+}
+
+// Load reads the messages of a mailbox whose UIDs lie in [lo, hi], with
+// their raw bytes, in UID order.
+func (s *Store) Load(ctx context.Context, box Mailbox, lo, hi uint32) ([]Message, error) {
+	rows, err := s.all(sys(ctx), TableMail, resource.Query{RelFilters: map[string][]string{"mail_box_id": {box.RefID}},
+		Sort:   []resource.SortKey{{Column: "uid"}},
+		Fields: append(slices.Clone(metaFields), "mail"),
+		Conditions: []resource.Condition{{Column: "uid", Operator: "gte", Value: int64(lo)},
+			{Column: "uid", Operator: "lte", Value: int64(hi)}}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Message, len(rows))
+	for i, r := range rows {
+		raw, err := Decode(str(r.Attrs["mail"]))
+		if err != nil {
+			return nil, fmt.Errorf("message %s: %w", r.RefID, err)
+		}
+		out[i] = Message{Meta: metaOf(r), Raw: raw}
+	}
+	return out, nil
+}
+
+// Deliver stores raw as a new message of the named mailbox of acct with
+// the next UID of that mailbox, and returns the mailbox and the UID.
+func (s *Store) Deliver(ctx context.Context, acct Account, boxName string, raw []byte, d Delivery) (Mailbox, uint32, error) {
+	box, err := s.Mailbox(ctx, acct, boxName)
+	if err != nil {
+		return Mailbox{}, 0, err
+	}
+	attrs, err := s.messageAttrs(raw, d)
+	if err != nil {
+		return box, 0, err
+	}
+	attrs["mail_box_id"] = box.RefID
+	unlock := s.lock(box.RefID)
+	defer unlock()
+	var uid uint32
+	for try := 0; ; try++ {
+		err = s.res().InTx(sys(ctx), func(tx resource.Service) error {
+			var err error
+			uid, err = s.insert(ctx, tx, acct, box.RefID, attrs)
+			return err
+		})
+		if err == nil || !errors.Is(err, resource.ErrConflict) || try >= 8 {
+			return box, uid, err
+		}
+	}
+}
+
+// insert allocates the next UID of a mailbox and creates the row in tx.
+func (s *Store) insert(ctx context.Context, tx resource.Service, acct Account, boxRef string, attrs map[string]any) (uint32, error) {
+	b, err := tx.Get(sys(ctx), TableBox, boxRef, resource.Query{Fields: []string{"nextuid"}})
+	if err != nil {
+		return 0, err
+	}
+	uid := max(num(b.Attrs["nextuid"]), 1)
+	if _, err := tx.Update(sys(ctx), TableBox, boxRef, resource.Input{Attributes: map[string]any{"nextuid": uid + 1}}); err != nil {
+		return 0, err
+	}
+	attrs["uid"] = uid
+	_, err = s.createOwned(ctx, tx, TableMail, acct.OwnerRef, attrs)
+	return uint32(uid), err
+}
+
+// messageAttrs parses raw into the mail row's columns.
+func (s *Store) messageAttrs(raw []byte, d Delivery) (map[string]any, error) {
+	enc, err := Encode(raw)
+	if err != nil {
+		return nil, err
+	}
+	p := Parse(raw)
+	date := d.Date
+	if date.IsZero() {
+		date = s.now()
+	}
+	flags := append([]string{FlagRecent}, d.Flags...)
+	return map[string]any{
+		"message_id": p.MessageID, "mail_id": p.Hash, "hash": p.Hash,
+		"from_address": clip(d.EnvelopeFrom, 200), "return_path": clip(d.EnvelopeFrom, 255),
+		"to_address": clip(firstNonEmpty(p.To, d.Recipient), 200), "recipient": clip(d.Recipient, 200),
+		"reply_to_address": clip(p.ReplyTo, 200), "sender_address": clip(firstNonEmpty(p.Sender, p.From), 200),
+		"subject": clip(p.Subject, 500), "body": p.Body, "content_type": p.ContentType,
+		"has_attachment": p.HasAttachment, "mail": enc, "spam_score": d.SpamScore, "spam": d.SpamScore > 50,
+		"ip_addr": clip(d.IP, 30), "is_tls": d.TLS, "internal_date": date.UTC(),
+		"seen": HasFlag(flags, FlagSeen), "recent": true, "deleted": HasFlag(flags, FlagDeleted),
+		"size": int64(len(raw)), "flags": clip(strings.Join(flags, ","), 500),
+	}, nil
+}
+
+// SetFlags replaces a message's flags (mirroring seen and deleted) and
+// clears \Recent.
+func (s *Store) SetFlags(ctx context.Context, ref string, flags []string) error {
+	_, err := s.res().Update(sys(ctx), TableMail, ref, resource.Input{Attributes: map[string]any{
+		"flags": clip(strings.Join(flags, ","), 500), "seen": HasFlag(flags, FlagSeen),
+		"deleted": HasFlag(flags, FlagDeleted), "recent": false,
+	}})
+	return err
+}
+
+// Remove deletes messages in one transaction.
+func (s *Store) Remove(ctx context.Context, refs []string) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	return s.res().InTx(sys(ctx), func(tx resource.Service) error {
+		for _, r := range refs {
+			if err := tx.Delete(sys(ctx), TableMail, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CopyTo appends copies of msgs to dst (same flags and internal date)
+// and returns their new UIDs.
+func (s *Store) CopyTo(ctx context.Context, acct Account, msgs []Message, dst Mailbox) ([]uint32, error) {
+	uids := make([]uint32, 0, len(msgs))
+	for _, m := range msgs {
+		_, uid, err := s.Deliver(ctx, acct, dst.Name, m.Raw, Delivery{Flags: m.Flags, Date: m.Date})
+		if err != nil {
+			return uids, err
+		}
+		uids = append(uids, uid)
+	}
+	return uids, nil
+}
+
+// Encode gzips raw and encodes it as base64 (the mail column's form).
+func Encode(raw []byte) (string, error) {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if _, err := zw.Write(raw); err != nil {
+		return "", err
+	}
+	if err := zw.Close(); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+}
+
+// Decode reverses Encode.
+func Decode(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	return io.ReadAll(zr)
+}
+
+func clip(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8Start(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,83 @@
+package server
+
+import (
+	"context"
+	"net"
+	"strings"
+
+	"github.com/apiary/apiary/actions"
+	"github.com/apiary/apiary/mail"
+	"github.com/apiary/apiary/resource"
+)
+
+// MailConfig configures the mail sidecar.
+type MailConfig struct {
+	// DisableSMTP keeps the SMTP listeners off (-disable_smtp,
+	// APIARY_DISABLE_SMTP, DAPTIN_DISABLE_SMTP).
+	DisableSMTP bool
+}
+
+// mailListener runs the mail sidecar as one Listener: its SMTP listeners
+// follow the mail_server rows, IMAP follows imap.* in _config.
+type mailListener struct {
+	svc *mail.Service
+}
+
+// wireMail builds the mail service, registers its actions and returns its
+// listener.
+func (s *Server) wireMail() Listener {
+	svc := mail.New(mail.Options{
+		Res: func() resource.Service { return s.res },
+		Config: func(ctx context.Context, key string) string {
+			v, _ := s.conf.Get(ctx, resource.ConfigBackend, key)
+			return v
+		},
+		Log:      s.log.With("component", "mail"),
+		Disabled: s.cfg.Mail.DisableSMTP,
+	})
+	s.mail = svc
+	s.exec.Register("mail_server", "sync_mail_servers", func(ctx context.Context, _ actions.Request) ([]actions.Response, error) {
+		if err := svc.Sync(ctx); err != nil {
+			return nil, actions.Fail(500, "mail servers not synced: %v", err)
+		}
+		return []actions.Response{actions.Notify("success", "Success", "Mail servers synced")}, nil
+	})
+	return &mailListener{svc: svc}
+}
+
+// mailConfigChanged re-syncs the listeners after an imap.* setting changed.
+func (s *Server) mailConfigChanged(key string) {
+	if s.mail != nil && strings.HasPrefix(key, "imap.") {
+		if err := s.mail.Sync(context.Background()); err != nil {
+			s.log.Warn("mail listeners not synced", "err", err)
+		}
+	}
+}
+
+// MailSMTPAddr is the bound address of the SMTP listener of a mail_server
+// hostname (tests listen on port 0).
+func (s *Server) MailSMTPAddr(hostname string) net.Addr { return s.mail.SMTPAddr(hostname) }
+
+// MailIMAPAddr is the bound address of the IMAP listener, or nil.
+func (s *Server) MailIMAPAddr() net.Addr { return s.mail.IMAPAddr() }
+
+func (l *mailListener) Name() string { return "mail" }
+
+func (l *mailListener) Start(ctx context.Context) error {
+	if err := l.svc.Start(ctx); err != nil {
+		// A bad mail_server row must not keep the HTTP API down: the
+		// operator fixes it over the API and calls sync_mail_servers.
+		l.svc.Log().Error("mail listeners not all started", "err", err)
+	}
+	return nil
+}
+
+func (l *mailListener) Addr() net.Addr { return mailAddr{} }
+
+func (l *mailListener) Shutdown(ctx context.Context) error { return l.svc.Shutdown(ctx) }
+
+// mailAddr stands for the mail sidecar's several sockets.
+type mailAddr struct{}
+
+func (mailAddr) Network() string { return "tcp" }
+func (mailAddr) String() string  { return "smtp and imap listeners (see the mail log lines)" }
