@@ -117,7 +117,7 @@ func (s *Store) createBox(ctx context.Context, res resource.Service, acct Accoun
 	}
 	r, err := s.createOwned(ctx, res, TableBox, acct.OwnerRef, map[string]any{
 		"name": name, "subscribed": true, "uidvalidity": s.now().Unix() & 0x7fffffff, "nextuid": 1,
-		"flags": `\*`, "permanent_flags": `\*`, "mail_account_id": acct.RefID,
+		"flags": `\*`, "permanent_flags": `\*`, "mail_account_id": acct.RefID, "attributes": boxAttributes(name),
 	})
 	if err != nil {
 		return Mailbox{}, err
@@ -194,4 +194,16 @@ func (s *Store) SetSubscribed(ctx context.Context, acct Account, name string, on
 	}
 	_, err = s.res().Update(sys(ctx), TableBox, b.RefID, resource.Input{Attributes: map[string]any{"subscribed": on}})
 	return err
+}
+
+// boxAttributes is the attributes column of a new mailbox: its RFC 6154
+// special use, if any.
+func boxAttributes(name string) string {
+	switch name {
+	case "Sent", "Drafts", "Trash", "Archive":
+		return `\` + name
+	case "Spam":
+		return `\Junk`
+	}
+	return `\HasNoChildren`
 }
