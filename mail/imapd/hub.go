@@ -3,8 +3,8 @@ package imapd
 import (
 	"sync"
 
-	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/mail/store"
+	"github.com/apiary/apiary/resource"
 )
 
 // Hub wakes the sessions that have a mailbox selected when a message of

@@ -174,4 +174,6 @@ func matchText(raw []byte, c *imap.SearchCriteria) bool {
 	return true
 }
 
-func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}

@@ -29,7 +29,9 @@ type Scorer interface {
 }
 
 // Hosts is the set of local domains, swapped whole on sync.
-type Hosts struct{ p atomic.Pointer[map[string]bool] }
+type Hosts struct {
+	p atomic.Pointer[map[string]bool]
+}
 
 // Set replaces the local domains.
 func (h *Hosts) Set(names []string) {
