@@ -41,6 +41,8 @@ type Options struct {
 	Outbound smtpd.Outbound
 	// Scorer rates inbound mail; nil scores everything 0.
 	Scorer smtpd.Scorer
+	// Decrypt reads `encrypted` columns (certificate private keys).
+	Decrypt func(string) (string, error)
 }
 
 // Service runs the SMTP and IMAP listeners.
@@ -61,7 +63,7 @@ func New(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{o: o, store: store.New(o.Res, o.Log), hub: imapd.NewHub(), smtp: map[string]*smtpListener{}}
+	return &Service{o: o, store: store.New(o.Res, o.Log, o.Decrypt), hub: imapd.NewHub(), smtp: map[string]*smtpListener{}}
 }
 
 // Store is the mail store the listeners use.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/apiary/apiary/actions"
+	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/mail"
 	"github.com/apiary/apiary/resource"
 )
@@ -31,6 +32,13 @@ func (s *Server) wireMail() Listener {
 		Config: func(ctx context.Context, key string) string {
 			v, _ := s.conf.Get(ctx, resource.ConfigBackend, key)
 			return v
+		},
+		Decrypt: func(v string) (string, error) {
+			secret, _ := s.conf.Get(context.Background(), resource.ConfigBackend, resource.KeyEncryption)
+			if secret == "" {
+				return v, nil
+			}
+			return auth.Decrypt(secret, v)
 		},
 		Log:      s.log.With("component", "mail"),
 		Disabled: s.cfg.Mail.DisableSMTP,

@@ -78,7 +78,13 @@ func (s *Store) certPEM(ctx context.Context, host string) (certPEM, keyPEM strin
 		return "", "", err
 	}
 	a := p.Rows[0].Attrs
-	return str(a["certificate_pem"]), str(a["private_key_pem"]), nil
+	key := str(a["private_key_pem"])
+	if key != "" {
+		if key, err = s.decrypt(key); err != nil {
+			return "", "", fmt.Errorf("certificate of %s: private key not readable: %w", host, err)
+		}
+	}
+	return str(a["certificate_pem"]), key, nil
 }
 
 func (s *Store) selfSign(ctx context.Context, host string) (certPEM, keyPEM string, err error) {

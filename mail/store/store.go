@@ -38,12 +38,18 @@ type Store struct {
 	log   *slog.Logger
 	now   func() time.Time
 	locks sync.Map // mailbox reference id -> *sync.Mutex (UID allocation)
+	// decrypt reads `encrypted` columns (certificate private keys).
+	decrypt func(string) (string, error)
 }
 
 // New returns a Store; res is called for every operation so a swapped
-// resource layer is picked up.
-func New(res func() resource.Service, log *slog.Logger) *Store {
-	return &Store{res: res, log: log, now: time.Now}
+// resource layer is picked up. decrypt reads the values of `encrypted`
+// columns (nil: they are read as stored).
+func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (string, error)) *Store {
+	if decrypt == nil {
+		decrypt = func(s string) (string, error) { return s, nil }
+	}
+	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt}
 }
 
 // Res is the resource layer the store uses.
