@@ -65,7 +65,8 @@ func setup(t *testing.T, o serverOpts) *env {
 			t.Fatalf("give mail_account to its user: %d %s", r.Status, r.Body)
 		}
 	}
-	for key, val := range map[string]string{"imap.listen_interface": "127.0.0.1:0", "imap.enabled": "true"} {
+	for _, kv := range [][2]string{{"imap.listen_interface", "127.0.0.1:0"}, {"imap.hostname", "127.0.0.1"}, {"imap.enabled", "true"}} {
+		key, val := kv[0], kv[1]
 		if r := srv.Do(t, http.MethodPut, "/_config/backend/"+key, val, e.admin); r.Status != http.StatusOK {
 			t.Fatalf("config %s: %d %s", key, r.Status, r.Body)
 		}
@@ -183,4 +184,14 @@ var tlsInsecure = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // test a
 
 func attr(row map[string]any, name string) string {
 	return strings.TrimSpace(fmt.Sprint(row["attributes"].(map[string]any)[name]))
+}
+
+// certPEM returns the PEM certificate of a hostname from the API.
+func (e *env) certPEM(t *testing.T, host string) string {
+	t.Helper()
+	rows := e.list(t, "certificate", fmt.Sprintf(`[{"column":"hostname","operator":"is","value":%q}]`, host), e.admin)
+	if len(rows) != 1 {
+		t.Fatalf("certificate of %s: %d rows", host, len(rows))
+	}
+	return attr(rows[0], "certificate_pem")
 }
