@@ -56,6 +56,9 @@ type Options struct {
 	SchemaDir string
 	// Now is the clock of time-based codes (TOTP); nil means time.Now.
 	Now func() time.Time
+	// Mailer sends mail (mail.send, password reset, OTP codes); nil makes
+	// those actions fail with "mail is not configured".
+	Mailer Mailer
 }
 
 type clientIPKey struct{}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/apiary/apiary/mail/imapd"
+	"github.com/apiary/apiary/mail/outbox"
 	"github.com/apiary/apiary/mail/smtpd"
 	"github.com/apiary/apiary/mail/store"
 	"github.com/apiary/apiary/resource"
@@ -37,8 +38,9 @@ type Options struct {
 	Log    *slog.Logger
 	// Disabled turns the SMTP listeners off (APIARY_DISABLE_SMTP).
 	Disabled bool
-	// Outbound relays authenticated mail to foreign domains; nil refuses it.
-	Outbound smtpd.Outbound
+	// Smarthost and DeliveryPort configure the outbox (outbox.Options).
+	Smarthost    string
+	DeliveryPort int
 	// Scorer rates inbound mail; nil scores everything 0.
 	Scorer smtpd.Scorer
 	// Decrypt reads `encrypted` columns (certificate private keys).
@@ -51,6 +53,8 @@ type Service struct {
 	store *store.Store
 	hosts smtpd.Hosts
 	hub   *imapd.Hub
+	out   *outbox.Outbox
+	stop  context.CancelFunc
 
 	mu    sync.Mutex
 	smtp  map[string]*smtpListener // by mail_server reference id
@@ -63,8 +67,14 @@ func New(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{o: o, store: store.New(o.Res, o.Log, o.Decrypt), hub: imapd.NewHub(), smtp: map[string]*smtpListener{}}
+	st := store.New(o.Res, o.Log, o.Decrypt)
+	out := outbox.New(outbox.Options{Store: st, Log: o.Log.With("component", "outbox"), Config: o.Config,
+		Smarthost: o.Smarthost, Port: o.DeliveryPort})
+	return &Service{o: o, store: st, hub: imapd.NewHub(), out: out, smtp: map[string]*smtpListener{}}
 }
+
+// Outbox is the outgoing queue (mail.send, process_outbox).
+func (s *Service) Outbox() *outbox.Outbox { return s.out }
 
 // Store is the mail store the listeners use.
 func (s *Service) Store() *store.Store { return s.store }
@@ -72,6 +82,9 @@ func (s *Service) Store() *store.Store { return s.store }
 // Start subscribes to changes and starts the listeners the data asks for.
 func (s *Service) Start(ctx context.Context) error {
 	s.unsub = s.o.Res().Subscribe(s.hub.Observe)
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stop = stop
+	go s.out.Run(runCtx)
 	return s.Sync(ctx)
 }
 
@@ -90,6 +103,9 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	if s.unsub != nil {
 		s.unsub()
 		s.unsub = nil
+	}
+	if s.stop != nil {
+		s.stop()
 	}
 	var errs []error
 	for ref, l := range s.smtp {
@@ -173,7 +189,7 @@ func (s *Service) startSMTP(ctx context.Context, sv store.Server) (*smtpListener
 		return nil, fmt.Errorf("smtp %s: certificate: %w", sv.Hostname, err)
 	}
 	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	be := &smtpd.Backend{Store: s.store, Hosts: &s.hosts, Out: s.o.Outbound, Scorer: s.o.Scorer,
+	be := &smtpd.Backend{Store: s.store, Hosts: &s.hosts, Out: s.out, Scorer: s.o.Scorer,
 		Log: s.o.Log.With("component", "smtp"), ServerRef: sv.RefID, AuthRequired: sv.AuthRequired}
 	srv := smtp.NewServer(be)
 	srv.Domain = sv.Hostname

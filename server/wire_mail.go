@@ -2,12 +2,14 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 
 	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/mail"
+	"github.com/apiary/apiary/mail/outbox"
 	"github.com/apiary/apiary/resource"
 )
 
@@ -16,6 +18,11 @@ type MailConfig struct {
 	// DisableSMTP keeps the SMTP listeners off (-disable_smtp,
 	// APIARY_DISABLE_SMTP, DAPTIN_DISABLE_SMTP).
 	DisableSMTP bool
+	// Smarthost ("host:port") receives all outgoing mail instead of the
+	// recipients' MX hosts (-outbox_smarthost).
+	Smarthost string
+	// DeliveryPort is the SMTP port of MX hosts; 0 = 25 (-outbox_port).
+	DeliveryPort int
 }
 
 // mailListener runs the mail sidecar as one Listener: its SMTP listeners
@@ -24,10 +31,13 @@ type mailListener struct {
 	svc *mail.Service
 }
 
-// wireMail builds the mail service, registers its actions and returns its
-// listener.
-func (s *Server) wireMail() Listener {
-	svc := mail.New(mail.Options{
+// mailService returns the mail service, building it on first use (the
+// action executor needs it as its Mailer before the listeners exist).
+func (s *Server) mailService() *mail.Service {
+	if s.mail != nil {
+		return s.mail
+	}
+	s.mail = mail.New(mail.Options{
 		Res: func() resource.Service { return s.res },
 		Config: func(ctx context.Context, key string) string {
 			v, _ := s.conf.Get(ctx, resource.ConfigBackend, key)
@@ -40,15 +50,40 @@ func (s *Server) wireMail() Listener {
 			}
 			return auth.Decrypt(secret, v)
 		},
-		Log:      s.log.With("component", "mail"),
-		Disabled: s.cfg.Mail.DisableSMTP,
+		Log:          s.log.With("component", "mail"),
+		Disabled:     s.cfg.Mail.DisableSMTP,
+		Smarthost:    s.cfg.Mail.Smarthost,
+		DeliveryPort: s.cfg.Mail.DeliveryPort,
 	})
-	s.mail = svc
+	return s.mail
+}
+
+// mailSender is the actions' Mailer: the mail package's outbox.
+func (s *Server) mailSender() actions.Mailer { return mailSender{svc: s.mailService()} }
+
+type mailSender struct{ svc *mail.Service }
+
+func (m mailSender) SendMail(ctx context.Context, res resource.Service, msg actions.OutgoingMail) error {
+	return m.svc.Outbox().Send(ctx, res, outbox.Mail{From: msg.From, To: msg.To, Subject: msg.Subject, Body: msg.Body,
+		ServerHostname: msg.ServerHostname})
+}
+
+// wireMail registers the mail actions and returns the mail listener.
+func (s *Server) wireMail() Listener {
+	svc := s.mailService()
 	s.exec.Register("mail_server", "sync_mail_servers", func(ctx context.Context, _ actions.Request) ([]actions.Response, error) {
 		if err := svc.Sync(ctx); err != nil {
 			return nil, actions.Fail(500, "mail servers not synced: %v", err)
 		}
 		return []actions.Response{actions.Notify("success", "Success", "Mail servers synced")}, nil
+	})
+	s.exec.Register("outbox", "process_outbox", func(ctx context.Context, _ actions.Request) ([]actions.Response, error) {
+		r, err := svc.Outbox().Process(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return []actions.Response{actions.Notify("success", "Success",
+			fmt.Sprintf("Outbox processed: %d sent, %d failed", r.Sent, r.Failed))}, nil
 	})
 	return &mailListener{svc: svc}
 }

@@ -35,6 +35,9 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 	fs.IntVar(&cfg.Olric.Port, "olric_port", cfg.Olric.Port, "cluster cache port (0 = derive from the HTTP port)")
 	fs.Int64Var(maxBody, "max_body_bytes", *maxBody, "largest accepted request body in `bytes`")
 	fs.IntVar(&cfg.HTTP.ReadCacheMB, "read_cache_mb", cfg.HTTP.ReadCacheMB, "memory for cached read answers in `MiB` (0 disables the cache)")
+	fs.BoolVar(&cfg.Mail.DisableSMTP, "disable_smtp", cfg.Mail.DisableSMTP, "keep the SMTP listeners of the mail_server rows off")
+	fs.StringVar(&cfg.Mail.Smarthost, "outbox_smarthost", cfg.Mail.Smarthost, "send all outgoing mail to this `host:port` instead of the recipients' MX hosts")
+	fs.IntVar(&cfg.Mail.DeliveryPort, "outbox_port", cfg.Mail.DeliveryPort, "SMTP `port` of recipients' MX hosts (0 = 25)")
 	return fs
 }
 

@@ -37,7 +37,7 @@ type Store struct {
 	res   func() resource.Service
 	log   *slog.Logger
 	now   func() time.Time
-	locks sync.Map // mailbox reference id -> *sync.Mutex (UID allocation)
+	locks *sync.Map // mailbox reference id -> *sync.Mutex (UID allocation)
 	// decrypt reads `encrypted` columns (certificate private keys).
 	decrypt func(string) (string, error)
 }
@@ -49,7 +49,15 @@ func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (st
 	if decrypt == nil {
 		decrypt = func(s string) (string, error) { return s, nil }
 	}
-	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt}
+	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, locks: &sync.Map{}}
+}
+
+// Bound returns the store working through res (a transaction-bound
+// resource layer, so writes join the caller's transaction).
+func (s *Store) Bound(res resource.Service) *Store {
+	c := *s
+	c.res = func() resource.Service { return res }
+	return &c
 }
 
 // Res is the resource layer the store uses.

@@ -41,9 +41,9 @@ type serverOpts struct {
 	maxSize      int
 }
 
-func setup(t *testing.T, o serverOpts) *env {
+func setup(t *testing.T, o serverOpts, opts ...testserver.Option) *env {
 	t.Helper()
-	srv := testserver.Start(t)
+	srv := testserver.Start(t, opts...)
 	e := &env{srv: srv, admin: srv.Admin(t)}
 	e.alice = srv.User(t, "Alice", "alice@users.test", "alice-password")
 	e.bob = srv.User(t, "Bob", "bob@users.test", "bob-password")
