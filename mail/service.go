@@ -19,6 +19,7 @@ import (
 	"github.com/apiary/apiary/mail/imapd"
 	"github.com/apiary/apiary/mail/outbox"
 	"github.com/apiary/apiary/mail/smtpd"
+	"github.com/apiary/apiary/mail/spam"
 	"github.com/apiary/apiary/mail/store"
 	"github.com/apiary/apiary/resource"
 )
@@ -41,8 +42,8 @@ type Options struct {
 	// Smarthost and DeliveryPort configure the outbox (outbox.Options).
 	Smarthost    string
 	DeliveryPort int
-	// Scorer rates inbound mail; nil scores everything 0.
-	Scorer smtpd.Scorer
+	// DNS answers the SPF, DKIM and MX lookups; nil = the system resolver.
+	DNS spam.Resolver
 	// Decrypt reads `encrypted` columns (certificate private keys).
 	Decrypt func(string) (string, error)
 }
@@ -67,9 +68,12 @@ func New(o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	if o.DNS == nil {
+		o.DNS = net.DefaultResolver
+	}
 	st := store.New(o.Res, o.Log, o.Decrypt)
 	out := outbox.New(outbox.Options{Store: st, Log: o.Log.With("component", "outbox"), Config: o.Config,
-		Smarthost: o.Smarthost, Port: o.DeliveryPort})
+		Smarthost: o.Smarthost, Port: o.DeliveryPort, Resolver: o.DNS})
 	return &Service{o: o, store: st, hub: imapd.NewHub(), out: out, smtp: map[string]*smtpListener{}}
 }
 
@@ -189,7 +193,7 @@ func (s *Service) startSMTP(ctx context.Context, sv store.Server) (*smtpListener
 		return nil, fmt.Errorf("smtp %s: certificate: %w", sv.Hostname, err)
 	}
 	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	be := &smtpd.Backend{Store: s.store, Hosts: &s.hosts, Out: s.out, Scorer: s.o.Scorer,
+	be := &smtpd.Backend{Store: s.store, Hosts: &s.hosts, Out: s.out, Scorer: &spam.Scorer{DNS: s.o.DNS},
 		Log: s.o.Log.With("component", "smtp"), ServerRef: sv.RefID, AuthRequired: sv.AuthRequired}
 	srv := smtp.NewServer(be)
 	srv.Domain = sv.Hostname

@@ -10,6 +10,7 @@ import (
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/mail"
 	"github.com/apiary/apiary/mail/outbox"
+	"github.com/apiary/apiary/mail/spam"
 	"github.com/apiary/apiary/resource"
 )
 
@@ -23,6 +24,9 @@ type MailConfig struct {
 	Smarthost string
 	// DeliveryPort is the SMTP port of MX hosts; 0 = 25 (-outbox_port).
 	DeliveryPort int
+	// DNS answers SPF, DKIM and MX lookups; nil = the system resolver
+	// (tests set a fake one).
+	DNS spam.Resolver
 }
 
 // mailListener runs the mail sidecar as one Listener: its SMTP listeners
@@ -54,6 +58,7 @@ func (s *Server) mailService() *mail.Service {
 		Disabled:     s.cfg.Mail.DisableSMTP,
 		Smarthost:    s.cfg.Mail.Smarthost,
 		DeliveryPort: s.cfg.Mail.DeliveryPort,
+		DNS:          s.cfg.Mail.DNS,
 	})
 	return s.mail
 }

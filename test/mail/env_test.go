@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apiary/apiary/server"
 	"github.com/apiary/apiary/test/testserver"
 )
 
@@ -34,16 +36,22 @@ const (
 	bobPass   = "bob-mail-pass"
 )
 
-// serverOpts are the attributes of the mail_server row.
+// serverOpts are the attributes of the mail_server row, the outbox's
+// smarthost and the DNS records the server sees.
 type serverOpts struct {
 	authRequired bool
 	implicitTLS  bool
 	maxSize      int
+	smarthost    string
+	dns          fakeDNS
 }
 
-func setup(t *testing.T, o serverOpts, opts ...testserver.Option) *env {
+func setup(t *testing.T, o serverOpts) *env {
 	t.Helper()
-	srv := testserver.Start(t, opts...)
+	srv := testserver.Start(t, testserver.WithConfig(func(c *server.Config) {
+		c.Mail.Smarthost = o.smarthost
+		c.Mail.DNS = o.dns
+	}))
 	e := &env{srv: srv, admin: srv.Admin(t)}
 	e.alice = srv.User(t, "Alice", "alice@users.test", "alice-password")
 	e.bob = srv.User(t, "Bob", "bob@users.test", "bob-password")
@@ -195,3 +203,43 @@ func (e *env) certPEM(t *testing.T, host string) string {
 	}
 	return attr(rows[0], "certificate_pem")
 }
+
+// fakeDNS answers TXT, MX and address lookups from maps; anything else is
+// NXDOMAIN, so no test depends on the network.
+type fakeDNS struct {
+	txt map[string][]string
+	mx  map[string][]*net.MX
+	ip  map[string][]string
+}
+
+func nxdomain(name string) error {
+	return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (f fakeDNS) LookupTXT(_ context.Context, name string) ([]string, error) {
+	if v, ok := f.txt[name]; ok {
+		return v, nil
+	}
+	return nil, nxdomain(name)
+}
+
+func (f fakeDNS) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
+	if v, ok := f.mx[name]; ok {
+		return v, nil
+	}
+	return nil, nxdomain(name)
+}
+
+func (f fakeDNS) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, error) {
+	v, ok := f.ip[host]
+	if !ok {
+		return nil, nxdomain(host)
+	}
+	out := make([]net.IPAddr, len(v))
+	for i, s := range v {
+		out[i] = net.IPAddr{IP: net.ParseIP(s)}
+	}
+	return out, nil
+}
+
+func fmtAny(v any) string { return fmt.Sprint(v) }

@@ -18,9 +18,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
-
-	"github.com/apiary/apiary/server"
-	"github.com/apiary/apiary/test/testserver"
 )
 
 func testCert(t *testing.T) tls.Certificate {
@@ -45,7 +42,7 @@ func testCert(t *testing.T) tls.Certificate {
 // later with its error kept.
 func TestAuthenticatedSendIsSignedQueuedAndDelivered(t *testing.T) {
 	sk := startSink(t, testCert(t))
-	e := setup(t, serverOpts{}, testserver.WithConfig(func(c *server.Config) { c.Mail.Smarthost = sk.addr }))
+	e := setup(t, serverOpts{smarthost: sk.addr})
 	out := e.swaks(t, "--from", "alice@"+Domain, "--to", "friend@foreign.test,refuse@foreign.test", "--tls", "--auth", "PLAIN",
 		"--auth-user", "alice@"+Domain, "--auth-password", alicePass, "--header", "Subject: outward bound", "--body", "see you")
 	if !strings.Contains(out, "250 2.0.0 OK: queued") {
