@@ -44,6 +44,20 @@ func (s *Store) Mailboxes(ctx context.Context, acct Account) ([]Mailbox, error) 
 	if err != nil {
 		return nil, err
 	}
+	missing := false
+	for _, name := range DefaultBoxes {
+		missing = missing || find(boxes, name) < 0
+	}
+	if !missing {
+		return boxes, nil
+	}
+	// Creation is serialised and re-checked, so concurrent first
+	// deliveries cannot create two INBOXes.
+	s.createMu.Lock()
+	defer s.createMu.Unlock()
+	if boxes, err = s.listBoxes(ctx, acct); err != nil {
+		return nil, err
+	}
 	for _, name := range DefaultBoxes {
 		if find(boxes, name) < 0 {
 			b, err := s.createBox(ctx, s.res(), acct, name)
@@ -89,6 +103,14 @@ func (s *Store) Mailbox(ctx context.Context, acct Account, name string) (Mailbox
 	}
 	for _, d := range DefaultBoxes {
 		if sameBox(d, name) {
+			s.createMu.Lock()
+			defer s.createMu.Unlock()
+			if boxes, err = s.listBoxes(ctx, acct); err != nil {
+				return Mailbox{}, err
+			}
+			if i := find(boxes, name); i >= 0 {
+				return boxes[i], nil
+			}
 			return s.createBox(ctx, s.res(), acct, d)
 		}
 	}
@@ -100,6 +122,8 @@ func (s *Store) CreateMailbox(ctx context.Context, acct Account, name string) er
 	if strings.TrimSpace(name) == "" || len(name) > 100 {
 		return fmt.Errorf("mailbox name must have 1 to 100 characters")
 	}
+	s.createMu.Lock()
+	defer s.createMu.Unlock()
 	boxes, err := s.listBoxes(ctx, acct)
 	if err != nil {
 		return err

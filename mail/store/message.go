@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -127,8 +128,11 @@ func (s *Store) Deliver(ctx context.Context, acct Account, boxName string, raw [
 		return box, 0, err
 	}
 	attrs["mail_box_id"] = box.RefID
-	unlock := s.lock(box.RefID)
-	defer unlock()
+	// The UID comes from mail_box.nextuid, read and bumped in the same
+	// transaction: a concurrent delivery to the same mailbox makes the
+	// bump a version conflict, and the loser retries. (No lock is held
+	// across the transaction, so the resource layer's group commit can
+	// batch deliveries.)
 	var uid uint32
 	for try := 0; ; try++ {
 		err = s.res().InTx(sys(ctx), func(tx resource.Service) error {
@@ -136,11 +140,15 @@ func (s *Store) Deliver(ctx context.Context, acct Account, boxName string, raw [
 			uid, err = s.insert(ctx, tx, acct, box.RefID, attrs)
 			return err
 		})
-		if err == nil || !errors.Is(err, resource.ErrConflict) || try >= 8 {
+		if err == nil || !errors.Is(err, resource.ErrConflict) || try >= maxUIDTries {
 			return box, uid, err
 		}
+		time.Sleep(time.Duration(1+rand.IntN(5*(try+1))) * time.Millisecond)
 	}
 }
+
+// maxUIDTries bounds the retries of a delivery that lost a UID race.
+const maxUIDTries = 50
 
 // insert allocates the next UID of a mailbox and creates the row in tx.
 func (s *Store) insert(ctx context.Context, tx resource.Service, acct Account, boxRef string, attrs map[string]any) (uint32, error) {

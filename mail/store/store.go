@@ -37,7 +37,8 @@ type Store struct {
 	res   func() resource.Service
 	log   *slog.Logger
 	now   func() time.Time
-	locks *sync.Map // mailbox reference id -> *sync.Mutex (UID allocation)
+	// createMu serialises mailbox creation (shared by Bound copies).
+	createMu *sync.Mutex
 	// decrypt reads `encrypted` columns (certificate private keys).
 	decrypt func(string) (string, error)
 }
@@ -49,7 +50,7 @@ func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (st
 	if decrypt == nil {
 		decrypt = func(s string) (string, error) { return s, nil }
 	}
-	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, locks: &sync.Map{}}
+	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}}
 }
 
 // Bound returns the store working through res (a transaction-bound
@@ -145,13 +146,6 @@ func (s *Store) all(ctx context.Context, table string, q resource.Query) ([]reso
 			return out, nil
 		}
 	}
-}
-
-func (s *Store) lock(boxRef string) func() {
-	m, _ := s.locks.LoadOrStore(boxRef, &sync.Mutex{})
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
 }
 
 func str(v any) string {

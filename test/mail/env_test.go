@@ -46,7 +46,7 @@ type serverOpts struct {
 	dns          fakeDNS
 }
 
-func setup(t *testing.T, o serverOpts) *env {
+func setup(t testing.TB, o serverOpts) *env {
 	t.Helper()
 	srv := testserver.Start(t, testserver.WithConfig(func(c *server.Config) {
 		c.Mail.Smarthost = o.smarthost
@@ -95,7 +95,7 @@ func setup(t *testing.T, o serverOpts) *env {
 	return e
 }
 
-func (e *env) create(t *testing.T, typ string, attrs, rels map[string]any) string {
+func (e *env) create(t testing.TB, typ string, attrs, rels map[string]any) string {
 	t.Helper()
 	data := map[string]any{"type": typ, "attributes": attrs}
 	if rels != nil {
@@ -108,7 +108,7 @@ func (e *env) create(t *testing.T, typ string, attrs, rels map[string]any) strin
 	return r.Map(t)["data"].(map[string]any)["id"].(string)
 }
 
-func (e *env) userRef(t *testing.T, email string) string {
+func (e *env) userRef(t testing.TB, email string) string {
 	t.Helper()
 	rows := e.list(t, "user_account", fmt.Sprintf(`[{"column":"email","operator":"is","value":%q}]`, email), e.admin)
 	if len(rows) != 1 {
@@ -118,7 +118,7 @@ func (e *env) userRef(t *testing.T, email string) string {
 }
 
 // list returns the rows of typ matching a query= filter, as token sees them.
-func (e *env) list(t *testing.T, typ, query, token string) []map[string]any {
+func (e *env) list(t testing.TB, typ, query, token string) []map[string]any {
 	t.Helper()
 	path := "/api/" + typ + "?page[size]=500"
 	if query != "" {
@@ -136,10 +136,10 @@ func (e *env) list(t *testing.T, typ, query, token string) []map[string]any {
 }
 
 // mails lists the mail rows token can read.
-func (e *env) mails(t *testing.T, token string) []map[string]any { return e.list(t, "mail", "", token) }
+func (e *env) mails(t testing.TB, token string) []map[string]any { return e.list(t, "mail", "", token) }
 
 // waitFor polls cond until it holds or 5 s pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
 		if cond() {
@@ -151,7 +151,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 // tool returns the path of an external client; a missing one fails the
 // test unless APIARY_SKIP_CLIENTS=1.
-func tool(t *testing.T, name string) string {
+func tool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
@@ -164,7 +164,7 @@ func tool(t *testing.T, name string) string {
 }
 
 // run runs a client and returns its combined output.
-func run(t *testing.T, name string, args ...string) (string, error) {
+func run(t testing.TB, name string, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(tool(t, name), args...)
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
@@ -173,12 +173,12 @@ func run(t *testing.T, name string, args ...string) (string, error) {
 }
 
 // python runs a Python 3 script with args.
-func python(t *testing.T, script string, args ...string) (string, error) {
+func python(t testing.TB, script string, args ...string) (string, error) {
 	t.Helper()
 	return run(t, "python3", append([]string{"-c", script}, args...)...)
 }
 
-func hostPort(t *testing.T, addr string) (string, string) {
+func hostPort(t testing.TB, addr string) (string, string) {
 	t.Helper()
 	h, p, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -195,7 +195,7 @@ func attr(row map[string]any, name string) string {
 }
 
 // certPEM returns the PEM certificate of a hostname from the API.
-func (e *env) certPEM(t *testing.T, host string) string {
+func (e *env) certPEM(t testing.TB, host string) string {
 	t.Helper()
 	rows := e.list(t, "certificate", fmt.Sprintf(`[{"column":"hostname","operator":"is","value":%q}]`, host), e.admin)
 	if len(rows) != 1 {

@@ -1,0 +1,121 @@
+package mail
+
+// Benchmarks of the mail sidecar (docs/benchmarks.md, "Mail"):
+//
+//	go test -run '^$' -bench . -benchtime 1x ./test/mail/
+//
+// BenchmarkSMTPIngest sends 10 KiB messages from 8 concurrent SMTP
+// clients; BenchmarkIMAPFetchAll fetches FLAGS and ENVELOPE of a
+// 10,000-message INBOX filled through the store (the same code SMTP
+// delivery runs) and reports the time of a SELECT of it.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/apiary/apiary/mail/store"
+)
+
+func message10k(i int) []byte {
+	body := strings.Repeat(fmt.Sprintf("line %d of a ten kilobyte message body, padded to length.\r\n", i), 240)
+	return []byte(fmt.Sprintf("From: sender%d@outside.test\r\nTo: alice@%s\r\nSubject: bench %d\r\nMessage-ID: <b%d@outside.test>\r\nDate: Sun, 06 Dec 2026 12:00:00 +0000\r\n\r\n%s",
+		i%8, Domain, i, i, body[:10<<10]))
+}
+
+func BenchmarkSMTPIngest(b *testing.B) {
+	e := setup(b, serverOpts{maxSize: 1 << 20})
+	const senders, perSender = 8, 50
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		t0 := time.Now()
+		var wg sync.WaitGroup
+		errs := make(chan error, senders)
+		for s := 0; s < senders; s++ {
+			wg.Add(1)
+			go func(s int) {
+				defer wg.Done()
+				for i := 0; i < perSender; i++ {
+					if err := plainSend(e.smtpAddr, "x@outside.test", "alice@"+Domain, message10k(s*perSender+i)); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}(s)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(senders*perSender)/time.Since(t0).Seconds(), "msgs/s")
+	}
+}
+
+// fillInbox stores n messages in alice's INBOX through the store.
+func fillInbox(b *testing.B, e *env, n int) {
+	b.Helper()
+	st := store.New(e.srv.Srv.Resource, nil, nil)
+	ctx := context.Background()
+	acct, ok, err := st.Account(ctx, "alice@"+Domain)
+	if err != nil || !ok {
+		b.Fatalf("account: %v", err)
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if _, _, err := st.Deliver(ctx, acct, "INBOX", message10k(i), store.Delivery{EnvelopeFrom: "x@outside.test"}); err != nil {
+				b.Error(err)
+			}
+		}(i)
+	}
+	wg.Wait()
+}
+
+func imapLogin(b *testing.B, e *env) *imapclient.Client {
+	b.Helper()
+	c, err := imapclient.DialStartTLS(e.imapAddr, &imapclient.Options{TLSConfig: tlsInsecure})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Login("alice@"+Domain, alicePass).Wait(); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+func BenchmarkIMAPFetchAll(b *testing.B) {
+	e := setup(b, serverOpts{})
+	fillInbox(b, e, 10000)
+	c := imapLogin(b, e)
+	defer c.Close()
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		msgs, err := c.Fetch(imap.SeqSet{imap.SeqRange{Start: 1, Stop: 0}}, &imap.FetchOptions{Flags: true, Envelope: true}).Collect()
+		if err != nil || len(msgs) != 10000 {
+			b.Fatalf("fetched %d: %v", len(msgs), err)
+		}
+	}
+	b.StopTimer()
+	t0 := time.Now()
+	for i := 0; i < 5; i++ {
+		if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(time.Since(t0).Milliseconds())/5, "select-ms")
+}
