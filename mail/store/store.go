@@ -34,9 +34,9 @@ var ErrExists = errors.New("mailbox already exists")
 
 // Store is the mail data model over the resource layer.
 type Store struct {
-	res   func() resource.Service
-	log   *slog.Logger
-	now   func() time.Time
+	res func() resource.Service
+	log *slog.Logger
+	now func() time.Time
 	// createMu serialises mailbox creation (shared by Bound copies).
 	createMu *sync.Mutex
 	// decrypt reads `encrypted` columns (certificate private keys).
