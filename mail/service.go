@@ -85,7 +85,18 @@ func (s *Service) Store() *store.Store { return s.store }
 
 // Start subscribes to changes and starts the listeners the data asks for.
 func (s *Service) Start(ctx context.Context) error {
-	s.unsub = s.o.Res().Subscribe(s.hub.Observe)
+	s.unsub = s.o.Res().Subscribe(func(c resource.Change) {
+		s.hub.Observe(c)
+		if c.Table == store.TableServer {
+			// A mail_server row changed: rebuild the listeners, as
+			// sync_mail_servers does (outside the publisher's goroutine).
+			go func() {
+				if err := s.Sync(context.WithoutCancel(ctx)); err != nil {
+					s.o.Log.Warn("mail listeners not synced", "err", err)
+				}
+			}()
+		}
+	})
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
 	go s.out.Run(runCtx)

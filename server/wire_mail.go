@@ -90,7 +90,51 @@ func (s *Server) wireMail() Listener {
 		return []actions.Response{actions.Notify("success", "Success",
 			fmt.Sprintf("Outbox processed: %d sent, %d failed", r.Sent, r.Failed))}, nil
 	})
+	s.exec.Register("mail_box", "status", s.mailboxStatus)
 	return &mailListener{svc: svc}
+}
+
+// mailboxStatus is the mail_box status action (contract sidecars.md §4.4).
+func (s *Server) mailboxStatus(ctx context.Context, req actions.Request) ([]actions.Response, error) {
+	a := req.Attributes
+	size, page := intAttr(a["page_size"], 50), intAttr(a["page_number"], 1)
+	rows, total, err := s.mail.Status(ctx, strAttr(a["mail_account_id"]), strAttr(a["mail_box_id"]), size, page)
+	if err != nil {
+		return nil, err
+	}
+	from := (page-1)*size + 1
+	if len(rows) == 0 {
+		from = 0
+	}
+	return []actions.Response{{ResponseType: "mail_box.status", Attributes: map[string]any{"data": rows,
+		"pagination": map[string]any{"total": total, "per_page": size, "current_page": page, "from": from, "to": from + len(rows) - 1 + boolInt(len(rows) == 0)}}}}, nil
+}
+
+func strAttr(v any) string {
+	s, _ := v.(string)
+	return strings.TrimSpace(s)
+}
+
+func intAttr(v any, def int) int {
+	switch x := v.(type) {
+	case float64:
+		if x >= 1 {
+			return int(x)
+		}
+	case string:
+		var n int
+		if _, err := fmt.Sscan(x, &n); err == nil && n >= 1 {
+			return n
+		}
+	}
+	return def
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // mailConfigChanged re-syncs the listeners after an imap.* setting changed.

@@ -23,7 +23,8 @@ type Mailbox struct {
 	Subscribed  bool
 }
 
-func boxOf(r resource.Row) Mailbox {
+// BoxOf reads a mail_box row.
+func BoxOf(r resource.Row) Mailbox {
 	return Mailbox{RefID: r.RefID, Name: str(r.Attrs["name"]), UIDValidity: uint32(num(r.Attrs["uidvalidity"])),
 		NextUID: uint32(num(r.Attrs["nextuid"])), Subscribed: truthy(r.Attrs["subscribed"])}
 }
@@ -78,7 +79,7 @@ func (s *Store) listBoxes(ctx context.Context, acct Account) ([]Mailbox, error) 
 	}
 	out := make([]Mailbox, len(rows))
 	for i, r := range rows {
-		out[i] = boxOf(r)
+		out[i] = BoxOf(r)
 	}
 	return out, nil
 }
@@ -146,7 +147,7 @@ func (s *Store) createBox(ctx context.Context, res resource.Service, acct Accoun
 	if err != nil {
 		return Mailbox{}, err
 	}
-	return boxOf(r), nil
+	return BoxOf(r), nil
 }
 
 // createOwned creates a row as the system and gives it to owner.

@@ -30,6 +30,8 @@ type Meta struct {
 	Flags []string // without \Recent
 	Size  int64
 	Date  time.Time
+	// Recent says the message still has \Recent (no client flagged it yet).
+	Recent bool
 }
 
 // Message is a Meta with the raw RFC 5322 bytes.
@@ -52,7 +54,9 @@ type Delivery struct {
 var metaFields = []string{"uid", "flags", "size", "internal_date"}
 
 func metaOf(r resource.Row) Meta {
-	m := Meta{RefID: r.RefID, UID: uint32(num(r.Attrs["uid"])), Size: num(r.Attrs["size"]), Flags: ParseFlags(str(r.Attrs["flags"]))}
+	fl := str(r.Attrs["flags"])
+	m := Meta{RefID: r.RefID, UID: uint32(num(r.Attrs["uid"])), Size: num(r.Attrs["size"]), Flags: ParseFlags(fl),
+		Recent: strings.Contains(fl, FlagRecent)}
 	switch t := r.Attrs["internal_date"].(type) {
 	case time.Time:
 		m.Date = t

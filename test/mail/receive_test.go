@@ -78,3 +78,29 @@ func TestReceiveOverSMTPAndReadOverIMAPAndAPI(t *testing.T) {
 		t.Fatalf("bob's INBOX: %v\n%s", err, out)
 	}
 }
+
+// TestMailboxStatusAction: the mail_box status action reports the
+// caller's mailboxes with their counts.
+func TestMailboxStatusAction(t *testing.T) {
+	e := setup(t, serverOpts{})
+	for _, s := range []string{"one", "two"} {
+		if err := plainSend(e.smtpAddr, "x@outside.test", "alice@"+Domain, []byte("Subject: "+s+"\r\n\r\nbody\r\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := e.srv.Do(t, "POST", "/action/mail_box/status", map[string]any{"attributes": map[string]any{"page_size": 50}}, e.alice)
+	if r.Status != 200 {
+		t.Fatalf("status: %d %s", r.Status, r.Body)
+	}
+	body := string(r.Body)
+	for _, want := range []string{`"ResponseType":"mail_box.status"`, `"name":"INBOX","messages":2,"recent":2,"unseen":2,"uidnext":3`, `"total":1`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("want %s in %s", want, body)
+		}
+	}
+	// bob sees none of alice's mailboxes.
+	r = e.srv.Do(t, "POST", "/action/mail_box/status", map[string]any{"attributes": map[string]any{}}, e.bob)
+	if r.Status != 200 || strings.Contains(string(r.Body), `"messages":2`) {
+		t.Fatalf("bob's status: %d %s", r.Status, r.Body)
+	}
+}
