@@ -92,10 +92,39 @@ func (s *Store) Messages(ctx context.Context, box Mailbox) ([]Meta, error) {
 		return nil, err
 	}
 	out := make([]Meta, len(rows))
+	fix := false
 	for i, r := range rows {
 		out[i] = metaOf(r)
+		if out[i].UID == 0 {
+			// A row written without a UID (over the API): it gets the
+			// mailbox's next one now, so IMAP never sees UID 0.
+			if out[i].UID, err = s.assignUID(ctx, box.RefID, r.RefID); err != nil {
+				return nil, err
+			}
+			fix = true
+		}
+	}
+	if fix {
+		slices.SortFunc(out, func(a, b Meta) int { return int(a.UID) - int(b.UID) })
 	}
 	return out, nil
+}
+
+func (s *Store) assignUID(ctx context.Context, boxRef, ref string) (uint32, error) {
+	var uid int64
+	err := s.res().InTx(sys(ctx), func(tx resource.Service) error {
+		b, err := tx.Get(sys(ctx), TableBox, boxRef, resource.Query{Fields: []string{"nextuid"}})
+		if err != nil {
+			return err
+		}
+		uid = max(num(b.Attrs["nextuid"]), 1)
+		if _, err := tx.Update(sys(ctx), TableBox, boxRef, resource.Input{Attributes: map[string]any{"nextuid": uid + 1}}); err != nil {
+			return err
+		}
+		_, err = tx.Update(sys(ctx), TableMail, ref, resource.Input{Attributes: map[string]any{"uid": uid}})
+		return err
+	})
+	return uint32(uid), err
 }
 
 // Load reads the messages of a mailbox whose UIDs lie in [lo, hi], with
