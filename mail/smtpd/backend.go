@@ -169,16 +169,20 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // enforces max_size), then stored for each local recipient and relayed
 // for the foreign ones.
 func (s *session) Data(r io.Reader) error {
-	body, err := io.ReadAll(r)
-	if err != nil {
+	// One buffer holds the trace header and then the message, so the
+	// message is not copied again to prepend it.
+	var buf bytes.Buffer
+	buf.Write(s.received())
+	start := buf.Len()
+	if _, err := buf.ReadFrom(r); err != nil {
 		return err
 	}
+	raw, body := buf.Bytes(), buf.Bytes()[start:]
 	if bytes.IndexByte(body, 0) >= 0 {
 		return errNUL
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	raw := append(s.received(), body...)
 	if len(s.local) > 0 {
 		if err := s.deliver(ctx, raw); err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,10 +85,11 @@ func HasFlag(flags []string, f string) bool {
 	return slices.ContainsFunc(flags, func(x string) bool { return strings.EqualFold(x, f) })
 }
 
-// Messages lists a mailbox's messages in UID order, without bodies.
+// Messages lists a mailbox's messages in UID order, without bodies. It
+// reads only the columns it needs (an aggregate query grouped by them),
+// a window of UIDs at a time.
 func (s *Store) Messages(ctx context.Context, box Mailbox) ([]Meta, error) {
-	rows, err := s.all(sys(ctx), TableMail, resource.Query{RelFilters: map[string][]string{"mail_box_id": {box.RefID}},
-		Sort: []resource.SortKey{{Column: "uid"}}, Fields: metaFields})
+	rows, err := s.window(ctx, box, metaFields)
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +112,29 @@ func (s *Store) Messages(ctx context.Context, box Mailbox) ([]Meta, error) {
 	return out, nil
 }
 
+// window reads cols of a mailbox's rows in UID order, lo <= uid <= hi
+// (hi 0 = no bound), MaxAggregateRows per query.
+func (s *Store) window(ctx context.Context, box Mailbox, cols []string, bounds ...string) ([]resource.Row, error) {
+	groups := append([]string{"reference_id"}, cols...)
+	var out []resource.Row
+	from := "gte(uid,0)"
+	for {
+		filters := append([]string{"eq(mail_box_id," + box.RefID + ")", from}, bounds...)
+		rows, err := s.res().Aggregate(sys(ctx), TableMail, resource.AggregateQuery{Groups: groups, Filters: filters, Orders: []string{"uid"}})
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			rows[i].RefID = str(rows[i].Attrs["reference_id"])
+		}
+		out = append(out, rows...)
+		if len(rows) < resource.MaxAggregateRows {
+			return out, nil
+		}
+		from = "gt(uid," + strconv.FormatInt(num(rows[len(rows)-1].Attrs["uid"]), 10) + ")"
+	}
+}
+
 func (s *Store) assignUID(ctx context.Context, boxRef, ref string) (uint32, error) {
 	var uid int64
 	err := s.res().InTx(sys(ctx), func(tx resource.Service) error {
@@ -130,11 +155,8 @@ func (s *Store) assignUID(ctx context.Context, boxRef, ref string) (uint32, erro
 // Load reads the messages of a mailbox whose UIDs lie in [lo, hi], with
 // their raw bytes, in UID order.
 func (s *Store) Load(ctx context.Context, box Mailbox, lo, hi uint32) ([]Message, error) {
-	rows, err := s.all(sys(ctx), TableMail, resource.Query{RelFilters: map[string][]string{"mail_box_id": {box.RefID}},
-		Sort:   []resource.SortKey{{Column: "uid"}},
-		Fields: append(slices.Clone(metaFields), "mail"),
-		Conditions: []resource.Condition{{Column: "uid", Operator: "gte", Value: int64(lo)},
-			{Column: "uid", Operator: "lte", Value: int64(hi)}}})
+	rows, err := s.window(ctx, box, append(slices.Clone(metaFields), "mail"),
+		"gte(uid,"+strconv.FormatUint(uint64(lo), 10)+")", "lte(uid,"+strconv.FormatUint(uint64(hi), 10)+")")
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ package mail
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -118,4 +119,24 @@ func BenchmarkIMAPFetchAll(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(time.Since(t0).Milliseconds())/5, "select-ms")
+}
+
+// BenchmarkSMTPLargeMessage delivers one 25 MiB message and reports the
+// bytes the whole process allocated per message byte and the peak heap.
+func BenchmarkSMTPLargeMessage(b *testing.B) {
+	e := setup(b, serverOpts{maxSize: 30 << 20})
+	line := strings.Repeat("x", 76) + "\r\n"
+	msg := []byte("From: x@outside.test\r\nSubject: large\r\n\r\n" + strings.Repeat(line, (25<<20)/len(line)))
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		if err := plainSend(e.smtpAddr, "x@outside.test", "alice@"+Domain, msg); err != nil {
+			b.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(len(msg)), "alloc-bytes/msg-byte")
+		b.ReportMetric(float64(after.HeapSys)/(1<<20), "heap-sys-MiB")
+	}
 }
