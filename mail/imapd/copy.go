@@ -64,14 +64,19 @@ func (s *session) copy(numSet imap.NumSet, dest string) (*imap.CopyData, []int, 
 	data := &imap.CopyData{UIDValidity: dst.UIDValidity}
 	for start := 0; start < len(idx); start += loadBatch {
 		chunk := idx[start:min(start+loadBatch, len(idx))]
-		raws, err := s.bodies(chunk, true)
+		loaded, err := s.bodies(chunk, true)
 		if err != nil {
 			return nil, nil, err
 		}
 		msgs := make([]store.Message, 0, len(chunk))
 		for _, i := range chunk {
 			m := s.sel.msgs[i]
-			msgs = append(msgs, store.Message{Meta: m, Raw: raws[m.UID]})
+			lm, ok := loaded[m.UID]
+			if !ok {
+				return nil, nil, noError("a message was removed meanwhile; try again")
+			}
+			lm.Meta = m
+			msgs = append(msgs, *lm)
 			data.SourceUIDs.AddNum(imap.UID(m.UID))
 		}
 		uids, err := s.b.Store.CopyTo(s.ctx, *s.acct, msgs, dst)

@@ -34,12 +34,12 @@ func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *
 	markSeen = markSeen && !s.sel.readOnly
 	for start := 0; start < len(idx); start += loadBatch {
 		chunk := idx[start:min(start+loadBatch, len(idx))]
-		raws, err := s.bodies(chunk, needsBody(options))
+		msgs, err := s.bodies(chunk, needsBody(options))
 		if err != nil {
 			return err
 		}
 		for _, i := range chunk {
-			if err := s.fetchOne(w, i, raws[s.sel.msgs[i].UID], options, markSeen); err != nil {
+			if err := s.fetchOne(w, i, msgs[s.sel.msgs[i].UID], options, markSeen); err != nil {
 				return err
 			}
 		}
@@ -47,9 +47,10 @@ func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *
 	return nil
 }
 
-// bodies reads the raw messages of the given view indexes (sorted).
-func (s *session) bodies(chunk []int, need bool) (map[uint32][]byte, error) {
-	out := map[uint32][]byte{}
+// bodies reads the messages of the given view indexes (sorted), still
+// encoded: each is decoded as far as its use needs.
+func (s *session) bodies(chunk []int, need bool) (map[uint32]*store.Message, error) {
+	out := map[uint32]*store.Message{}
 	if !need || len(chunk) == 0 {
 		return out, nil
 	}
@@ -58,14 +59,30 @@ func (s *session) bodies(chunk []int, need bool) (map[uint32][]byte, error) {
 	if err != nil {
 		return nil, serverError(err)
 	}
-	for _, m := range msgs {
-		out[m.UID] = m.Raw
+	for i := range msgs {
+		out[msgs[i].UID] = &msgs[i]
 	}
 	return out, nil
 }
 
-func (s *session) fetchOne(w *imapserver.FetchWriter, i int, raw []byte, o *imap.FetchOptions, markSeen bool) error {
+func (s *session) fetchOne(w *imapserver.FetchWriter, i int, msg *store.Message, o *imap.FetchOptions, markSeen bool) error {
 	m := &s.sel.msgs[i]
+	var raw, header []byte
+	if msg == nil && needsBody(o) {
+		return noError("a message was removed meanwhile; try again")
+	}
+	if msg != nil {
+		var err error
+		if o.BodyStructure != nil || len(o.BodySection) > 0 || len(o.BinarySection) > 0 || len(o.BinarySectionSize) > 0 {
+			raw, err = msg.Bytes()
+			header = raw
+		} else {
+			header, err = msg.Header()
+		}
+		if err != nil {
+			return serverError(err)
+		}
+	}
 	writeFlags := o.Flags
 	if markSeen && !store.HasFlag(m.Flags, store.FlagSeen) {
 		flags := append(append([]string(nil), m.Flags...), store.FlagSeen)
@@ -87,7 +104,7 @@ func (s *session) fetchOne(w *imapserver.FetchWriter, i int, raw []byte, o *imap
 		rw.WriteRFC822Size(m.Size)
 	}
 	if o.Envelope {
-		rw.WriteEnvelope(envelope(raw))
+		rw.WriteEnvelope(envelope(header))
 	}
 	if o.BodyStructure != nil {
 		rw.WriteBodyStructure(imapserver.ExtractBodyStructure(bytes.NewReader(raw)))

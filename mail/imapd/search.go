@@ -21,10 +21,10 @@ func (s *session) Search(kind imapserver.NumKind, c *imap.SearchCriteria, option
 	for i := range s.sel.msgs {
 		all = append(all, i)
 	}
-	var raws map[uint32][]byte
+	var loaded map[uint32]*store.Message
 	if needsText(c) {
 		var err error
-		if raws, err = s.bodies(all, true); err != nil {
+		if loaded, err = s.bodies(all, true); err != nil {
 			return nil, err
 		}
 	}
@@ -33,7 +33,14 @@ func (s *session) Search(kind imapserver.NumKind, c *imap.SearchCriteria, option
 	var uids imap.UIDSet
 	for _, i := range all {
 		m := s.sel.msgs[i]
-		if !s.match(i, m, raws[m.UID], c) {
+		var raw []byte
+		if lm := loaded[m.UID]; lm != nil {
+			var err error
+			if raw, err = lm.Bytes(); err != nil {
+				return nil, serverError(err)
+			}
+		}
+		if !s.match(i, m, raw, c) {
 			continue
 		}
 		uids.AddNum(imap.UID(m.UID))

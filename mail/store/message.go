@@ -35,10 +35,64 @@ type Meta struct {
 	Recent bool
 }
 
-// Message is a Meta with the raw RFC 5322 bytes.
+// Message is a Meta with the raw RFC 5322 bytes: Raw, or Enc (the mail
+// column's form) until Bytes or Header decodes it.
 type Message struct {
 	Meta
 	Raw []byte
+	Enc string
+}
+
+// Bytes returns the raw message, decoding it once.
+func (m *Message) Bytes() ([]byte, error) {
+	if m.Raw == nil && m.Enc != "" {
+		raw, err := Decode(m.Enc)
+		if err != nil {
+			return nil, fmt.Errorf("message %s: %w", m.RefID, err)
+		}
+		m.Raw = raw
+	}
+	return m.Raw, nil
+}
+
+// Header returns the message's header block (through the blank line),
+// decompressing no more of the message than that.
+func (m *Message) Header() ([]byte, error) {
+	if m.Raw != nil || m.Enc == "" {
+		return m.Raw, nil
+	}
+	zr, err := gzip.NewReader(base64.NewDecoder(base64.StdEncoding, strings.NewReader(strings.TrimSpace(m.Enc))))
+	if err != nil {
+		return nil, fmt.Errorf("message %s: %w", m.RefID, err)
+	}
+	defer zr.Close()
+	var out []byte
+	buf := make([]byte, 4096)
+	for {
+		n, err := zr.Read(buf)
+		out = append(out, buf[:n]...)
+		if i := headerEnd(out); i >= 0 {
+			return out[:i], nil
+		}
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("message %s: %w", m.RefID, err)
+		}
+	}
+}
+
+// headerEnd is the length of the header block including its blank line,
+// or -1 when buf does not hold all of it yet.
+func headerEnd(buf []byte) int {
+	if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
+		return i + 4
+	}
+	if i := bytes.Index(buf, []byte("\n\n")); i >= 0 {
+		return i + 2
+	}
+	return -1
 }
 
 // Delivery describes how a message arrived.
@@ -162,11 +216,7 @@ func (s *Store) Load(ctx context.Context, box Mailbox, lo, hi uint32) ([]Message
 	}
 	out := make([]Message, len(rows))
 	for i, r := range rows {
-		raw, err := Decode(str(r.Attrs["mail"]))
-		if err != nil {
-			return nil, fmt.Errorf("message %s: %w", r.RefID, err)
-		}
-		out[i] = Message{Meta: metaOf(r), Raw: raw}
+		out[i] = Message{Meta: metaOf(r), Enc: str(r.Attrs["mail"])}
 	}
 	return out, nil
 }
@@ -274,8 +324,13 @@ func (s *Store) Remove(ctx context.Context, refs []string) error {
 // and returns their new UIDs.
 func (s *Store) CopyTo(ctx context.Context, acct Account, msgs []Message, dst Mailbox) ([]uint32, error) {
 	uids := make([]uint32, 0, len(msgs))
-	for _, m := range msgs {
-		_, uid, err := s.Deliver(ctx, acct, dst.Name, m.Raw, Delivery{Flags: m.Flags, Date: m.Date})
+	for i := range msgs {
+		m := &msgs[i]
+		raw, err := m.Bytes()
+		if err != nil {
+			return uids, err
+		}
+		_, uid, err := s.Deliver(ctx, acct, dst.Name, raw, Delivery{Flags: m.Flags, Date: m.Date})
 		if err != nil {
 			return uids, err
 		}

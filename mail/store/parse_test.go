@@ -74,3 +74,28 @@ func TestMailboxNames(t *testing.T) {
 		t.Error("boxAttributes")
 	}
 }
+
+func TestMessageHeader(t *testing.T) {
+	for _, raw := range []string{"Subject: a\r\nFrom: b\r\n\r\nbody " + strings.Repeat("x", 100000), "Subject: a\n\nbody", "Subject: only a header"} {
+		enc, err := Encode([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &Message{Enc: enc}
+		h, err := m.Header()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := raw
+		if i := headerEnd([]byte(raw)); i >= 0 {
+			want = raw[:i]
+		}
+		if string(h) != want {
+			t.Errorf("Header = %q, want %q", h, want)
+		}
+		b, err := m.Bytes()
+		if err != nil || string(b) != raw {
+			t.Errorf("Bytes: %v", err)
+		}
+	}
+}
