@@ -150,22 +150,11 @@ func (s *Store) createBox(ctx context.Context, res resource.Service, acct Accoun
 	return BoxOf(r), nil
 }
 
-// createOwned creates a row as the system and gives it to owner.
+// createOwned creates a row as the system, owned by owner (the account's
+// user) with RowPermission.
 func (s *Store) createOwned(ctx context.Context, res resource.Service, table, owner string, attrs map[string]any) (resource.Row, error) {
-	var out resource.Row
-	err := res.InTx(sys(ctx), func(tx resource.Service) error {
-		r, err := tx.Create(sys(ctx), table, resource.Input{Attributes: attrs})
-		if err != nil {
-			return err
-		}
-		up := map[string]any{"permission": int64(RowPermission)}
-		if owner != "" {
-			up["user_account_id"] = owner
-		}
-		out, err = tx.Update(sys(ctx), table, r.RefID, resource.Input{Attributes: up})
-		return err
-	})
-	return out, err
+	perm := int64(RowPermission)
+	return res.Create(sys(ctx), table, resource.Input{Attributes: attrs, Owner: owner, Permission: &perm})
 }
 
 // DeleteMailbox removes a mailbox and its messages; INBOX cannot go.
