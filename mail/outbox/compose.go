@@ -71,7 +71,7 @@ func (o *Outbox) queue(ctx context.Context, st *store.Store, serverRef, from str
 	if err != nil {
 		return err
 	}
-	enc, err := store.Encode(signed)
+	enc, err := st.Encode(signed)
 	if err != nil {
 		return err
 	}

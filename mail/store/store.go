@@ -1,6 +1,7 @@
 package store
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,8 @@ type Store struct {
 	now func() time.Time
 	// createMu serialises mailbox creation (shared by Bound copies).
 	createMu *sync.Mutex
+	// zw pools gzip writers for Encode.
+	zw *sync.Pool
 	// decrypt reads `encrypted` columns (certificate private keys).
 	decrypt func(string) (string, error)
 }
@@ -50,7 +53,11 @@ func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (st
 	if decrypt == nil {
 		decrypt = func(s string) (string, error) { return s, nil }
 	}
-	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}}
+	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{},
+		zw: &sync.Pool{New: func() any {
+			zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+			return zw
+		}}}
 }
 
 // Bound returns the store working through res (a transaction-bound
