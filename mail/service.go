@@ -86,6 +86,7 @@ func (s *Service) Store() *store.Store { return s.store }
 // Start subscribes to changes and starts the listeners the data asks for.
 func (s *Service) Start(ctx context.Context) error {
 	s.unsub = s.o.Res().Subscribe(func(c resource.Change) {
+		s.store.Observe(c)
 		s.hub.Observe(c)
 		if c.Table == store.TableServer {
 			// A mail_server row changed: rebuild the listeners, as

@@ -139,10 +139,21 @@ func HasFlag(flags []string, f string) bool {
 	return slices.ContainsFunc(flags, func(x string) bool { return strings.EqualFold(x, f) })
 }
 
-// Messages lists a mailbox's messages in UID order, without bodies. It
-// reads only the columns it needs (an aggregate query grouped by them),
-// a window of UIDs at a time.
+// Messages lists a mailbox's messages in UID order, without bodies, from
+// the cache when it holds the mailbox.
 func (s *Store) Messages(ctx context.Context, box Mailbox) ([]Meta, error) {
+	if msgs, ok := s.cache.cached(box.RefID, s.now()); ok && (len(msgs) == 0 || msgs[0].UID != 0) {
+		return msgs, nil
+	}
+	// Not cached, stale, or holding a row written without a UID (over the
+	// API), which listing gives the mailbox's next UID.
+	return s.load(ctx, box)
+}
+
+// list reads a mailbox's messages from the database. It reads only the
+// columns it needs (an aggregate query grouped by them), a window of
+// UIDs at a time.
+func (s *Store) list(ctx context.Context, box Mailbox) ([]Meta, error) {
 	rows, err := s.window(ctx, box, metaFields)
 	if err != nil {
 		return nil, err
