@@ -17,8 +17,24 @@ import (
 // loadBatch is how many messages' bodies one query reads.
 const loadBatch = 500
 
-func needsBody(o *imap.FetchOptions) bool {
-	return o.Envelope || o.BodyStructure != nil || len(o.BodySection) > 0 || len(o.BinarySection) > 0 || len(o.BinarySectionSize) > 0
+func needsBody(o *imap.FetchOptions) bool { return o.Envelope || needsFull(o) }
+
+// needsFull says whether a fetch needs whole messages, not only headers.
+func needsFull(o *imap.FetchOptions) bool {
+	return o.BodyStructure != nil || len(o.BodySection) > 0 || len(o.BinarySection) > 0 || len(o.BinarySectionSize) > 0
+}
+
+// headers reads the header blocks of view indexes (cached by the store).
+func (s *session) headers(chunk []int) (map[string][]byte, error) {
+	metas := make([]store.Meta, len(chunk))
+	for k, i := range chunk {
+		metas[k] = s.sel.msgs[i]
+	}
+	h, err := s.b.Store.Headers(s.ctx, s.sel.box, metas)
+	if err != nil {
+		return nil, serverError(err)
+	}
+	return h, nil
 }
 
 // Fetch implements imapserver.Session.
@@ -34,12 +50,26 @@ func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *
 	markSeen = markSeen && !s.sel.readOnly
 	for start := 0; start < len(idx); start += loadBatch {
 		chunk := idx[start:min(start+loadBatch, len(idx))]
-		msgs, err := s.bodies(chunk, needsBody(options))
+		msgs, err := s.bodies(chunk, needsFull(options))
 		if err != nil {
 			return err
 		}
+		var headers map[string][]byte
+		if options.Envelope && !needsFull(options) {
+			if headers, err = s.headers(chunk); err != nil {
+				return err
+			}
+		}
 		for _, i := range chunk {
-			if err := s.fetchOne(w, i, msgs[s.sel.msgs[i].UID], options, markSeen); err != nil {
+			msg := msgs[s.sel.msgs[i].UID]
+			if headers != nil {
+				h, ok := headers[s.sel.msgs[i].RefID]
+				if !ok {
+					return noError("a message was removed meanwhile; try again")
+				}
+				msg = &store.Message{Raw: h}
+			}
+			if err := s.fetchOne(w, i, msg, options, markSeen); err != nil {
 				return err
 			}
 		}
@@ -73,7 +103,7 @@ func (s *session) fetchOne(w *imapserver.FetchWriter, i int, msg *store.Message,
 	}
 	if msg != nil {
 		var err error
-		if o.BodyStructure != nil || len(o.BodySection) > 0 || len(o.BinarySection) > 0 || len(o.BinarySectionSize) > 0 {
+		if needsFull(o) {
 			raw, err = msg.Bytes()
 			header = raw
 		} else {

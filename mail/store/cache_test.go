@@ -60,3 +60,20 @@ func TestMetaCacheFollowsChanges(t *testing.T) {
 		t.Fatal("listing older than metaTTL trusted")
 	}
 }
+
+func TestHeaderCacheBound(t *testing.T) {
+	c := newHeaderCache()
+	big := make([]byte, maxHeaderCache/20)
+	for i := 0; i < 30; i++ {
+		c.put(string(rune('a'+i)), big)
+	}
+	if c.bytes > maxHeaderCache {
+		t.Fatalf("cache holds %d bytes, bound %d", c.bytes, maxHeaderCache)
+	}
+	if _, ok := c.get("a"); ok {
+		t.Fatal("the oldest entry was kept")
+	}
+	if _, ok := c.get(string(rune('a' + 29))); !ok {
+		t.Fatal("the newest entry was dropped")
+	}
+}

@@ -250,12 +250,18 @@ func (s *Store) Deliver(ctx context.Context, acct Account, boxName string, raw [
 	// across the transaction, so the resource layer's group commit can
 	// batch deliveries.)
 	var uid uint32
+	var ref string
 	for try := 0; ; try++ {
 		err = s.res().InTx(sys(ctx), func(tx resource.Service) error {
 			var err error
-			uid, err = s.insert(ctx, tx, acct, box.RefID, attrs)
+			uid, ref, err = s.insert(ctx, tx, acct, box.RefID, attrs)
 			return err
 		})
+		if err == nil {
+			if i := headerEnd(raw); i >= 0 {
+				s.headers.put(ref, bytes.Clone(raw[:i]))
+			}
+		}
 		if err == nil || !errors.Is(err, resource.ErrConflict) || try >= maxUIDTries {
 			return box, uid, err
 		}
@@ -267,18 +273,18 @@ func (s *Store) Deliver(ctx context.Context, acct Account, boxName string, raw [
 const maxUIDTries = 50
 
 // insert allocates the next UID of a mailbox and creates the row in tx.
-func (s *Store) insert(ctx context.Context, tx resource.Service, acct Account, boxRef string, attrs map[string]any) (uint32, error) {
+func (s *Store) insert(ctx context.Context, tx resource.Service, acct Account, boxRef string, attrs map[string]any) (uint32, string, error) {
 	b, err := tx.Get(sys(ctx), TableBox, boxRef, resource.Query{Fields: []string{"nextuid"}})
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	uid := max(num(b.Attrs["nextuid"]), 1)
 	if _, err := tx.Update(sys(ctx), TableBox, boxRef, resource.Input{Attributes: map[string]any{"nextuid": uid + 1}}); err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	attrs["uid"] = uid
-	_, err = s.createOwned(ctx, tx, TableMail, acct.OwnerRef, attrs)
-	return uint32(uid), err
+	r, err := s.createOwned(ctx, tx, TableMail, acct.OwnerRef, attrs)
+	return uint32(uid), r.RefID, err
 }
 
 // Attrs parses raw into the attributes of a mail row (without its

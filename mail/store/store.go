@@ -42,8 +42,10 @@ type Store struct {
 	createMu *sync.Mutex
 	// zw pools gzip writers for Encode.
 	zw *sync.Pool
-	// cache holds mailbox listings (shared by Bound copies).
-	cache *metaCache
+	// cache holds mailbox listings, headers the header blocks of
+	// messages (both shared by Bound copies).
+	cache   *metaCache
+	headers *headerCache
 	// decrypt reads `encrypted` columns (certificate private keys).
 	decrypt func(string) (string, error)
 }
@@ -55,7 +57,7 @@ func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (st
 	if decrypt == nil {
 		decrypt = func(s string) (string, error) { return s, nil }
 	}
-	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(),
+	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(), headers: newHeaderCache(),
 		zw: &sync.Pool{New: func() any {
 			zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
 			return zw
