@@ -283,10 +283,12 @@ func (s *Service) syncIMAP(ctx context.Context) error {
 // go-imap.
 type slogLogger struct{ l *slog.Logger }
 
+// Printf implements the libraries' logger interfaces.
 func (g slogLogger) Printf(format string, v ...any) {
 	g.l.Warn("mail protocol error", "detail", fmt.Sprintf(format, v...))
 }
 
+// Println implements the libraries' logger interfaces.
 func (g slogLogger) Println(v ...any) { g.l.Warn("mail protocol error", "detail", fmt.Sprint(v...)) }
 
 func firstNonEmpty(v ...string) string {

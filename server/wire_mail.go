@@ -68,6 +68,7 @@ func (s *Server) mailSender() actions.Mailer { return mailSender{svc: s.mailServ
 
 type mailSender struct{ svc *mail.Service }
 
+// SendMail implements actions.Mailer.
 func (m mailSender) SendMail(ctx context.Context, res resource.Service, msg actions.OutgoingMail) error {
 	return m.svc.Outbox().Send(ctx, res, outbox.Mail{From: msg.From, To: msg.To, Subject: msg.Subject, Body: msg.Body,
 		ServerHostname: msg.ServerHostname})
@@ -153,8 +154,10 @@ func (s *Server) MailSMTPAddr(hostname string) net.Addr { return s.mail.SMTPAddr
 // MailIMAPAddr is the bound address of the IMAP listener, or nil.
 func (s *Server) MailIMAPAddr() net.Addr { return s.mail.IMAPAddr() }
 
+// Name implements Listener.
 func (l *mailListener) Name() string { return "mail" }
 
+// Start implements Listener.
 func (l *mailListener) Start(ctx context.Context) error {
 	if err := l.svc.Start(ctx); err != nil {
 		// A bad mail_server row must not keep the HTTP API down: the
@@ -164,8 +167,10 @@ func (l *mailListener) Start(ctx context.Context) error {
 	return nil
 }
 
+// Addr implements Listener.
 func (l *mailListener) Addr() net.Addr { return mailAddr{} }
 
+// Shutdown implements Listener.
 func (l *mailListener) Shutdown(ctx context.Context) error { return l.svc.Shutdown(ctx) }
 
 // mailAddr stands for the mail sidecar's several sockets.

@@ -253,6 +253,7 @@ type greeted struct {
 	r *bufio.Reader
 }
 
+// Read implements net.Conn, replaying the greeting first.
 func (g *greeted) Read(p []byte) (int, error) {
 	if g.r != nil {
 		n, err := g.r.Read(p)
