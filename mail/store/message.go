@@ -284,7 +284,22 @@ func (s *Store) insert(ctx context.Context, tx resource.Service, acct Account, b
 	}
 	attrs["uid"] = uid
 	r, err := s.createOwned(ctx, tx, TableMail, acct.OwnerRef, attrs)
-	return uint32(uid), r.RefID, err
+	if err != nil {
+		return 0, "", err
+	}
+	// The bump above is checked against the row as the update reads it,
+	// not as the Get read it: a delivery that committed in between makes
+	// both bumps succeed. The UID is then taken; the caller retries.
+	p, err := tx.List(sys(ctx), TableMail, resource.Query{PageSize: 2, Fields: []string{"uid"},
+		RelFilters: map[string][]string{"mail_box_id": {boxRef}},
+		Conditions: []resource.Condition{{Column: "uid", Operator: "is", Value: uid}}})
+	if err != nil {
+		return 0, "", err
+	}
+	if len(p.Rows) > 1 {
+		return 0, "", &resource.Error{Kind: resource.ErrConflict, Title: "uid taken", Detail: "another delivery took the same UID"}
+	}
+	return uint32(uid), r.RefID, nil
 }
 
 // Attrs parses raw into the attributes of a mail row (without its
