@@ -57,10 +57,11 @@ type Service struct {
 	out   *outbox.Outbox
 	stop  context.CancelFunc
 
-	mu    sync.Mutex
-	smtp  map[string]*smtpListener // by mail_server reference id
-	imap  *imapListener
-	unsub func()
+	mu     sync.Mutex
+	closed bool
+	smtp   map[string]*smtpListener // by mail_server reference id
+	imap   *imapListener
+	unsub  func()
 }
 
 // New builds a Service; nothing listens until Start.
@@ -109,6 +110,9 @@ func (s *Service) Start(ctx context.Context) error {
 func (s *Service) Sync(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
 	return errors.Join(s.syncSMTP(ctx), s.syncIMAP(ctx))
 }
 
@@ -116,6 +120,7 @@ func (s *Service) Sync(ctx context.Context) error {
 func (s *Service) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.closed = true
 	if s.unsub != nil {
 		s.unsub()
 		s.unsub = nil
