@@ -65,10 +65,14 @@ func (o *Outbox) Process(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
-// claim moves next_retry_at ClaimTTL ahead if the row is still due; the
-// row's version makes a concurrent claim by another node fail.
+// claim moves next_retry_at ClaimTTL ahead if the row is still due. An
+// empty update first takes the row's lock (or fails on a concurrent
+// change), so the due check that follows sees every committed claim.
 func (o *Outbox) claim(ctx context.Context, row resource.Row, now time.Time) bool {
 	err := o.store.Res().InTx(sys(ctx), func(tx resource.Service) error {
+		if _, err := tx.Update(sys(ctx), store.TableOutbox, row.RefID, resource.Input{Attributes: map[string]any{}}); err != nil {
+			return err
+		}
 		cur, err := tx.Get(sys(ctx), store.TableOutbox, row.RefID, resource.Query{Fields: []string{"next_retry_at", "sent"}})
 		if err != nil {
 			return err

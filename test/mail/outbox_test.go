@@ -12,12 +12,16 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
+
+	"github.com/apiary/apiary/mail/store"
 )
 
 func testCert(t *testing.T) tls.Certificate {
@@ -110,5 +114,56 @@ func TestAuthenticatedSendIsSignedQueuedAndDelivered(t *testing.T) {
 	r := e.srv.Do(t, http.MethodPost, "/action/outbox/process_outbox", map[string]any{"attributes": map[string]any{}}, e.admin)
 	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), "0 sent, 0 failed") {
 		t.Fatalf("process_outbox: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestProcessOutboxClaimsEachRowOnce: two process_outbox runs at once
+// attempt each due row exactly once (the claim), like Daptin's cluster
+// dedup test; the exchanger is unreachable, so every attempt fails.
+func TestProcessOutboxClaimsEachRowOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := ln.Addr().String()
+	ln.Close() // nothing listens here any more
+	e := setup(t, serverOpts{smarthost: dead})
+	server := e.list(t, "mail_server", "", e.admin)[0]["id"].(string)
+	enc, err := store.Encode([]byte("From: alice@" + Domain + "\r\nSubject: x\r\n\r\nx\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rows = 10
+	for i := 0; i < rows; i++ {
+		e.create(t, "outbox", map[string]any{"from_address": "alice@" + Domain, "to_address": fmt.Sprintf("r%d@unreachable.test", i),
+			"to_host": "unreachable.test", "mail": enc, "sent": false, "retry_count": 0},
+			map[string]any{"mail_server_id": map[string]any{"data": map[string]any{"type": "mail_server", "id": server}}})
+	}
+	var wg sync.WaitGroup
+	bodies := make([]string, 2)
+	for i := range bodies {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			r := e.srv.Do(t, http.MethodPost, "/action/outbox/process_outbox", map[string]any{"attributes": map[string]any{}}, e.admin)
+			bodies[i] = string(r.Body)
+		}(i)
+	}
+	wg.Wait()
+	failed := 0
+	for _, b := range bodies {
+		var n int
+		if i := strings.Index(b, "0 sent, "); i >= 0 {
+			fmt.Sscanf(b[i+len("0 sent, "):], "%d failed", &n)
+		}
+		failed += n
+	}
+	for _, r := range e.list(t, "outbox", "", e.admin) {
+		if attr(r, "retry_count") != "1" || attr(r, "sent") != "0" || attr(r, "last_error") == "" {
+			t.Errorf("row %s: retry_count=%s sent=%s last_error=%q", attr(r, "to_address"), attr(r, "retry_count"), attr(r, "sent"), attr(r, "last_error"))
+		}
+	}
+	if failed != rows {
+		t.Errorf("the two runs attempted %d rows, want %d: %q", failed, rows, bodies)
 	}
 }
