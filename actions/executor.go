@@ -96,10 +96,6 @@ func (e *Executor) register(typ, name string, p Performer) { e.actions[typ+"/"+n
 // server wires sidecar actions such as sync_mail_servers this way).
 func (e *Executor) Register(typ, name string, p Performer) { e.register(typ, name, p) }
 
-// RegisterPerformer adds or replaces an internal performer (mail.send is
-// provided by the mail package through the server).
-func (e *Executor) RegisterPerformer(name string, p Performer) { e.registerPerformer(name, p) }
-
 // registerPerformer adds an internal performer for EXECUTE outcomes.
 func (e *Executor) registerPerformer(name string, p Performer) { e.performers[name] = p }
 
