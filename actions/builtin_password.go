@@ -1,12 +1,8 @@
 package actions
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -111,98 +107,72 @@ func randomPassword(n int) (string, error) {
 	return string(b), nil
 }
 
-// mailSend is the mail.send performer: from, to, subject, body. The mail
-// is queued in the outbox; send_immediately is accepted and ignored (the
-// outbox worker sends it).
+// mailSend is the mail.send performer (contract sidecars.md §4.5): from,
+// to (one address, a comma list or an array), subject, body,
+// mail_server_hostname, send_immediately.
 func (o *otpActions) mailSend(ctx context.Context, req Request) ([]Response, error) {
 	a := req.Attributes
-	to := strings.TrimSpace(str(a["to"]))
-	if to == "" {
-		return nil, Fail(http.StatusBadRequest, "mail.send needs a to address")
+	to := addressList(a["to"])
+	if len(to) == 0 {
+		return nil, Fail(http.StatusBadRequest, "missing required field: to")
 	}
-	if err := o.queueMail(ctx, o.resOf(req), str(a["from"]), to, str(a["subject"]), str(a["body"])); err != nil {
+	from := strings.TrimSpace(str(a["from"]))
+	if from == "" {
+		return nil, Fail(http.StatusBadRequest, "missing required field: from")
+	}
+	host := strings.TrimSpace(str(a["mail_server_hostname"]))
+	if host == "" && o.e.o.Config != nil {
+		host, _ = o.e.o.Config.Get(ctx, resource.ConfigBackend, "mail.default_server_hostname")
+	}
+	now := attrFlag(a["send_immediately"]) || attrFlag(a["attempt_delivery"])
+	if err := o.send(ctx, o.resOf(req), OutgoingMail{From: from, To: to, Subject: str(a["subject"]), Body: str(a["body"]),
+		ServerHostname: host, Immediately: now}); err != nil {
 		return nil, err
 	}
 	return nil, nil
 }
 
-// queueMail writes one outbox row as the system principal, linked to the
-// instance's mail_server (see mailServerFor). The outbox has
-// no subject column: the row's mail column holds the whole RFC 5322
-// message (headers and body), gzip-compressed and then base64-encoded, as
-// the gzip column type takes base64 over the API. from defaults to
-// no-reply@<config hostname>.
+// queueMail sends a message from the instance (from defaults to
+// no-reply@<config hostname>).
 func (o *otpActions) queueMail(ctx context.Context, res resource.Service, from, to, subject, body string) error {
-	host := "localhost"
-	if h, err := o.e.o.Config.Get(ctx, resource.ConfigBackend, resource.KeyHostname); err == nil && h != "" {
-		host = h
-	}
 	if from == "" {
+		host := "localhost"
+		if h, err := o.e.o.Config.Get(ctx, resource.ConfigBackend, resource.KeyHostname); err == nil && h != "" {
+			host = h
+		}
 		from = "no-reply@" + host
 	}
-	msg, err := gzipBase64(rfc5322(from, to, subject, body, o.now()))
-	if err != nil {
-		return err
-	}
-	server, err := mailServerFor(ctx, res, host)
-	if err != nil {
-		return err
-	}
-	_, err = res.Create(asSystem(ctx), "outbox", resource.Input{Attributes: map[string]any{
-		"from_address": from, "to_address": to, "to_host": hostOf(to), "mail": msg,
-		"sent": false, "retry_count": 0, "mail_server_id": server,
-	}})
-	return err
+	return o.send(ctx, res, OutgoingMail{From: from, To: []string{to}, Subject: subject, Body: body})
 }
 
-// mailServerFor returns the reference id of the mail_server an outbox row
-// belongs to (the relation is required): the one named host, else the
-// first one, else a new disabled mail_server row for host.
-func mailServerFor(ctx context.Context, res resource.Service, host string) (string, error) {
-	sys := asSystem(ctx)
-	if r, ok, err := firstRow(sys, res, "mail_server", "hostname", host); err != nil || ok {
-		return r.RefID, err
+func (o *otpActions) send(ctx context.Context, res resource.Service, m OutgoingMail) error {
+	if o.e.o.Mailer == nil {
+		return Fail(http.StatusServiceUnavailable, "mail is not configured")
 	}
-	p, err := res.List(sys, "mail_server", resource.Query{PageSize: 1})
-	if err != nil {
-		return "", err
+	if err := o.e.o.Mailer.SendMail(ctx, res, m); err != nil {
+		return Fail(http.StatusBadRequest, "%v", err)
 	}
-	if len(p.Rows) > 0 {
-		return p.Rows[0].RefID, nil
-	}
-	r, err := res.Create(sys, "mail_server", resource.Input{Attributes: map[string]any{"hostname": host, "is_enabled": false}})
-	return r.RefID, err
+	return nil
 }
 
-// rfc5322 formats a plain-text message. Header values have CR and LF
-// removed so attributes cannot inject headers.
-func rfc5322(from, to, subject, body string, at time.Time) string {
-	clean := strings.NewReplacer("\r", "", "\n", " ").Replace
-	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n", clean(from), clean(to), clean(subject), at.UTC().Format(time.RFC1123Z))
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n"))
-	b.WriteString("\r\n")
-	return b.String()
-}
-
-// gzipBase64 gzips s and encodes it as standard base64.
-func gzipBase64(s string) (string, error) {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write([]byte(s)); err != nil {
-		return "", err
+// addressList reads a string (comma-separated) or an array of addresses.
+func addressList(v any) []string {
+	var parts []string
+	switch x := v.(type) {
+	case string:
+		parts = strings.Split(x, ",")
+	case []any:
+		for _, e := range x {
+			parts = append(parts, str(e))
+		}
+	case []string:
+		parts = x
 	}
-	if err := zw.Close(); err != nil {
-		return "", err
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
 	}
-	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
-}
-
-// hostOf is the domain of an address ("" when it has none).
-func hostOf(addr string) string {
-	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
-		return strings.TrimRight(addr[i+1:], ">")
-	}
-	return ""
+	return out
 }

@@ -53,6 +53,9 @@ type Options struct {
 	// Stores opens cloud stores for the store and site actions; nil
 	// leaves those actions unregistered.
 	Stores StoreResolver
+	// Mailer sends mail (mail.send, password reset, OTP codes); nil makes
+	// those actions fail with "mail is not configured".
+	Mailer Mailer
 }
 
 type clientIPKey struct{}
@@ -104,8 +107,9 @@ func AdminOnlyActions() []string {
 // administrators only.
 func (e *Executor) IsAdminOnly(typ, name string) bool { return e.adminOnly[typ+"/"+name] }
 
-// Register adds a built-in action from outside the package (a sidecar
-// such as realtime's publish_to_topic), replacing any of the same name.
+// Register adds a built-in action implemented outside this package (the
+// server wires sidecar actions such as realtime's publish_to_topic and
+// mail's sync_mail_servers this way), replacing any of the same name.
 func (e *Executor) Register(typ, name string, p Performer) { e.register(typ, name, p) }
 
 // register adds a built-in action.

@@ -1,5 +1,6 @@
-// Package mail will own Apiary's SMTP and IMAP listeners, outgoing mail from
-// the outbox table, and DKIM, reaching mailboxes only through
-// resource.Service. It is built by its own issue; the outbox rows it will
-// send are already written by the password-reset and mail.send actions.
+// Package mail owns Apiary's mail server: the SMTP listeners built from the
+// mail_server rows (package smtpd), the IMAP listener (package imapd), the
+// outbox that signs (DKIM) and delivers outgoing mail (package outbox), all
+// over the mail rows of package store, which reaches data only through
+// resource.Service. Service ties them together for the server's wiring.
 package mail

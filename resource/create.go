@@ -60,6 +60,9 @@ func (s *svc) create(ctx context.Context, tableName string, in Input) (Row, erro
 	if t.HasOwner() && !p.IsGuest() && !p.System {
 		ch.put(schema.ColOwner, p.UserID)
 	}
+	if err := s.systemOwner(ctx, sc, t, in, ch); err != nil {
+		return Row{}, err
+	}
 	id, err := s.insert(ctx, t, ch)
 	if err != nil {
 		return Row{}, err
@@ -154,4 +157,26 @@ func (s *svc) writeLinks(ctx context.Context, sc *schema.Schema, t *schema.Table
 		}
 	}
 	return nil
+}
+
+// systemOwner applies Input.Owner and Input.Permission, which only the
+// system principal may set.
+func (s *svc) systemOwner(ctx context.Context, sc *schema.Schema, t *schema.Table, in Input, ch *changes) error {
+	if in.Owner == "" && in.Permission == nil {
+		return nil
+	}
+	if !auth.PrincipalFrom(ctx).System {
+		return &Error{Kind: ErrForbidden, Title: TitleTableGate, Detail: "only the server may choose a new row's owner and permission"}
+	}
+	if in.Permission != nil {
+		ch.put(schema.ColPermission, *in.Permission)
+	}
+	if in.Owner == "" || !t.HasOwner() {
+		return nil
+	}
+	cv, ok := s.views.get(s.d, t).col(schema.ColOwner)
+	if !ok {
+		return nil
+	}
+	return s.prepareColumn(ctx, sc, cv, in.Owner, ch)
 }

@@ -115,6 +115,11 @@ type Input struct {
 	// ValidateOnly runs every check and returns the row that would be
 	// written, storing nothing.
 	ValidateOnly bool
+	// Owner (a user_account id) and Permission set a new row's owner and
+	// permission on create. Only the system principal may use them (the
+	// mail sidecar files messages for their recipients); others get 403.
+	Owner      string
+	Permission *int64
 }
 
 // RelInput is one relationships entry: data null, one ref, or a list.

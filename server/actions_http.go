@@ -22,7 +22,7 @@ var actionMethods = []string{http.MethodPost, http.MethodGet, http.MethodPut, ht
 func (s *Server) actionHandler() http.HandlerFunc {
 	s.exec = actions.New(actions.Options{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Config: s.conf, Stores: s.files.stores,
 		Log: s.log.With("component", "actions"), AccountLimiter: s.attempts, AddressLimiter: s.addrAttempts,
-		Reload: s.Reload, SchemaDir: s.cfg.SchemaDir, Now: s.cfg.Clock})
+		Reload: s.Reload, SchemaDir: s.cfg.SchemaDir, Now: s.cfg.Clock, Mailer: s.mailSender()})
 	h := func(w http.ResponseWriter, r *http.Request) {
 		attrs, err := actionAttributes(r, s.cfg.HTTP.MaxBodyBytes)
 		var out []actions.Response

@@ -27,6 +27,8 @@ type Config struct {
 	// CalDAV serves /caldav and /carddav even when the _config key
 	// caldav.enable is not "true".
 	CalDAV bool
+	// Mail configures the SMTP/IMAP listeners and the outbox (wire_mail.go).
+	Mail MailConfig
 	// Clock drives time-based codes (TOTP); nil means time.Now. Tests set it.
 	Clock func() time.Time
 	// GraphQLLimits bound one GraphQL request (docs/security.md); zero

@@ -17,6 +17,7 @@ import (
 
 	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/mail"
 	"github.com/apiary/apiary/migrations"
 	"github.com/apiary/apiary/realtime"
 	"github.com/apiary/apiary/resource"
@@ -58,6 +59,7 @@ type Server struct {
 	hub          *realtime.Hub   // /live
 	rooms        *realtime.Rooms // YJS documents
 	files        filesWiring
+	mail         *mail.Service
 }
 
 // New builds everything in dependency order: database, schema, migrations,
@@ -122,7 +124,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.handler = s.wireRealtime(discovery.WithHealthProbe(s.mux, s.slots.Saturated))
 	hl := newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)
 	applyTimeouts(hl.srv, cfg.HTTP.Timeouts)
-	s.listeners = []Listener{hl}
+	s.listeners = []Listener{hl, s.wireMail()}
 	if l, err := s.ftpListener(ctx); err != nil {
 		d.Close()
 		return nil, err

@@ -33,6 +33,7 @@ func (s *Server) reloadSettings(ctx context.Context) {
 // configChanged applies a _config change without a restart.
 func (s *Server) configChanged(key string) {
 	s.reloadSettings(context.Background())
+	s.mailConfigChanged(key)
 	s.log.Info("config changed", "key", key)
 }
 

@@ -49,6 +49,9 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 	fs.BoolVar(&cfg.CalDAV, "caldav_enable", cfg.CalDAV, "serve CalDAV and CardDAV at /caldav and /carddav (also the _config key caldav.enable)")
 	fs.IntVar(&cfg.HTTP.ReadCacheMB, "read_cache_mb", cfg.HTTP.ReadCacheMB, "memory for cached read answers in `MiB` (0 disables the cache)")
 	fs.Int64Var(&cfg.Files.MaxUploadBytes, "max_upload_bytes", cfg.Files.MaxUploadBytes, "largest file accepted by the /asset upload API in `bytes`")
+	fs.BoolVar(&cfg.Mail.DisableSMTP, "disable_smtp", cfg.Mail.DisableSMTP, "keep the SMTP listeners of the mail_server rows off")
+	fs.StringVar(&cfg.Mail.Smarthost, "outbox_smarthost", cfg.Mail.Smarthost, "send all outgoing mail to this `host:port` instead of the recipients' MX hosts")
+	fs.IntVar(&cfg.Mail.DeliveryPort, "outbox_port", cfg.Mail.DeliveryPort, "SMTP `port` of recipients' MX hosts (0 = 25)")
 	return fs
 }
 

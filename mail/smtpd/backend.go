@@ -1,0 +1,247 @@
+package smtpd
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"github.com/apiary/apiary/mail/store"
+)
+
+// Outbound takes mail an authenticated account sends to foreign domains:
+// it signs it, keeps a copy in the sender's Sent box and queues it.
+type Outbound interface {
+	Relay(ctx context.Context, acct store.Account, serverRef, from string, to []string, raw []byte) error
+}
+
+// Scorer rates inbound mail: a higher score is more likely spam.
+type Scorer interface {
+	Score(ctx context.Context, ip net.IP, helo, from string, raw []byte) float64
+}
+
+// Hosts is the set of local domains, swapped whole on sync.
+type Hosts struct {
+	p atomic.Pointer[map[string]bool]
+}
+
+// Set replaces the local domains.
+func (h *Hosts) Set(names []string) {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[strings.ToLower(n)] = true
+	}
+	h.p.Store(&m)
+}
+
+// Has reports whether domain is local.
+func (h *Hosts) Has(domain string) bool {
+	m := h.p.Load()
+	return m != nil && (*m)[strings.ToLower(domain)]
+}
+
+// SpamBox receives mail scoring above SpamThreshold; mail above
+// SpamFlagThreshold is flagged.
+const (
+	SpamThreshold     = 299
+	SpamFlagThreshold = 50
+)
+
+// Backend serves one listener (one mail_server row).
+type Backend struct {
+	Store        *store.Store
+	Hosts        *Hosts
+	Out          Outbound // nil: relaying is refused
+	Scorer       Scorer   // nil: every message scores 0
+	Log          *slog.Logger
+	ServerRef    string
+	AuthRequired bool
+}
+
+// NewSession implements smtp.Backend.
+func (b *Backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	s := &session{b: b, c: c}
+	if a, ok := c.Conn().RemoteAddr().(*net.TCPAddr); ok {
+		s.ip = a.IP
+	}
+	return s, nil
+}
+
+type session struct {
+	b     *Backend
+	c     *smtp.Conn
+	ip    net.IP
+	acct  *store.Account // set after AUTH
+	from  string
+	local []store.Account
+	rcpt  []string // recipient address per local account
+	far   []string
+}
+
+var (
+	errRelay     = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Relay access denied"}
+	errNoUser    = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+	errSpoof     = &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Sender address is not yours"}
+	errTemporary = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Temporary failure, try again later"}
+	errNUL       = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Message contains NUL bytes"}
+	errAddress   = &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 3}, Message: "Bad recipient address"}
+)
+
+// AuthMechanisms implements smtp.AuthSession.
+func (s *session) AuthMechanisms() []string { return []string{sasl.Plain, sasl.Login} }
+
+// Auth implements smtp.AuthSession.
+func (s *session) Auth(mech string) (sasl.Server, error) {
+	check := func(username, password string) error {
+		acct, ok, err := s.b.Store.Login(context.Background(), username, password)
+		if err != nil {
+			s.b.Log.Error("smtp auth failed", "err", err)
+			return errTemporary
+		}
+		if !ok {
+			return smtp.ErrAuthFailed
+		}
+		s.acct = &acct
+		return nil
+	}
+	switch mech {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(identity, username, password string) error {
+			if identity != "" && !strings.EqualFold(identity, username) {
+				return smtp.ErrAuthFailed
+			}
+			return check(username, password)
+		}), nil
+	case sasl.Login:
+		return newLoginServer(check), nil
+	}
+	return nil, smtp.ErrAuthUnknownMechanism
+}
+
+// Mail implements smtp.Session.
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.b.AuthRequired && s.acct == nil {
+		return smtp.ErrAuthRequired
+	}
+	if s.acct != nil && !strings.EqualFold(from, s.acct.Username) {
+		return errSpoof
+	}
+	s.from = from
+	return nil
+}
+
+// Rcpt implements smtp.Session: local users must exist, foreign domains
+// need an authenticated session.
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	at := strings.LastIndexByte(to, '@')
+	if at <= 0 || at == len(to)-1 || at > 255 {
+		return errAddress
+	}
+	if !s.b.Hosts.Has(to[at+1:]) {
+		if s.acct == nil || s.b.Out == nil {
+			return errRelay
+		}
+		s.far = append(s.far, to)
+		return nil
+	}
+	acct, ok, err := s.b.Store.Account(context.Background(), to)
+	if err != nil {
+		s.b.Log.Error("smtp recipient lookup failed", "err", err)
+		return errTemporary
+	}
+	if !ok {
+		return errNoUser
+	}
+	s.local = append(s.local, acct)
+	s.rcpt = append(s.rcpt, to)
+	return nil
+}
+
+// Data implements smtp.Session: the whole message is read (go-smtp
+// enforces max_size), then stored for each local recipient and relayed
+// for the foreign ones.
+func (s *session) Data(r io.Reader) error {
+	// One buffer holds the trace header and then the message, so the
+	// message is not copied again to prepend it.
+	var buf bytes.Buffer
+	buf.Write(s.received())
+	start := buf.Len()
+	if _, err := buf.ReadFrom(r); err != nil {
+		return err
+	}
+	raw, body := buf.Bytes(), buf.Bytes()[start:]
+	if bytes.IndexByte(body, 0) >= 0 {
+		return errNUL
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if len(s.local) > 0 {
+		if err := s.deliver(ctx, raw); err != nil {
+			return err
+		}
+	}
+	if len(s.far) > 0 {
+		if err := s.b.Out.Relay(ctx, *s.acct, s.b.ServerRef, s.from, s.far, body); err != nil {
+			s.b.Log.Error("smtp relay failed", "err", err)
+			return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 3, 0}, Message: "Cannot relay: " + err.Error()}
+		}
+	}
+	return nil
+}
+
+func (s *session) deliver(ctx context.Context, raw []byte) error {
+	var score float64
+	if s.b.Scorer != nil && s.acct == nil {
+		score = s.b.Scorer.Score(ctx, s.ip, s.c.Hostname(), s.from, raw)
+	}
+	box := "INBOX"
+	var flags []string
+	if score > SpamThreshold {
+		box = "Spam"
+	}
+	if score > SpamFlagThreshold {
+		flags = append(flags, "Spam")
+	}
+	_, isTLS := s.c.TLSConnectionState()
+	for i, acct := range s.local {
+		d := store.Delivery{Flags: flags, EnvelopeFrom: s.from, Recipient: s.rcpt[i], IP: s.ip.String(), TLS: isTLS, SpamScore: score}
+		if _, _, err := s.b.Store.Deliver(ctx, acct, box, raw, d); err != nil {
+			s.b.Log.Error("smtp delivery failed", "recipient", s.rcpt[i], "err", err)
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Could not store the message, try again later"}
+		}
+	}
+	return nil
+}
+
+// received is the trace header this server adds (RFC 5321 §4.4).
+func (s *session) received() []byte {
+	proto := "ESMTP"
+	if _, ok := s.c.TLSConnectionState(); ok {
+		proto += "S"
+	}
+	if s.acct != nil {
+		proto += "A"
+	}
+	helo := strings.Map(func(r rune) rune {
+		if r < 33 || r > 126 {
+			return -1
+		}
+		return r
+	}, s.c.Hostname())
+	return fmt.Appendf(nil, "Received: from %s ([%s])\r\n\tby %s with %s;\r\n\t%s\r\n", helo, s.ip, s.c.Server().Domain, proto,
+		time.Now().UTC().Format(time.RFC1123Z))
+}
+
+// Reset implements smtp.Session.
+func (s *session) Reset() { s.from, s.local, s.rcpt, s.far = "", nil, nil, nil }
+
+// Logout implements smtp.Session.
+func (s *session) Logout() error { return nil }

@@ -1,0 +1,441 @@
+package store
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apiary/apiary/resource"
+)
+
+// Flag names kept in mirrored boolean columns.
+const (
+	FlagSeen    = `\Seen`
+	FlagDeleted = `\Deleted`
+	FlagRecent  = `\Recent`
+)
+
+// Meta is what IMAP needs of a message without its body.
+type Meta struct {
+	RefID string
+	UID   uint32
+	Flags []string // without \Recent
+	Size  int64
+	Date  time.Time
+	// Recent says the message still has \Recent (no client flagged it yet).
+	Recent bool
+}
+
+// Message is a Meta with the raw RFC 5322 bytes: Raw, or Enc (the mail
+// column's form) until Bytes or Header decodes it.
+type Message struct {
+	Meta
+	Raw []byte
+	Enc string
+}
+
+// Bytes returns the raw message, decoding it once.
+func (m *Message) Bytes() ([]byte, error) {
+	if m.Raw == nil && m.Enc != "" {
+		raw, err := Decode(m.Enc)
+		if err != nil {
+			return nil, fmt.Errorf("message %s: %w", m.RefID, err)
+		}
+		m.Raw = raw
+	}
+	return m.Raw, nil
+}
+
+// Header returns the message's header block (through the blank line),
+// decompressing no more of the message than that.
+func (m *Message) Header() ([]byte, error) {
+	if m.Raw != nil || m.Enc == "" {
+		return m.Raw, nil
+	}
+	zr, err := gzip.NewReader(base64.NewDecoder(base64.StdEncoding, strings.NewReader(strings.TrimSpace(m.Enc))))
+	if err != nil {
+		return nil, fmt.Errorf("message %s: %w", m.RefID, err)
+	}
+	defer zr.Close()
+	var out []byte
+	buf := make([]byte, 4096)
+	for {
+		n, err := zr.Read(buf)
+		out = append(out, buf[:n]...)
+		if i := headerEnd(out); i >= 0 {
+			return out[:i], nil
+		}
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("message %s: %w", m.RefID, err)
+		}
+	}
+}
+
+// headerEnd is the length of the header block including its blank line,
+// or -1 when buf does not hold all of it yet.
+func headerEnd(buf []byte) int {
+	if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
+		return i + 4
+	}
+	if i := bytes.Index(buf, []byte("\n\n")); i >= 0 {
+		return i + 2
+	}
+	return -1
+}
+
+// Delivery describes how a message arrived.
+type Delivery struct {
+	Flags        []string
+	Date         time.Time // zero = now
+	EnvelopeFrom string
+	Recipient    string
+	IP           string
+	TLS          bool
+	SpamScore    float64
+}
+
+var metaFields = []string{"uid", "flags", "size", "internal_date"}
+
+func metaOf(r resource.Row) Meta {
+	fl := str(r.Attrs["flags"])
+	m := Meta{RefID: r.RefID, UID: uint32(num(r.Attrs["uid"])), Size: num(r.Attrs["size"]), Flags: ParseFlags(fl),
+		Recent: strings.Contains(fl, FlagRecent)}
+	switch t := r.Attrs["internal_date"].(type) {
+	case time.Time:
+		m.Date = t
+	case string:
+		m.Date, _ = time.Parse(time.RFC3339Nano, t)
+	}
+	return m
+}
+
+// ParseFlags splits a stored comma list, dropping \Recent and blanks.
+func ParseFlags(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" || strings.EqualFold(f, FlagRecent) || slices.Contains(out, f) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// HasFlag reports whether flags holds f (case-insensitive).
+func HasFlag(flags []string, f string) bool {
+	return slices.ContainsFunc(flags, func(x string) bool { return strings.EqualFold(x, f) })
+}
+
+// Messages lists a mailbox's messages in UID order, without bodies, from
+// the cache when it holds the mailbox.
+func (s *Store) Messages(ctx context.Context, box Mailbox) ([]Meta, error) {
+	if msgs, ok := s.cache.cached(box.RefID, s.now()); ok && (len(msgs) == 0 || msgs[0].UID != 0) {
+		return msgs, nil
+	}
+	// Not cached, stale, or holding a row written without a UID (over the
+	// API), which listing gives the mailbox's next UID.
+	return s.load(ctx, box)
+}
+
+// list reads a mailbox's messages from the database. It reads only the
+// columns it needs (an aggregate query grouped by them), a window of
+// UIDs at a time.
+func (s *Store) list(ctx context.Context, box Mailbox) ([]Meta, error) {
+	rows, err := s.window(ctx, box, metaFields)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Meta, len(rows))
+	fix := false
+	for i, r := range rows {
+		out[i] = metaOf(r)
+		if out[i].UID == 0 {
+			// A row written without a UID (over the API): it gets the
+			// mailbox's next one now, so IMAP never sees UID 0.
+			if out[i].UID, err = s.assignUID(ctx, box.RefID, r.RefID); err != nil {
+				return nil, err
+			}
+			fix = true
+		}
+	}
+	if fix {
+		slices.SortFunc(out, func(a, b Meta) int { return int(a.UID) - int(b.UID) })
+	}
+	return out, nil
+}
+
+// window reads cols of a mailbox's rows in UID order, lo <= uid <= hi
+// (hi 0 = no bound), MaxAggregateRows per query.
+func (s *Store) window(ctx context.Context, box Mailbox, cols []string, bounds ...string) ([]resource.Row, error) {
+	groups := append([]string{"reference_id"}, cols...)
+	var out []resource.Row
+	from := "gte(uid,0)"
+	for {
+		filters := append([]string{"eq(mail_box_id," + box.RefID + ")", from}, bounds...)
+		rows, err := s.res().Aggregate(sys(ctx), TableMail, resource.AggregateQuery{Groups: groups, Filters: filters, Orders: []string{"uid"}})
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			rows[i].RefID = str(rows[i].Attrs["reference_id"])
+		}
+		out = append(out, rows...)
+		if len(rows) < resource.MaxAggregateRows {
+			return out, nil
+		}
+		from = "gt(uid," + strconv.FormatInt(num(rows[len(rows)-1].Attrs["uid"]), 10) + ")"
+	}
+}
+
+func (s *Store) assignUID(ctx context.Context, boxRef, ref string) (uint32, error) {
+	var uid int64
+	err := s.res().InTx(sys(ctx), func(tx resource.Service) error {
+		b, err := tx.Get(sys(ctx), TableBox, boxRef, resource.Query{Fields: []string{"nextuid"}})
+		if err != nil {
+			return err
+		}
+		uid = max(num(b.Attrs["nextuid"]), 1)
+		if _, err := tx.Update(sys(ctx), TableBox, boxRef, resource.Input{Attributes: map[string]any{"nextuid": uid + 1}}); err != nil {
+			return err
+		}
+		_, err = tx.Update(sys(ctx), TableMail, ref, resource.Input{Attributes: map[string]any{"uid": uid}})
+		return err
+	})
+	return uint32(uid), err
+}
+
+// Load reads the messages of a mailbox whose UIDs lie in [lo, hi], with
+// their raw bytes, in UID order.
+func (s *Store) Load(ctx context.Context, box Mailbox, lo, hi uint32) ([]Message, error) {
+	rows, err := s.window(ctx, box, append(slices.Clone(metaFields), "mail"),
+		"gte(uid,"+strconv.FormatUint(uint64(lo), 10)+")", "lte(uid,"+strconv.FormatUint(uint64(hi), 10)+")")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Message, len(rows))
+	for i, r := range rows {
+		out[i] = Message{Meta: metaOf(r), Enc: str(r.Attrs["mail"])}
+	}
+	return out, nil
+}
+
+// Deliver stores raw as a new message of the named mailbox of acct with
+// the next UID of that mailbox, and returns the mailbox and the UID.
+func (s *Store) Deliver(ctx context.Context, acct Account, boxName string, raw []byte, d Delivery) (Mailbox, uint32, error) {
+	box, err := s.Mailbox(ctx, acct, boxName)
+	if err != nil {
+		return Mailbox{}, 0, err
+	}
+	attrs, err := s.messageAttrs(raw, d)
+	if err != nil {
+		return box, 0, err
+	}
+	attrs["mail_box_id"] = box.RefID
+	// The UID comes from mail_box.nextuid, read and bumped in the same
+	// transaction: a concurrent delivery to the same mailbox makes the
+	// bump a version conflict, and the loser retries. (No lock is held
+	// across the transaction, so the resource layer's group commit can
+	// batch deliveries.)
+	var uid uint32
+	var ref string
+	for try := 0; ; try++ {
+		err = s.res().InTx(sys(ctx), func(tx resource.Service) error {
+			var err error
+			uid, ref, err = s.insert(ctx, tx, acct, box.RefID, attrs)
+			return err
+		})
+		if err == nil {
+			if i := headerEnd(raw); i >= 0 {
+				s.headers.put(ref, bytes.Clone(raw[:i]))
+			}
+		}
+		if err == nil || !errors.Is(err, resource.ErrConflict) || try >= maxUIDTries {
+			return box, uid, err
+		}
+		time.Sleep(time.Duration(1+rand.IntN(5*(try+1))) * time.Millisecond)
+	}
+}
+
+// maxUIDTries bounds the retries of a delivery that lost a UID race.
+const maxUIDTries = 50
+
+// insert allocates the next UID of a mailbox and creates the row in tx.
+func (s *Store) insert(ctx context.Context, tx resource.Service, acct Account, boxRef string, attrs map[string]any) (uint32, string, error) {
+	b, err := tx.Get(sys(ctx), TableBox, boxRef, resource.Query{Fields: []string{"nextuid"}})
+	if err != nil {
+		return 0, "", err
+	}
+	uid := max(num(b.Attrs["nextuid"]), 1)
+	if _, err := tx.Update(sys(ctx), TableBox, boxRef, resource.Input{Attributes: map[string]any{"nextuid": uid + 1}}); err != nil {
+		return 0, "", err
+	}
+	attrs["uid"] = uid
+	r, err := s.createOwned(ctx, tx, TableMail, acct.OwnerRef, attrs)
+	if err != nil {
+		return 0, "", err
+	}
+	// The bump above is checked against the row as the update reads it,
+	// not as the Get read it: a delivery that committed in between makes
+	// both bumps succeed. The UID is then taken; the caller retries.
+	p, err := tx.List(sys(ctx), TableMail, resource.Query{PageSize: 2, Fields: []string{"uid"},
+		RelFilters: map[string][]string{"mail_box_id": {boxRef}},
+		Conditions: []resource.Condition{{Column: "uid", Operator: "is", Value: uid}}})
+	if err != nil {
+		return 0, "", err
+	}
+	if len(p.Rows) > 1 {
+		return 0, "", &resource.Error{Kind: resource.ErrConflict, Title: "uid taken", Detail: "another delivery took the same UID"}
+	}
+	return uint32(uid), r.RefID, nil
+}
+
+// Attrs parses raw into the attributes of a mail row (without its
+// mailbox and UID); benchmarks use it to fill mailboxes in bulk.
+func (s *Store) Attrs(raw []byte, d Delivery) (map[string]any, error) { return s.messageAttrs(raw, d) }
+
+// messageAttrs parses raw into the mail row's columns.
+func (s *Store) messageAttrs(raw []byte, d Delivery) (map[string]any, error) {
+	enc, err := s.Encode(raw)
+	if err != nil {
+		return nil, err
+	}
+	p := Parse(raw)
+	date := d.Date
+	if date.IsZero() {
+		date = s.now()
+	}
+	flags := append([]string{FlagRecent}, d.Flags...)
+	return map[string]any{
+		"message_id": p.MessageID, "mail_id": p.Hash, "hash": p.Hash,
+		"from_address": clip(d.EnvelopeFrom, 200), "return_path": clip(d.EnvelopeFrom, 255),
+		"to_address": clip(firstNonEmpty(p.To, d.Recipient), 200), "recipient": clip(d.Recipient, 200),
+		"reply_to_address": clip(p.ReplyTo, 200), "sender_address": clip(firstNonEmpty(p.Sender, p.From), 200),
+		"subject": clip(p.Subject, 500), "body": p.Body, "content_type": p.ContentType,
+		"has_attachment": p.HasAttachment, "mail": enc, "spam_score": d.SpamScore, "spam": d.SpamScore > 50,
+		"ip_addr": clip(d.IP, 30), "is_tls": d.TLS, "internal_date": date.UTC(),
+		"seen": HasFlag(flags, FlagSeen), "recent": true, "deleted": HasFlag(flags, FlagDeleted),
+		"size": int64(len(raw)), "flags": clip(strings.Join(flags, ","), 500),
+	}, nil
+}
+
+// SetFlags replaces a message's flags (mirroring seen and deleted) and
+// clears \Recent.
+func (s *Store) SetFlags(ctx context.Context, ref string, flags []string) error {
+	_, err := s.res().Update(sys(ctx), TableMail, ref, resource.Input{Attributes: map[string]any{
+		"flags": clip(strings.Join(flags, ","), 500), "seen": HasFlag(flags, FlagSeen),
+		"deleted": HasFlag(flags, FlagDeleted), "recent": false,
+	}})
+	return err
+}
+
+// Remove deletes messages in one transaction.
+func (s *Store) Remove(ctx context.Context, refs []string) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	return s.res().InTx(sys(ctx), func(tx resource.Service) error {
+		for _, r := range refs {
+			if err := tx.Delete(sys(ctx), TableMail, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CopyTo appends copies of msgs to dst (same flags and internal date)
+// and returns their new UIDs.
+func (s *Store) CopyTo(ctx context.Context, acct Account, msgs []Message, dst Mailbox) ([]uint32, error) {
+	uids := make([]uint32, 0, len(msgs))
+	for i := range msgs {
+		m := &msgs[i]
+		raw, err := m.Bytes()
+		if err != nil {
+			return uids, err
+		}
+		_, uid, err := s.Deliver(ctx, acct, dst.Name, raw, Delivery{Flags: m.Flags, Date: m.Date})
+		if err != nil {
+			return uids, err
+		}
+		uids = append(uids, uid)
+	}
+	return uids, nil
+}
+
+// Encode gzips raw and encodes it as base64 (the mail column's form).
+func Encode(raw []byte) (string, error) {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return encodeWith(zw, raw)
+}
+
+// Encode is the package's Encode with a reused compressor (a new one
+// allocates about a megabyte, more than most messages).
+func (s *Store) Encode(raw []byte) (string, error) {
+	zw := s.zw.Get().(*gzip.Writer)
+	defer s.zw.Put(zw)
+	return encodeWith(zw, raw)
+}
+
+func encodeWith(zw *gzip.Writer, raw []byte) (string, error) {
+	var buf bytes.Buffer
+	zw.Reset(&buf)
+	if _, err := zw.Write(raw); err != nil {
+		return "", err
+	}
+	if err := zw.Close(); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+}
+
+// Decode reverses Encode.
+func Decode(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	return io.ReadAll(zr)
+}
+
+func clip(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8Start(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+func firstNonEmpty(v ...string) string {
+	for _, s := range v {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,202 @@
+package store
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/resource"
+)
+
+// Table names of the mail schema.
+const (
+	TableServer  = "mail_server"
+	TableAccount = "mail_account"
+	TableBox     = "mail_box"
+	TableMail    = "mail"
+	TableOutbox  = "outbox"
+)
+
+// DefaultBoxes are created for every account on first use.
+var DefaultBoxes = []string{"INBOX", "Sent", "Drafts", "Trash", "Spam", "Archive"}
+
+// ErrNoMailbox is returned when a mailbox name does not exist.
+var ErrNoMailbox = errors.New("no such mailbox")
+
+// ErrExists is returned when creating a mailbox that already exists.
+var ErrExists = errors.New("mailbox already exists")
+
+// Store is the mail data model over the resource layer.
+type Store struct {
+	res func() resource.Service
+	log *slog.Logger
+	now func() time.Time
+	// createMu serialises mailbox creation (shared by Bound copies).
+	createMu *sync.Mutex
+	// zw pools gzip writers for Encode.
+	zw *sync.Pool
+	// cache holds mailbox listings, headers the header blocks of
+	// messages (both shared by Bound copies).
+	cache   *metaCache
+	headers *headerCache
+	// decrypt reads `encrypted` columns (certificate private keys).
+	decrypt func(string) (string, error)
+}
+
+// New returns a Store; res is called for every operation so a swapped
+// resource layer is picked up. decrypt reads the values of `encrypted`
+// columns (nil: they are read as stored).
+func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (string, error)) *Store {
+	if decrypt == nil {
+		decrypt = func(s string) (string, error) { return s, nil }
+	}
+	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(), headers: newHeaderCache(),
+		zw: &sync.Pool{New: func() any {
+			zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+			return zw
+		}}}
+}
+
+// Bound returns the store working through res (a transaction-bound
+// resource layer, so writes join the caller's transaction).
+func (s *Store) Bound(res resource.Service) *Store {
+	c := *s
+	c.res = func() resource.Service { return res }
+	return &c
+}
+
+// Res is the resource layer the store uses.
+func (s *Store) Res() resource.Service { return s.res() }
+
+func sys(ctx context.Context) context.Context { return auth.WithPrincipal(ctx, auth.System()) }
+
+// Server is one mail_server row.
+type Server struct {
+	RefID        string
+	Hostname     string
+	Enabled      bool
+	Listen       string
+	MaxSize      int64
+	MaxClients   int
+	AlwaysOnTLS  bool
+	AuthRequired bool
+}
+
+// Servers lists every mail_server row.
+func (s *Store) Servers(ctx context.Context) ([]Server, error) {
+	rows, err := s.all(sys(ctx), TableServer, resource.Query{Sort: []resource.SortKey{{Column: "id"}}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Server, 0, len(rows))
+	for _, r := range rows {
+		a := r.Attrs
+		out = append(out, Server{RefID: r.RefID, Hostname: strings.ToLower(strings.TrimSpace(str(a["hostname"]))),
+			Enabled: truthy(a["is_enabled"]), Listen: strings.TrimSpace(str(a["listen_interface"])),
+			MaxSize: num(a["max_size"]), MaxClients: int(num(a["max_clients"])),
+			AlwaysOnTLS: truthy(a["always_on_tls"]), AuthRequired: truthy(a["authentication_required"])})
+	}
+	return out, nil
+}
+
+// Account is one mail_account row.
+type Account struct {
+	RefID     string
+	Username  string // the full address
+	OwnerRef  string // user_account reference id ("" = none)
+	ServerRef string
+}
+
+func accountOf(r resource.Row) Account {
+	return Account{RefID: r.RefID, Username: strings.ToLower(str(r.Attrs["username"])),
+		OwnerRef: str(r.Attrs["user_account_id"]), ServerRef: str(r.Attrs["mail_server_id"])}
+}
+
+// Account finds the account of a full address.
+func (s *Store) Account(ctx context.Context, address string) (Account, bool, error) {
+	p, err := s.res().List(sys(ctx), TableAccount, resource.Query{PageSize: 1,
+		Conditions: []resource.Condition{{Column: "username", Operator: "is", Value: strings.ToLower(strings.TrimSpace(address))}}})
+	if err != nil || len(p.Rows) == 0 {
+		return Account{}, false, err
+	}
+	return accountOf(p.Rows[0]), true, nil
+}
+
+// Login checks an account's password (bcrypt) and returns the account.
+func (s *Store) Login(ctx context.Context, username, password string) (Account, bool, error) {
+	r, ok, err := s.res().VerifySecret(sys(ctx), TableAccount, "password",
+		map[string]any{"username": strings.ToLower(strings.TrimSpace(username))}, password)
+	if err != nil || !ok {
+		if errors.Is(err, resource.ErrNotFound) {
+			err = nil
+		}
+		return Account{}, false, err
+	}
+	return accountOf(r), true, nil
+}
+
+// all pages through every row a query matches.
+func (s *Store) all(ctx context.Context, table string, q resource.Query) ([]resource.Row, error) {
+	q.PageSize = resource.MaxPageSize
+	var out []resource.Row
+	for n := 1; ; n++ {
+		q.PageNumber = n
+		p, err := s.res().List(ctx, table, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Rows...)
+		if len(p.Rows) < q.PageSize || int64(len(out)) >= p.Total {
+			return out, nil
+		}
+	}
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func num(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case int:
+		return int64(x)
+	case float64:
+		return int64(x)
+	case string:
+		n, _ := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		return n
+	}
+	return 0
+}
+
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case int64:
+		return x != 0
+	case float64:
+		return x != 0
+	case string:
+		return x == "1" || strings.EqualFold(x, "true")
+	}
+	return false
+}
