@@ -56,6 +56,12 @@ type svc struct {
 	*core
 	tx      *sqlx.Tx
 	pending *[]Change
+	// gateGen is the gate cache's generation taken before the transaction
+	// began (see gateSource).
+	gateGen uint64
+	// gatesTouched records that this transaction changed permission data
+	// of the table gates (world rows or their group sharing).
+	gatesTouched bool
 }
 
 var _ Service = (*svc)(nil)
@@ -131,13 +137,14 @@ func (s *svc) write(ctx context.Context, fn func(t *svc) error) error {
 	}
 	var pending []Change
 	var err error
+	gen := s.cache.gatesGeneration()
 	if s.group != nil {
 		pending, err = s.group.run(ctx, func(tx *sqlx.Tx, p *[]Change) error {
-			return fn(&svc{core: s.core, tx: tx, pending: p})
+			return fn(&svc{core: s.core, tx: tx, pending: p, gateGen: gen})
 		})
 	} else {
 		err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-			return fn(&svc{core: s.core, tx: tx, pending: &pending})
+			return fn(&svc{core: s.core, tx: tx, pending: &pending, gateGen: gen})
 		})
 	}
 	s.wstmts.prepareWanted(ctx)
@@ -160,6 +167,9 @@ func (s *svc) write(ctx context.Context, fn func(t *svc) error) error {
 // emit records a change to publish after commit.
 func (s *svc) emit(c Change) {
 	c.At = s.now()
+	if touchesGates(c.Table) {
+		s.gatesTouched = true
+	}
 	if s.pending != nil {
 		*s.pending = append(*s.pending, c)
 	}
