@@ -40,23 +40,14 @@ func (s *svc) list(ctx context.Context, sc *schema.Schema, t *schema.Table, q Qu
 	}
 	number, size := pageOf(q)
 	page := Page{Number: number, Size: size}
-	countSQL, countArgs := finish(s.d, "SELECT COUNT(*)"+v.from+w.String(), w.args)
-	total, err := s.countRows(ctx, t.TableName, countSQL, countArgs)
+	ids, total, err := s.pageIDs(ctx, sc, t, v, w, order, (number-1)*size, size)
 	if err != nil {
 		return Page{}, err
 	}
 	page.Total = total
-	if page.Total == 0 {
-		page.Rows = []Row{}
-		return page, s.include(ctx, sc, t, &page, q.Include)
-	}
-	sqlText, args := finish(s.d, v.sel+w.String()+order+s.d.LimitOffset(size, (number-1)*size), w.args)
-	rows, err := s.query(ctx, s.reader(), v, sqlText, args...)
+	rows, err := s.rowsByID(ctx, v, w, ids)
 	if err != nil {
 		return Page{}, err
-	}
-	if rows == nil {
-		rows = []Row{}
 	}
 	page.Rows = applyFields(rows, q.Fields)
 	return page, s.include(ctx, sc, t, &page, q.Include)

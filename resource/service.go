@@ -47,6 +47,8 @@ type core struct {
 	// group shares write transactions between concurrent writes (SQLite
 	// only; nil otherwise).
 	group *groupCommit
+	// orders keeps ordered id lists of list queries (list_order.go).
+	orders orderLists
 }
 
 // svc implements Service. Outside a transaction q is nil: reads use the
@@ -96,6 +98,7 @@ func (s *svc) Schema() *schema.Schema { return s.holder.Load() }
 func (s *svc) Invalidate() {
 	s.cache.Invalidate()
 	s.gens.newEpoch()
+	s.orders.reset()
 	s.rstmts.reset()
 	s.wstmts.reset()
 }

@@ -27,9 +27,9 @@ import (
 )
 
 // Permissions as in the other benchmarks: the locked-down table gate plus
-// guest read/create/update, rows readable and writable by their owner only.
+// guest read/create/update/delete, rows readable and writable by their owner only.
 const (
-	todoGate    = auth.DefaultPermission | auth.GuestRead | auth.GuestCreate | auth.GuestUpdate
+	todoGate    = auth.DefaultPermission | auth.GuestRead | auth.GuestCreate | auth.GuestUpdate | auth.GuestDelete
 	todoRowPerm = auth.GuestPeek | auth.UserCRUD | auth.UserExecute | auth.GroupRead | auth.GroupExecute
 )
 
@@ -55,6 +55,7 @@ var sorts = []string{"title", "-title", "due", "-created_at"}
 
 // env is one seeded server driven in-process (no socket).
 type env struct {
+	dir      string
 	srv      *server.Server
 	h        http.Handler
 	adminTok string
@@ -86,7 +87,7 @@ func newEnv(b testing.TB, rows, cacheMB int) *env {
 		b.Fatalf("server.New: %v", err)
 	}
 	b.Cleanup(func() { _ = srv.Close() })
-	e := &env{srv: srv, h: srv.Handler()}
+	e := &env{dir: dir, srv: srv, h: srv.Handler()}
 	e.adminTok = e.account(b, "Admin", "admin@example.test")
 	e.must(b, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", `{"attributes":{}}`, e.adminTok)
 	e.userTok = e.account(b, "Plain", "plain@example.test")
