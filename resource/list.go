@@ -40,7 +40,7 @@ func (s *svc) list(ctx context.Context, sc *schema.Schema, t *schema.Table, q Qu
 	}
 	number, size := pageOf(q)
 	page := Page{Number: number, Size: size}
-	ids, total, err := s.pageIDs(ctx, sc, t, v, w, order, (number-1)*size, size)
+	ids, total, err := s.pageIDs(ctx, sc, newListPlan(s.d, v, w, order, scope == nil && len(q.RelFilters) == 0), (number-1)*size, size)
 	if err != nil {
 		return Page{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/apiary/apiary/schema"
+	"github.com/apiary/apiary/storage/db"
 )
 
 // Ordered id lists: a list request that is not on its first rows is
@@ -27,64 +28,52 @@ const (
 	maxOrderList = maxOrderIDs / 4
 )
 
-// orderLists holds the ordered ids, grouped by table.
+// orderLists holds the ordered ids per query.
 type orderLists struct {
-	mu     sync.Mutex
-	lists  map[string]orderList
-	newest map[string]uint64 // newest stamp stored per table
-	held   int               // ids held
+	mu    sync.Mutex
+	lists map[string]orderList
+	held  int // ids held
 }
 
 type orderList struct {
-	table string
-	stamp uint64
+	basis
+	// delta marks a list that depends only on its table's rows and the
+	// permission data (no relation filter or scope), so it can follow
+	// creates (stamp_creates.go).
+	delta bool
 	ids   []int64
 }
 
-// get returns the ids stored for key under exactly stamp.
-func (o *orderLists) get(key string, stamp uint64) ([]int64, bool) {
+// get returns the list kept for key, under whatever stamp.
+func (o *orderLists) get(key string) (orderList, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	l, ok := o.lists[key]
-	if !ok || l.stamp != stamp {
-		return nil, false
-	}
-	return l.ids, true
+	return l, ok
 }
 
-// put stores ids read under stamp. A list older than the newest of its
-// table is dropped (it can never be served); a newer stamp drops every
-// older list of the table at once.
-func (o *orderLists) put(table, key string, stamp uint64, ids []int64) {
-	if len(ids) > maxOrderList {
+// put keeps l for key unless a list read under a newer stamp is kept.
+func (o *orderLists) put(key string, l orderList) {
+	if len(l.ids) > maxOrderList {
 		return
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.lists == nil {
-		o.lists, o.newest = map[string]orderList{}, map[string]uint64{}
-	}
-	switch n := o.newest[table]; {
-	case stamp < n:
-		return
-	case stamp > n:
-		for k, l := range o.lists {
-			if l.table == table {
-				o.held -= len(l.ids)
-				delete(o.lists, k)
-			}
-		}
-		o.newest[table] = stamp
+		o.lists = map[string]orderList{}
 	}
 	if old, ok := o.lists[key]; ok {
+		if old.stamp > l.stamp {
+			return
+		}
 		o.held -= len(old.ids)
 	}
-	if o.held+len(ids) > maxOrderIDs {
+	if o.held+len(l.ids) > maxOrderIDs {
 		clear(o.lists)
 		o.held = 0
 	}
-	o.lists[key] = orderList{table: table, stamp: stamp, ids: ids}
-	o.held += len(ids)
+	o.lists[key] = l
+	o.held += len(l.ids)
 }
 
 // reset drops every list (schema reload, Invalidate).
@@ -95,17 +84,33 @@ func (o *orderLists) reset() {
 	o.mu.Unlock()
 }
 
+// listPlan is one list query in its forms: the ordered ids, the count,
+// and what following creates needs.
+type listPlan struct {
+	t                 *schema.Table
+	v                 *view
+	w                 *where
+	order             string
+	idSQL, countSQL   string
+	idArgs, countArgs []any
+	delta             bool
+}
+
+func newListPlan(d db.Dialect, v *view, w *where, order string, delta bool) *listPlan {
+	p := &listPlan{t: v.t, v: v, w: w, order: order, delta: delta}
+	p.idSQL, p.idArgs = finish(d, "SELECT "+baseAlias+"."+d.Quote(schema.ColID)+v.from+w.String()+order, w.args)
+	p.countSQL, p.countArgs = finish(d, "SELECT COUNT(*)"+v.from+w.String(), w.args)
+	return p
+}
+
 // pageIDs returns the ids of one page in order and the exact total: from
 // the query's ordered list when one is kept (built on a miss when the page
 // is not among the first rows), else from a count and an id-only page
 // query (the rows are fetched afterwards by id, so the sort and the
 // skipped rows never carry whole rows or their joins).
-func (s *svc) pageIDs(ctx context.Context, sc *schema.Schema, t *schema.Table, v *view, w *where, order string, offset, size int) ([]int64, int64, error) {
-	idCol := baseAlias + "." + s.d.Quote(schema.ColID)
-	idSQL, idArgs := finish(s.d, "SELECT "+idCol+v.from+w.String()+order, w.args)
-	countSQL, countArgs := finish(s.d, "SELECT COUNT(*)"+v.from+w.String(), w.args)
+func (s *svc) pageIDs(ctx context.Context, sc *schema.Schema, p *listPlan, offset, size int) ([]int64, int64, error) {
 	if s.tx == nil {
-		ids, ok, err := s.orderList(ctx, sc, t.TableName, idSQL, idArgs, countSQL, countArgs, offset >= orderMinOffset)
+		ids, ok, err := s.orderList(ctx, sc, p, offset >= orderMinOffset)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -114,34 +119,47 @@ func (s *svc) pageIDs(ctx context.Context, sc *schema.Schema, t *schema.Table, v
 			return ids[lo:hi], int64(len(ids)), nil
 		}
 	}
-	total, err := s.countRows(ctx, t.TableName, countSQL, countArgs)
+	total, err := s.countRows(ctx, p.t.TableName, p.countSQL, p.countArgs)
 	if err != nil || total == 0 || int64(offset) >= total {
 		return nil, total, err
 	}
-	ids, err := s.ids(ctx, idSQL+s.d.LimitOffset(size, offset), idArgs)
+	ids, err := s.ids(ctx, p.idSQL+s.d.LimitOffset(size, offset), p.idArgs)
 	return ids, total, err
 }
 
-// orderList returns every id the query lists, in order, from the cache
-// under the table's read stamp or, when build is set, by one scan; ok is
-// false when there is no list (or it is known to be too long to keep).
-func (s *svc) orderList(ctx context.Context, sc *schema.Schema, table, idSQL string, idArgs []any, countSQL string, countArgs []any, build bool) ([]int64, bool, error) {
-	stamp := s.gens.stamp(sc, table) // before the read: a write committing during it moves the stamp
-	key := countKey(idSQL, idArgs)
-	if ids, ok := s.orders.get(key, stamp); ok {
-		return ids, true, nil
+// orderList returns every id the query lists, in order: the kept list
+// when it was read under the current stamp, the kept list with the rows
+// created since inserted (followCreates), or, when build is set, one scan.
+// ok is false when there is no list (or it is known to be too long).
+func (s *svc) orderList(ctx context.Context, sc *schema.Schema, p *listPlan, build bool) ([]int64, bool, error) {
+	table := p.t.TableName
+	// Read before the query: a write committing during it moves the stamp.
+	b, steady := s.gens.basis(sc, table)
+	key := countKey(p.idSQL, p.idArgs)
+	kept, found := s.orders.get(key)
+	if found && kept.stamp == b.stamp {
+		return kept.ids, true, nil
+	}
+	if found && steady {
+		ids, ok, err := s.followCreates(ctx, p, kept, b)
+		if err != nil || ok {
+			if ok {
+				s.orders.put(key, orderList{basis: b, delta: true, ids: ids})
+			}
+			return ids, ok, err
+		}
 	}
 	if !build {
 		return nil, false, nil
 	}
-	if n, ok := s.cache.count(table, countKey(countSQL, countArgs)); ok && n > maxOrderList {
+	if n, ok := s.cache.count(table, countKey(p.countSQL, p.countArgs)); ok && n > maxOrderList {
 		return nil, false, nil
 	}
-	ids, err := s.ids(ctx, idSQL, idArgs)
+	ids, err := s.ids(ctx, p.idSQL, p.idArgs)
 	if err != nil {
 		return nil, false, err
 	}
-	s.orders.put(table, key, stamp, ids)
+	s.orders.put(key, orderList{basis: b, delta: p.delta && steady, ids: ids})
 	return ids, true, nil
 }
 
