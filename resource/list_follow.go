@@ -2,10 +2,15 @@ package resource
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/apiary/apiary/schema"
 )
+
+// errNoRow: a row being compared vanished (deleted meanwhile); the list
+// is read again.
+var errNoRow = errors.New("row vanished while being placed")
 
 // maxFollow is the most created rows a kept list takes in one go; a
 // larger burst (an import) lists the table again.
@@ -39,18 +44,12 @@ func (s *svc) followCreates(ctx context.Context, p *listPlan, kept orderList, no
 		if slices.Contains(ids, id) {
 			continue // created while the kept list was read: already in place
 		}
-		lo, hi := 0, len(ids)
-		for lo < hi {
-			mid := int(uint(lo+hi) >> 1)
-			before, err := s.sortsBefore(ctx, p, id, ids[mid])
-			if err != nil {
-				return nil, false, err
-			}
-			if before {
-				hi = mid
-			} else {
-				lo = mid + 1
-			}
+		lo, err := s.position(ctx, p, id, ids)
+		if errors.Is(err, errNoRow) {
+			return nil, false, nil // a row was deleted meanwhile: read the list again
+		}
+		if err != nil {
+			return nil, false, err
 		}
 		if !copied {
 			ids = slices.Clone(ids) // requests may still be paging the kept slice
@@ -81,13 +80,46 @@ func (s *svc) shownID(ctx context.Context, p *listPlan, ref string) (int64, bool
 	return ids[0], true, nil
 }
 
-// sortsBefore asks the database whether row a comes before row b under the
-// list's ORDER BY (which ends with the id, so two rows never tie).
-func (s *svc) sortsBefore(ctx context.Context, p *listPlan, a, b int64) (bool, error) {
-	id := baseAlias + "." + s.d.Quote(schema.ColID)
-	ids, err := s.ids(ctx, "SELECT "+id+p.v.from+" WHERE "+id+" IN (?, ?)"+p.order+s.d.LimitOffset(1, 0), []any{a, b})
-	if err != nil {
-		return false, err
+// followFan is how many kept rows one query compares a new row with.
+const followFan = 16
+
+// position finds where row id goes in ids under the list's ORDER BY (which
+// ends with the id, so two rows never tie): each query has the database
+// sort the new row among up to followFan evenly spaced rows of the
+// remaining range, so 10,000 rows take two queries and 1,000,000 three.
+func (s *svc) position(ctx context.Context, p *listPlan, id int64, ids []int64) (int, error) {
+	col := baseAlias + "." + s.d.Quote(schema.ColID)
+	sqlText := "SELECT " + col + p.v.from + " WHERE " + col + " IN (" + placeholders(followFan+1) + ")" + p.order
+	lo, hi := 0, len(ids) // the answer is in [lo, hi]
+	args := make([]any, followFan+1)
+	for lo < hi {
+		step := (hi - lo + followFan - 1) / followFan
+		var pivots []int
+		for i := lo; i < hi; i += step {
+			pivots = append(pivots, i)
+		}
+		args[0] = id
+		for i := range followFan {
+			args[i+1] = id // unused places repeat the new row: one statement shape
+			if i < len(pivots) {
+				args[i+1] = ids[pivots[i]]
+			}
+		}
+		sorted, err := s.ids(ctx, sqlText, args)
+		if err != nil {
+			return 0, err
+		}
+		k := slices.Index(sorted, id) // pivots sorted before the new row
+		if k < 0 || len(sorted) != len(pivots)+1 {
+			return 0, errNoRow
+		}
+		if k == 0 {
+			return lo, nil
+		}
+		lo = pivots[k-1] + 1
+		if k < len(pivots) {
+			hi = pivots[k]
+		}
 	}
-	return len(ids) == 1 && ids[0] == a, nil
+	return lo, nil
 }

@@ -30,9 +30,46 @@ const (
 
 // orderLists holds the ordered ids per query.
 type orderLists struct {
-	mu    sync.Mutex
-	lists map[string]orderList
-	held  int // ids held
+	mu      sync.Mutex
+	lists   map[string]orderList
+	held    int // ids held
+	flights map[string]*flight
+}
+
+// flight is one read of a list under one stamp that others may wait for.
+type flight struct {
+	stamp uint64
+	done  chan struct{}
+	ids   []int64
+	ok    bool
+	err   error
+}
+
+// join returns the read of key under stamp in flight, or starts one
+// (leader: the caller reads, then calls land).
+func (o *orderLists) join(key string, stamp uint64) (f *flight, leader bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if f := o.flights[key]; f != nil && f.stamp == stamp {
+		return f, false
+	}
+	if o.flights == nil {
+		o.flights = map[string]*flight{}
+	}
+	f = &flight{stamp: stamp, done: make(chan struct{})}
+	o.flights[key] = f
+	return f, true
+}
+
+// land publishes a read's result to those waiting for it.
+func (o *orderLists) land(key string, f *flight, ids []int64, ok bool, err error) {
+	f.ids, f.ok, f.err = ids, ok, err
+	o.mu.Lock()
+	if o.flights[key] == f {
+		delete(o.flights, key)
+	}
+	o.mu.Unlock()
+	close(f.done)
 }
 
 type orderList struct {
@@ -131,28 +168,53 @@ func (s *svc) pageIDs(ctx context.Context, sc *schema.Schema, p *listPlan, offse
 // when it was read under the current stamp, the kept list with the rows
 // created since inserted (followCreates), or, when build is set, one scan.
 // ok is false when there is no list (or it is known to be too long).
-func (s *svc) orderList(ctx context.Context, sc *schema.Schema, p *listPlan, build bool) ([]int64, bool, error) {
-	table := p.t.TableName
+// Concurrent misses of one query under one stamp wait for a single read.
+func (s *svc) orderList(ctx context.Context, sc *schema.Schema, p *listPlan, build bool) (ids []int64, ok bool, err error) {
 	// Read before the query: a write committing during it moves the stamp.
-	b, steady := s.gens.basis(sc, table)
+	b, steady := s.gens.basis(sc, p.t.TableName)
 	key := countKey(p.idSQL, p.idArgs)
 	kept, found := s.orders.get(key)
 	if found && kept.stamp == b.stamp {
 		return kept.ids, true, nil
 	}
-	if found && steady {
-		ids, ok, err := s.followCreates(ctx, p, kept, b)
-		if err != nil || ok {
-			if ok {
-				s.orders.put(key, orderList{basis: b, delta: true, ids: ids})
+	canFollow := found && steady && kept.delta
+	if !build && !canFollow {
+		return nil, false, nil
+	}
+	f, leader := s.orders.join(key, b.stamp)
+	if !leader {
+		select {
+		case <-f.done:
+			if f.err == nil && f.ok {
+				return f.ids, true, nil
 			}
-			return ids, ok, err
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		}
+	}
+	if leader {
+		// Deferred, so waiters are released even if the read panics.
+		defer func() { s.orders.land(key, f, ids, ok, err) }()
+	}
+	return s.readList(ctx, p, key, kept, canFollow, b, steady, build)
+}
+
+// readList brings the kept list up to date or reads it again, and keeps it.
+func (s *svc) readList(ctx context.Context, p *listPlan, key string, kept orderList, canFollow bool, b basis, steady, build bool) ([]int64, bool, error) {
+	if canFollow {
+		ids, ok, err := s.followCreates(ctx, p, kept, b)
+		if err != nil {
+			return nil, false, err
+		}
+		if ok {
+			s.orders.put(key, orderList{basis: b, delta: true, ids: ids})
+			return ids, true, nil
 		}
 	}
 	if !build {
 		return nil, false, nil
 	}
-	if n, ok := s.cache.count(table, countKey(p.countSQL, p.countArgs)); ok && n > maxOrderList {
+	if n, ok := s.cache.count(p.t.TableName, countKey(p.countSQL, p.countArgs)); ok && n > maxOrderList {
 		return nil, false, nil
 	}
 	ids, err := s.ids(ctx, p.idSQL, p.idArgs)

@@ -18,7 +18,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -134,5 +136,58 @@ func BenchmarkCreateWarm(b *testing.B) {
 	e.must(b, http.StatusOK, http.MethodGet, "/api/todo", "", e.userTok)
 	loop(b, func(int) (*httptest.ResponseRecorder, int) {
 		return e.do(http.MethodPost, "/api/todo", createBody, e.userTok), http.StatusCreated
+	})
+}
+
+// parallel runs op from 16 goroutines (as 16 connections would) and
+// reports the CPU time per operation.
+func parallel(b *testing.B, op func(r *rand.Rand, i int) (*httptest.ResponseRecorder, int)) {
+	b.Helper()
+	b.ReportAllocs()
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+	var seed atomic.Uint64
+	c0 := cpuTime()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		n := seed.Add(1)
+		r := rand.New(rand.NewPCG(n, n))
+		for i := 0; pb.Next(); i++ {
+			rec, want := op(r, i)
+			if rec.Code != want {
+				b.Errorf("status %d, want %d: %.300s", rec.Code, want, rec.Body.Bytes())
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-c0).Nanoseconds())/1e6/float64(b.N), "cpu-ms/op")
+}
+
+// BenchmarkMissRandomPageSort16 is BenchmarkMissRandomPageSort from 16
+// goroutines.
+func BenchmarkMissRandomPageSort16(b *testing.B) {
+	rows := benchRows(b)
+	e := newEnv(b, rows, 0)
+	paths := listPaths(rows, 4096)
+	parallel(b, func(r *rand.Rand, _ int) (*httptest.ResponseRecorder, int) {
+		return e.do(http.MethodGet, paths[r.IntN(len(paths))], nil, e.userTok), http.StatusOK
+	})
+}
+
+// BenchmarkMixed16 is BenchmarkMixed from 16 goroutines.
+func BenchmarkMixed16(b *testing.B) {
+	rows := benchRows(b)
+	e := newEnv(b, rows, 32)
+	paths := listPaths(rows, 4096)
+	create := []byte(`{"data":{"type":"todo","attributes":{"title":"created by the benchmark","due":"2027-05-01","notes":"x"}}}`)
+	parallel(b, func(r *rand.Rand, _ int) (*httptest.ResponseRecorder, int) {
+		switch x := r.IntN(10); {
+		case x < 7:
+			return e.do(http.MethodGet, paths[r.IntN(len(paths))], nil, e.userTok), http.StatusOK
+		case x < 9:
+			return e.do(http.MethodGet, "/api/todo/"+e.ids[r.IntN(len(e.ids))], nil, e.userTok), http.StatusOK
+		default:
+			return e.do(http.MethodPost, "/api/todo", create, e.userTok), http.StatusCreated
+		}
 	})
 }
