@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/apiary/apiary/schema"
+	"github.com/apiary/apiary/storage/db"
 )
 
 // errNoRow: a row being compared vanished (deleted meanwhile); the list
@@ -67,12 +68,7 @@ func (s *svc) shownID(ctx context.Context, p *listPlan, ref string) (int64, bool
 	if !ok {
 		return 0, false, nil
 	}
-	cond := " WHERE "
-	if len(p.w.sql) > 0 {
-		cond = " AND "
-	}
-	args := append(slices.Clip(p.w.args), b)
-	sqlText, args := finish(s.d, "SELECT "+baseAlias+"."+s.d.Quote(schema.ColID)+p.v.from+p.w.String()+cond+baseAlias+"."+s.d.Quote(schema.ColReferenceID)+" = ?", args)
+	sqlText, args := p.shownSQL(s.d, b)
 	ids, err := s.ids(ctx, sqlText, args)
 	if err != nil || len(ids) == 0 {
 		return 0, false, err
@@ -88,8 +84,7 @@ const followFan = 16
 // sort the new row among up to followFan evenly spaced rows of the
 // remaining range, so 10,000 rows take two queries and 1,000,000 three.
 func (s *svc) position(ctx context.Context, p *listPlan, id int64, ids []int64) (int, error) {
-	col := baseAlias + "." + s.d.Quote(schema.ColID)
-	sqlText := "SELECT " + col + p.v.from + " WHERE " + col + " IN (" + placeholders(followFan+1) + ")" + p.order
+	sqlText := p.placeSQL(s.d)
 	lo, hi := 0, len(ids) // the answer is in [lo, hi]
 	args := make([]any, followFan+1)
 	for lo < hi {
@@ -122,4 +117,17 @@ func (s *svc) position(ctx context.Context, p *listPlan, id int64, ids []int64) 
 		}
 	}
 	return lo, nil
+}
+
+// shownSQL selects the id of the row with a reference id under the plan's
+// filter and row predicate.
+func (p *listPlan) shownSQL(d db.Dialect, ref []byte) (string, []any) {
+	args := append(slices.Clip(p.w.args), ref)
+	return finish(d, "SELECT "+baseAlias+"."+d.Quote(schema.ColID)+p.v.from+p.w.String()+p.and()+baseAlias+"."+d.Quote(schema.ColReferenceID)+" = ?", args)
+}
+
+// placeSQL sorts followFan+1 rows given by id with the plan's ORDER BY.
+func (p *listPlan) placeSQL(d db.Dialect) string {
+	col := baseAlias + "." + d.Quote(schema.ColID)
+	return "SELECT " + col + p.v.from + " WHERE " + col + " IN (" + placeholders(followFan+1) + ")" + p.order
 }

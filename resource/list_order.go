@@ -246,21 +246,12 @@ func (s *svc) ids(ctx context.Context, sqlText string, args []any) ([]int64, err
 // rowsByID fetches the rows of ids, in that order, under the same filter
 // and row predicate (a row changed since the ids were read is left out
 // rather than shown to a caller who may no longer read it).
-func (s *svc) rowsByID(ctx context.Context, v *view, w *where, ids []int64) ([]Row, error) {
+func (s *svc) rowsByID(ctx context.Context, p *listPlan, ids []int64) ([]Row, error) {
 	if len(ids) == 0 {
 		return []Row{}, nil
 	}
-	cond := " WHERE "
-	if len(w.sql) > 0 {
-		cond = " AND "
-	}
-	args := make([]any, 0, len(w.args)+len(ids))
-	args = append(args, w.args...)
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	sqlText, args := finish(s.d, v.sel+w.String()+cond+baseAlias+"."+s.d.Quote(schema.ColID)+" IN ("+placeholders(len(ids))+")", args)
-	rows, err := s.query(ctx, s.reader(), v, sqlText, args...)
+	sqlText, args := p.rowsSQL(s.d, ids)
+	rows, err := s.query(ctx, s.reader(), p.v, sqlText, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -273,4 +264,22 @@ func (s *svc) rowsByID(ctx context.Context, v *view, w *where, ids []int64) ([]R
 		rows = []Row{}
 	}
 	return rows, nil
+}
+
+// and is how a condition joins the plan's WHERE clause.
+func (p *listPlan) and() string {
+	if len(p.w.sql) > 0 {
+		return " AND "
+	}
+	return " WHERE "
+}
+
+// rowsSQL selects whole rows by id under the plan's filter.
+func (p *listPlan) rowsSQL(d db.Dialect, ids []int64) (string, []any) {
+	args := make([]any, 0, len(p.w.args)+len(ids))
+	args = append(args, p.w.args...)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return finish(d, p.v.sel+p.w.String()+p.and()+baseAlias+"."+d.Quote(schema.ColID)+" IN ("+placeholders(len(ids))+")", args)
 }
