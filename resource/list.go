@@ -31,9 +31,23 @@ func (s *svc) list(ctx context.Context, sc *schema.Schema, t *schema.Table, q Qu
 	}
 	number, size := pageOf(q)
 	page := Page{Number: number, Size: size}
-	ids, total, err := s.pageIDs(ctx, sc, p, (number-1)*size, size)
-	if err != nil {
-		return Page{}, err
+	var ids []int64
+	var total int64
+	kept := false
+	if _, byID := idSorted(q); byID && scope == nil && (q.After != "" || q.Before != "") {
+		var cp *listPlan
+		cp, ids, total, kept, err = s.cursorPage(ctx, sc, t, q, (number-1)*size, size)
+		if err != nil {
+			return Page{}, err
+		}
+		if kept {
+			p = cp
+		}
+	}
+	if !kept {
+		if ids, total, err = s.pageIDs(ctx, sc, p, (number-1)*size, size); err != nil {
+			return Page{}, err
+		}
 	}
 	page.Total = total
 	rows, err := s.rowsByID(ctx, p, ids)
