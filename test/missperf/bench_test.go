@@ -191,3 +191,12 @@ func BenchmarkMixed16(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkMissFirstPage: the first page in the default order with the
+// read cache off (the common request a kept list does not serve).
+func BenchmarkMissFirstPage(b *testing.B) {
+	e := newEnv(b, benchRows(b), 0)
+	loop(b, func(int) (*httptest.ResponseRecorder, int) {
+		return e.do(http.MethodGet, "/api/todo?page%5Bsize%5D=10", nil, e.userTok), http.StatusOK
+	})
+}
