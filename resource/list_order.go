@@ -22,8 +22,9 @@ const (
 	// first pages of an indexed sort stop after a few rows, cheaper than
 	// listing every id.
 	orderMinOffset = 100
-	// maxOrderIDs bounds every list's ids together (8 bytes each), and
-	// maxOrderList one list; a larger result is paged by the database.
+	// maxOrderIDs bounds every list together, in ids (8 bytes each; keys
+	// count too), and maxOrderList one list; a larger result is paged by
+	// the database.
 	maxOrderIDs  = 2 << 20
 	maxOrderList = maxOrderIDs / 4
 )
@@ -103,15 +104,19 @@ func (o *orderLists) put(key string, l orderList) {
 		if old.stamp > l.stamp {
 			return
 		}
-		o.held -= len(old.ids)
+		o.held -= weight(key, old.ids)
 	}
-	if o.held+len(l.ids) > maxOrderIDs {
+	if o.held+weight(key, l.ids) > maxOrderIDs {
 		clear(o.lists)
 		o.held = 0
 	}
 	o.lists[key] = l
-	o.held += len(l.ids)
+	o.held += weight(key, l.ids)
 }
+
+// weight counts a kept list in ids (8 bytes each): its ids, its key and
+// a fixed overhead, so that many empty lists are bounded too.
+func weight(key string, ids []int64) int { return len(ids) + len(key)/8 + 8 }
 
 // reset drops every list (schema reload, Invalidate).
 func (o *orderLists) reset() {

@@ -2,6 +2,7 @@ package resource
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -61,5 +62,28 @@ func TestTableCreates(t *testing.T) {
 	}
 	if e := got["tag"]; e.pure {
 		t.Errorf("tag (a create without a row id): %+v", e)
+	}
+}
+
+// The kept lists stay within their bound however many distinct queries
+// ask, empty ones included, and a list read under an older stamp never
+// replaces a newer one.
+func TestOrderListsBound(t *testing.T) {
+	t.Parallel()
+	var o orderLists
+	for i := range 200000 {
+		o.put(strconv.Itoa(i), orderList{basis: basis{stamp: 1}})
+	}
+	if o.held > maxOrderIDs || len(o.lists) > maxOrderIDs/8 {
+		t.Fatalf("held %d ids in %d lists", o.held, len(o.lists))
+	}
+	o.put("k", orderList{basis: basis{stamp: 5}, ids: []int64{1, 2}})
+	o.put("k", orderList{basis: basis{stamp: 4}, ids: []int64{9}})
+	if l, _ := o.get("k"); l.stamp != 5 || len(l.ids) != 2 {
+		t.Fatalf("kept %+v", l)
+	}
+	o.put("big", orderList{basis: basis{stamp: 5}, ids: make([]int64, maxOrderList+1)})
+	if _, ok := o.get("big"); ok {
+		t.Fatal("a list longer than maxOrderList was kept")
 	}
 }
