@@ -255,6 +255,7 @@ for sc in $SCENARIOS; do
 		log "restarting apiary with -read_cache_mb 0"
 		stop_pid "$APIARY_PID"
 		start_apiary -read_cache_mb 0
+		NOTES+="- random_nocache ran on a server restarted with \`-read_cache_mb 0\` (the peak and end RSS below are that process's)."$'\n'
 	fi
 	for c in $CONNS; do
 		t0=$(cpu_ticks "$APIARY_PID")
