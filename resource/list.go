@@ -31,28 +31,23 @@ func (s *svc) list(ctx context.Context, sc *schema.Schema, t *schema.Table, q Qu
 	}
 	number, size := pageOf(q)
 	page := Page{Number: number, Size: size}
-	var ids []int64
-	var total int64
+	var rows []Row
 	kept := false
 	if _, byID := idSorted(q); byID && scope == nil && (q.After != "" || q.Before != "") {
 		var cp *listPlan
-		cp, ids, total, kept, err = s.cursorPage(ctx, sc, t, q, (number-1)*size, size)
+		var ids []int64
+		cp, ids, page.Total, kept, err = s.cursorPage(ctx, sc, t, q, (number-1)*size, size)
+		if err == nil && kept {
+			rows, err = s.rowsByID(ctx, cp, ids)
+		}
 		if err != nil {
 			return Page{}, err
 		}
-		if kept {
-			p = cp
-		}
 	}
 	if !kept {
-		if ids, total, err = s.pageIDs(ctx, sc, p, (number-1)*size, size); err != nil {
+		if rows, page.Total, err = s.pageRows(ctx, sc, p, (number-1)*size, size); err != nil {
 			return Page{}, err
 		}
-	}
-	page.Total = total
-	rows, err := s.rowsByID(ctx, p, ids)
-	if err != nil {
-		return Page{}, err
 	}
 	page.Rows = applyFields(rows, q.Fields)
 	return page, s.include(ctx, sc, t, &page, q.Include)

@@ -145,12 +145,13 @@ func newListPlan(d db.Dialect, v *view, w *where, order string, delta bool) *lis
 	return p
 }
 
-// pageIDs returns the ids of one page in order and the exact total: from
-// the query's ordered list when one is kept (built on a miss when the page
-// is not among the first rows), else from a count and an id-only page
-// query (the rows are fetched afterwards by id, so the sort and the
-// skipped rows never carry whole rows or their joins).
-func (s *svc) pageIDs(ctx context.Context, sc *schema.Schema, p *listPlan, offset, size int) ([]int64, int64, error) {
+// pageRows returns one page's rows in order and the exact total: from the
+// query's ordered list when one is kept (built on a miss when the page is
+// not among the first rows), else from a count and a page query. A deep
+// page with no list reads ids first, then the rows by id, so the sort and
+// the skipped rows never carry whole rows or their joins; the first pages
+// are one query.
+func (s *svc) pageRows(ctx context.Context, sc *schema.Schema, p *listPlan, offset, size int) ([]Row, int64, error) {
 	if s.tx == nil {
 		ids, ok, err := s.orderList(ctx, sc, p, offset >= orderMinOffset)
 		if err != nil {
@@ -158,15 +159,28 @@ func (s *svc) pageIDs(ctx context.Context, sc *schema.Schema, p *listPlan, offse
 		}
 		if ok {
 			lo, hi := min(offset, len(ids)), min(offset+size, len(ids))
-			return ids[lo:hi], int64(len(ids)), nil
+			rows, err := s.rowsByID(ctx, p, ids[lo:hi])
+			return rows, int64(len(ids)), err
 		}
 	}
 	total, err := s.countRows(ctx, p.t.TableName, p.countSQL, p.countArgs)
 	if err != nil || total == 0 || int64(offset) >= total {
-		return nil, total, err
+		return []Row{}, total, err
+	}
+	if offset < orderMinOffset {
+		sqlText, args := finish(s.d, p.v.sel+p.w.String()+p.order+s.d.LimitOffset(size, offset), p.w.args)
+		rows, err := s.query(ctx, s.reader(), p.v, sqlText, args...)
+		if rows == nil {
+			rows = []Row{}
+		}
+		return rows, total, err
 	}
 	ids, err := s.ids(ctx, p.idSQL+s.d.LimitOffset(size, offset), p.idArgs)
-	return ids, total, err
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.rowsByID(ctx, p, ids)
+	return rows, total, err
 }
 
 // orderList returns every id the query lists, in order: the kept list
