@@ -236,8 +236,10 @@ func (s *svc) readList(ctx context.Context, p *listPlan, key string, kept orderL
 	if n, ok := s.cache.count(p.t.TableName, countKey(p.countSQL, p.countArgs)); ok && n > maxOrderList {
 		return nil, false, nil
 	}
-	ids, err := s.ids(ctx, p.idSQL, p.idArgs)
-	if err != nil {
+	ids, all, err := s.idsUpTo(ctx, p.idSQL, p.idArgs, maxOrderList)
+	if err != nil || !all {
+		// Too long to keep: the caller counts (which the count cache keeps,
+		// so the next request skips this read) and pages in the database.
 		return nil, false, err
 	}
 	s.orders.put(key, orderList{basis: b, delta: p.delta && steady, ids: ids})
@@ -246,20 +248,29 @@ func (s *svc) readList(ctx context.Context, p *listPlan, key string, kept orderL
 
 // ids runs a query of one integer column.
 func (s *svc) ids(ctx context.Context, sqlText string, args []any) ([]int64, error) {
+	ids, _, err := s.idsUpTo(ctx, sqlText, args, -1)
+	return ids, err
+}
+
+// idsUpTo is ids reading at most limit values (no limit when negative);
+// all is false when the query had more.
+func (s *svc) idsUpTo(ctx context.Context, sqlText string, args []any, limit int) (ids []int64, all bool, err error) {
 	rows, err := s.reader().QueryContext(ctx, s.d.Rebind(sqlText), args...)
 	if err != nil {
-		return nil, s.d.MapError(err)
+		return nil, false, s.d.MapError(err)
 	}
 	defer rows.Close()
-	var out []int64
 	for rows.Next() {
+		if len(ids) == limit {
+			return nil, false, nil
+		}
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		out = append(out, id)
+		ids = append(ids, id)
 	}
-	return out, rows.Err()
+	return ids, true, rows.Err()
 }
 
 // rowsByID fetches the rows of ids, in that order, under the same filter
