@@ -25,6 +25,9 @@ type caches struct {
 	mu         sync.Mutex
 	principals map[string]cachedPrincipal
 	gates      map[string]gate // nil = not loaded
+	// gatesGen grows whenever gates is dropped, so a load that raced with
+	// a committed change to permission data is not stored (storeGates).
+	gatesGen uint64
 	// counts keeps list totals per table until the next committed write to
 	// that table (or to any join table, which may change sharing), so
 	// links.total stays exact while repeated pages skip the COUNT scan.
@@ -100,16 +103,29 @@ func (c *caches) storePrincipal(email string, p auth.Principal, now time.Time) {
 	c.mu.Unlock()
 }
 
-func (c *caches) gateMap() map[string]gate {
+// gateMap returns the cached gates (nil when not loaded) and the
+// generation a load started now must present to storeGates.
+func (c *caches) gateMap() (map[string]gate, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.gates
+	return c.gates, c.gatesGen
 }
 
-func (c *caches) storeGates(g map[string]gate) {
+// storeGates keeps g unless the gates were dropped since generation gen
+// was read (a change committed while g was loading).
+func (c *caches) storeGates(g map[string]gate, gen uint64) {
 	c.mu.Lock()
-	c.gates = g
+	if gen == c.gatesGen {
+		c.gates = g
+	}
 	c.mu.Unlock()
+}
+
+// gatesGeneration returns the current generation of the gate cache.
+func (c *caches) gatesGeneration() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gatesGen
 }
 
 // Invalidate drops every cached entry (after a schema reload or a bulk
@@ -118,6 +134,7 @@ func (c *caches) Invalidate() {
 	c.mu.Lock()
 	c.principals = map[string]cachedPrincipal{}
 	c.gates = nil
+	c.gatesGen++
 	c.counts = nil
 	c.shared = nil
 	c.mu.Unlock()
@@ -140,7 +157,7 @@ func (c *caches) invalidateFor(changes []Change) {
 		switch {
 		case ch.Table == schema.TableUser, ch.Table == schema.TableUsergroup, ch.Table == schema.TableMembership:
 			users = true
-		case ch.Table == schema.TableWorld, strings.HasPrefix(ch.Table, schema.TableWorld+"_"+schema.TableWorld+"_id_has_"):
+		case touchesGates(ch.Table):
 			gates = true
 		}
 	}
@@ -153,6 +170,13 @@ func (c *caches) invalidateFor(changes []Change) {
 	}
 	if gates {
 		c.gates = nil
+		c.gatesGen++
 	}
 	c.mu.Unlock()
+}
+
+// touchesGates reports whether a change to table may change the table
+// gates: the world rows and the world's group sharing.
+func touchesGates(table string) bool {
+	return table == schema.TableWorld || strings.HasPrefix(table, schema.TableWorld+"_"+schema.TableWorld+"_id_has_")
 }

@@ -59,7 +59,9 @@ func (g *groupCommit) run(ctx context.Context, fn func(tx *sqlx.Tx, pending *[]C
 	lead := !g.leading
 	g.leading = true
 	g.mu.Unlock()
-	for !it.finished {
+	// it.finished is read only after it.wake was closed (by the leader
+	// that ran it) or after this goroutine's own batch ran it.
+	for {
 		if !lead {
 			<-it.wake
 			if it.finished {
@@ -69,6 +71,9 @@ func (g *groupCommit) run(ctx context.Context, fn func(tx *sqlx.Tx, pending *[]C
 		}
 		g.batch()
 		lead = false
+		if it.finished {
+			break
+		}
 	}
 	if it.panicked != nil {
 		panic(it.panicked)

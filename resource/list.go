@@ -25,41 +25,50 @@ func (s *svc) List(ctx context.Context, tableName string, q Query) (Page, error)
 // list runs a permission-filtered, paginated query; scope, when given,
 // adds a predicate (used by relation listings).
 func (s *svc) list(ctx context.Context, sc *schema.Schema, t *schema.Table, q Query, scope func(w *where)) (Page, error) {
+	p, err := s.planList(ctx, sc, t, q, scope)
+	if err != nil {
+		return Page{}, err
+	}
+	number, size := pageOf(q)
+	page := Page{Number: number, Size: size}
+	var rows []Row
+	kept := false
+	if _, byID := idSorted(q); byID && scope == nil && (q.After != "" || q.Before != "") {
+		var cp *listPlan
+		var ids []int64
+		cp, ids, page.Total, kept, err = s.cursorPage(ctx, sc, t, q, (number-1)*size, size)
+		if err == nil && kept {
+			rows, err = s.rowsByID(ctx, cp, ids)
+		}
+		if err != nil {
+			return Page{}, err
+		}
+	}
+	if !kept {
+		if rows, page.Total, err = s.pageRows(ctx, sc, p, (number-1)*size, size); err != nil {
+			return Page{}, err
+		}
+	}
+	page.Rows = applyFields(rows, q.Fields)
+	return page, s.include(ctx, sc, t, &page, q.Include)
+}
+
+// planList builds a list's filter, row predicate and order.
+func (s *svc) planList(ctx context.Context, sc *schema.Schema, t *schema.Table, q Query, scope func(w *where)) (*listPlan, error) {
 	v := s.views.get(s.d, t)
 	w := &where{d: s.d, v: v, s: s}
 	if scope != nil {
 		scope(w)
 	}
 	if err := w.listFilters(sc, q); err != nil {
-		return Page{}, err
+		return nil, err
 	}
 	w.rowPredicate(auth.PrincipalFrom(ctx), auth.OpRead)
 	order, err := w.orderBy(q.Sort)
 	if err != nil {
-		return Page{}, err
+		return nil, err
 	}
-	number, size := pageOf(q)
-	page := Page{Number: number, Size: size}
-	countSQL, countArgs := finish(s.d, "SELECT COUNT(*)"+v.from+w.String(), w.args)
-	total, err := s.countRows(ctx, t.TableName, countSQL, countArgs)
-	if err != nil {
-		return Page{}, err
-	}
-	page.Total = total
-	if page.Total == 0 {
-		page.Rows = []Row{}
-		return page, s.include(ctx, sc, t, &page, q.Include)
-	}
-	sqlText, args := finish(s.d, v.sel+w.String()+order+s.d.LimitOffset(size, (number-1)*size), w.args)
-	rows, err := s.query(ctx, s.reader(), v, sqlText, args...)
-	if err != nil {
-		return Page{}, err
-	}
-	if rows == nil {
-		rows = []Row{}
-	}
-	page.Rows = applyFields(rows, q.Fields)
-	return page, s.include(ctx, sc, t, &page, q.Include)
+	return newListPlan(s.d, v, w, order, scope == nil && len(q.RelFilters) == 0), nil
 }
 
 // pageOf applies Daptin's defaults: number 1, size 10, size 0 means 1.

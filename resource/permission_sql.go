@@ -15,13 +15,16 @@ import (
 // two queries when the cache is cold.
 func (s *svc) gates(ctx context.Context) (map[string]gate, error) {
 	// The cache serves transactions too: gates change only through world
-	// rows, and a commit touching them drops the cache.
-	if g := s.cache.gateMap(); g != nil {
+	// rows, and a commit touching them drops the cache (a transaction that
+	// changed them reads its own, see gateSource).
+	g, gen := s.cache.gateMap()
+	if g != nil && !s.gatesTouched {
 		return g, nil
 	}
+	src, gen, store := s.gateSource(gen)
 	d := s.d
 	q := "SELECT " + d.Quote(schema.ColID) + ", table_name, " + d.Quote(schema.ColPermission) + ", " + d.Quote(schema.ColOwner) + ", world_schema_json FROM " + d.Quote(schema.TableWorld)
-	rows, err := s.reader().QueryContext(ctx, q)
+	rows, err := src.reader().QueryContext(ctx, q)
 	if err != nil {
 		return nil, s.d.MapError(err)
 	}
@@ -52,11 +55,11 @@ func (s *svc) gates(ctx context.Context) (map[string]gate, error) {
 		return nil, err
 	}
 	rows.Close()
-	if err := s.loadGateGroups(ctx, out, byID); err != nil {
+	if err := src.loadGateGroups(ctx, out, byID); err != nil {
 		return nil, err
 	}
-	if s.tx == nil {
-		s.cache.storeGates(out)
+	if store {
+		s.cache.storeGates(out, gen)
 	}
 	return out, nil
 }

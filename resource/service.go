@@ -51,6 +51,8 @@ type core struct {
 	// only; nil otherwise).
 	group *groupCommit
 	files FileHandler
+	// orders keeps ordered id lists of list queries (list_order.go).
+	orders orderLists
 }
 
 // svc implements Service. Outside a transaction q is nil: reads use the
@@ -60,6 +62,12 @@ type svc struct {
 	*core
 	tx      *sqlx.Tx
 	pending *[]Change
+	// gateGen is the gate cache's generation taken before the transaction
+	// began (see gateSource).
+	gateGen uint64
+	// gatesTouched records that this transaction changed permission data
+	// of the table gates (world rows or their group sharing).
+	gatesTouched bool
 }
 
 var _ Service = (*svc)(nil)
@@ -94,6 +102,7 @@ func (s *svc) Schema() *schema.Schema { return s.holder.Load() }
 func (s *svc) Invalidate() {
 	s.cache.Invalidate()
 	s.gens.newEpoch()
+	s.orders.reset()
 	s.rstmts.reset()
 	s.wstmts.reset()
 }
@@ -135,14 +144,15 @@ func (s *svc) write(ctx context.Context, fn func(t *svc) error) error {
 	}
 	var pending []Change
 	var err error
+	gen := s.cache.gatesGeneration()
 	if s.group != nil {
 		// The batch's leader hands the changes to committed, in order.
 		_, err = s.group.run(ctx, func(tx *sqlx.Tx, p *[]Change) error {
-			return fn(&svc{core: s.core, tx: tx, pending: p})
+			return fn(&svc{core: s.core, tx: tx, pending: p, gateGen: gen})
 		})
 	} else {
 		err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-			return fn(&svc{core: s.core, tx: tx, pending: &pending})
+			return fn(&svc{core: s.core, tx: tx, pending: &pending, gateGen: gen})
 		})
 	}
 	s.wstmts.prepareWanted(ctx)
@@ -173,6 +183,9 @@ func (c *core) committed(pending []Change) {
 // emit records a change to publish after commit.
 func (s *svc) emit(c Change) {
 	c.At = s.now()
+	if touchesGates(c.Table) {
+		s.gatesTouched = true
+	}
 	if s.pending != nil {
 		*s.pending = append(*s.pending, c)
 	}

@@ -29,6 +29,8 @@ type generations struct {
 	mu     sync.Mutex
 	tables map[string]*atomic.Uint64
 	deps   atomic.Pointer[readDeps]
+	// creates remembers which recent commits only created rows.
+	creates createLog
 }
 
 // readDeps are the counters each table's reads depend on, for one schema.
@@ -71,6 +73,7 @@ func (g *generations) committed(changes []Change) {
 		g.bumpAll() // a write that announced nothing may still have written
 		return
 	}
+	per := tableCreates(changes)
 	last := "\x00"
 	for _, ch := range changes {
 		if ch.Table == last {
@@ -81,7 +84,10 @@ func (g *generations) committed(changes []Change) {
 			g.bumpAll()
 			continue
 		}
-		g.counter(ch.Table).Add(1)
+		v := g.counter(ch.Table).Add(1)
+		e := per[ch.Table]
+		g.creates.record(ch.Table, v, e.pure, e.refs)
+		e.refs = nil // the table named again in this commit adds no more rows
 	}
 }
 

@@ -6,6 +6,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/schema"
 )
 
 // pageLinks computes a list's "links" object as Daptin does (contract
@@ -77,3 +80,26 @@ func pageURL(r *http.Request, pq parsedQuery, n int64) string {
 // unescapeSafe puts back the characters Daptin leaves readable in its
 // page URLs.
 var unescapeSafe = strings.NewReplacer("%5B", "[", "%5D", "]", "%2C", ",").Replace
+
+// addCursorLink adds links.next, a cursor link a client can follow at
+// constant cost per page, when the list is sorted by id alone and the page
+// is full: page[after] (page[before] for sort=-id) set to the last row's
+// id, page[number] dropped, every other parameter kept. Page numbers keep
+// working beside it.
+func addCursorLink(links map[string]any, r *http.Request, pq parsedQuery, rows []resource.Row) {
+	if len(pq.Sort) != 1 || pq.Sort[0].Column != schema.ColID || len(rows) == 0 || len(rows) < pq.size() {
+		return
+	}
+	cursor := paramAfter // a bound in the other direction, if sent, still applies
+	if pq.Sort[0].Desc {
+		cursor = paramBefore
+	}
+	q := url.Values{}
+	for k, v := range r.URL.Query() {
+		if k != "token" && k != paramNumber {
+			q[k] = v
+		}
+	}
+	q.Set(cursor, rows[len(rows)-1].RefID)
+	links["next"] = r.URL.Path + "?" + unescapeSafe(q.Encode())
+}

@@ -110,6 +110,7 @@ func (a *api) list(w http.ResponseWriter, r *http.Request) error {
 		Data:     e.objects(page.Rows, t),
 		Included: e.included(pq, page.Included),
 	}
+	addCursorLink(doc.Links, r, pq, page.Rows)
 	return writeJSON(w, http.StatusOK, doc)
 }
 

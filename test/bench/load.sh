@@ -9,7 +9,11 @@
 #
 # Scenarios: list (page of 10), get by id, create, patch, include (a list
 # page of 10 with its project), aggregate (count by project, when the server
-# has /aggregate; else skipped with a note), signin.
+# has /aggregate; else skipped with a note), signin, random (a page of 10 at
+# a random page 1 to ROWS/10 under a random sort: title, -title, due,
+# -created_at), mixed (70% random, 20% get by random id, 10% create), and
+# random_nocache (random again after a restart with -read_cache_mb 0; it
+# runs last, as the server stays without its read cache).
 #
 # Environment: DURATION (seconds per run, default 10; QUICK=1 -> 3),
 # CONNS (default "1 16 64"; QUICK=1 -> "16"), ROWS (item rows, default
@@ -18,7 +22,7 @@
 # server stopped), PROJECTS (default 100), AGG_PATH (the aggregate request),
 # OUT (also append the report to this file), KEEP=1 (keep the work folder),
 # COMMIT (label for the report), SCENARIOS (which runs, default "list get create
-# patch include aggregate signin").
+# patch include aggregate signin random mixed random_nocache").
 #
 # Only 127.0.0.1 is targeted. Every wait is bounded; everything started here
 # is stopped on exit. The Markdown report goes to stdout.
@@ -88,12 +92,12 @@ PORT=$("$WORK/seed" freeport)
 URL="http://127.0.0.1:$PORT"
 
 START_MS="" # set by start_apiary: milliseconds from exec to the first answer
-start_apiary() {
+start_apiary() { # start_apiary [extra flags...]
 	local t0
 	t0=$(date +%s%N)
 	(cd "$WORK/data" && exec "$WORK/apiary" -port "127.0.0.1:$PORT" -db_type sqlite3 \
 		-db_connection_string "$WORK/data/apiary.db" -schema_folder "$WORK/data" \
-		-local_storage_path "$WORK/data/storage" -log_level warn) >>"$WORK/apiary.log" 2>&1 &
+		-local_storage_path "$WORK/data/storage" -log_level warn "$@") >>"$WORK/apiary.log" 2>&1 &
 	APIARY_PID=$!
 	START_MS=$("$WORK/seed" wait -url "$URL" -since "$t0" -timeout 30s) || { cat "$WORK/apiary.log" >&2; exit 1; }
 }
@@ -138,7 +142,7 @@ curl -sf -m 10 -H "$AUTH" -H 'Content-Type: application/vnd.api+json' -X PATCH "
 curl -sf -m 10 -H "$AUTH" "$URL$LIST_PATH&include=project_id" >"$WORK/bodies/include.json"
 SIGNIN_BODY='{"attributes":{"email":"plain@example.test","password":"plain-password"}}'
 curl -sf -m 10 -H 'Content-Type: application/json' -X POST "$URL/action/user_account/signin" -d "$SIGNIN_BODY" >"$WORK/bodies/signin.json"
-SCENARIOS=${SCENARIOS:-"list get create patch include aggregate signin"}
+SCENARIOS=${SCENARIOS:-"list get create patch include aggregate signin random mixed random_nocache"}
 NOTES=""
 AGG_CODE=$(curl -s -m 10 -o "$WORK/bodies/aggregate.json" -w '%{http_code}' -H "$AUTH" "$URL$AGG_PATH" || true)
 if [[ "$AGG_CODE" != 200 ]]; then
@@ -201,10 +205,35 @@ request = function()
   wrk.headers["Content-Type"] = "application/json"
   return wrk.format("POST", "/action/user_account/signin", nil, [['"$SIGNIN_BODY"']])
 end' "$DONE_LUA" >"$WORK/signin.lua"
+RANDOM_LUA='
+local sorts = {"title", "-title", "due", "-created_at"}
+local pages = math.max(1, math.floor('"$ROWS"' / 10))
+local function random_list()
+  return wrk.format("GET", "/api/item?page%5Bsize%5D=10&page%5Bnumber%5D=" .. math.random(pages) .. "&sort=" .. sorts[math.random(#sorts)])
+end
+'
+printf '%s\n%s\n%s\n' "$IDS_LUA" "$RANDOM_LUA" '
+request = random_list' "$DONE_LUA" >"$WORK/random.lua"
+cp "$WORK/random.lua" "$WORK/random_nocache.lua"
+printf '%s\n%s\n%s\n' "$IDS_LUA" "$RANDOM_LUA" '
+request = function()
+  local x = math.random(10)
+  if x <= 7 then return random_list() end
+  if x <= 9 then return wrk.format("GET", "/api/item/" .. ids[math.random(#ids)]) end
+  n = n + 1
+  local body = string.format([[{"data":{"type":"item","attributes":{"title":"mixed by wrk %d","priority":%d,"notes":"x","due":"2027-06-%02d"},"relationships":{"project_id":{"data":{"type":"project","id":"%s"}}}}}]],
+    n, n % 5, n % 28 + 1, projects[n % #projects + 1])
+  wrk.headers["Content-Type"] = "application/vnd.api+json"
+  return wrk.format("POST", "/api/item", nil, body)
+end' "$DONE_LUA" >"$WORK/mixed.lua"
 cp "$WORK/list.lua" "$WORK/include.lua"
 cp "$WORK/list.lua" "$WORK/aggregate.lua"
 
-# run_wrk BASE SCENARIO CONNS -> "rps p50 p99 non2xx errors"
+# cpu_ticks PID: the process's user + system CPU time in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK=$(getconf CLK_TCK)
+
+# run_wrk BASE SCENARIO CONNS -> "rps p50 p99 non2xx errors requests"
 run_wrk() {
 	local base=$1 sc=$2 c=$3 path="/" threads=2 out
 	case $sc in
@@ -214,23 +243,31 @@ run_wrk() {
 	esac
 	((c < threads)) && threads=$c
 	out=$(timeout $((DURATION + 30)) wrk -t "$threads" -c "$c" -d "${DURATION}s" --timeout 5s \
-		-H "$AUTH" -s "$WORK/$sc.lua" "$base$path" 2>&1) || { log "wrk failed: $out"; echo "0 0 0 0 0"; return; }
-	echo "$out" | awk '/^RESULT/ {printf "%.0f %.2f %.2f %d %d\n", $2 / ($3 / 1e6), $4, $5, $6, $7; found = 1}
-		END { if (!found) print "0 0 0 0 0" }'
+		-H "$AUTH" -s "$WORK/$sc.lua" "$base$path" 2>&1) || { log "wrk failed: $out"; echo "0 0 0 0 0 0"; return; }
+	echo "$out" | awk '/^RESULT/ {printf "%.0f %.2f %.2f %d %d %d\n", $2 / ($3 / 1e6), $4, $5, $6, $7, $2; found = 1}
+		END { if (!found) print "0 0 0 0 0 0" }'
 }
 
 TABLE=""
 log "runs of ${DURATION}s at connections: $CONNS"
 for sc in $SCENARIOS; do
+	if [[ "$sc" == random_nocache ]]; then
+		log "restarting apiary with -read_cache_mb 0"
+		stop_pid "$APIARY_PID"
+		start_apiary -read_cache_mb 0
+		NOTES+="- random_nocache ran on a server restarted with \`-read_cache_mb 0\` (the peak and end RSS below are that process's)."$'\n'
+	fi
 	for c in $CONNS; do
-		read -r rps p50 p99 bad errs < <(run_wrk "$URL" "$sc" "$c") || true
+		t0=$(cpu_ticks "$APIARY_PID")
+		read -r rps p50 p99 bad errs reqs < <(run_wrk "$URL" "$sc" "$c") || true
+		cpu=$(awk -v a="$t0" -v b="$(cpu_ticks "$APIARY_PID")" -v n="$reqs" -v hz="$CLK_TCK" 'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1000 / hz / n; else print "n/a" }')
 		read -r crps cp50 cp99 _ _ < <(run_wrk "$CURL" "$sc" "$c") || true
 		ratio=$(awk -v a="$rps" -v b="$crps" 'BEGIN { if (b > 0) printf "%.1f%%", 100 * a / b; else print "n/a" }')
 		if [[ "$rps" == 0 ]]; then
 			NOTES+="- $sc at $c connections: no request completed within the ${DURATION} s run (each took longer, or wrk failed); see the p50/p99 of the longer runs."$'\n'
 		fi
-		log "$sc c=$c: $rps req/s p50 $p50 ms p99 $p99 ms (ceiling $crps req/s) non-2xx $bad errors $errs"
-		TABLE+="| $sc | $c | $rps | $p50 | $p99 | $bad / $errs | $crps | $cp50 | $cp99 | $ratio |"$'\n'
+		log "$sc c=$c: $rps req/s p50 $p50 ms p99 $p99 ms server CPU $cpu ms/req (ceiling $crps req/s) non-2xx $bad errors $errs"
+		TABLE+="| $sc | $c | $rps | $p50 | $p99 | $cpu | $bad / $errs | $crps | $cp50 | $cp99 | $ratio |"$'\n'
 	done
 done
 
@@ -248,8 +285,8 @@ $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/memin
 Seeded over HTTP: $SEED_LINE (${SEED_S} s wall). Items visible to the user at the end: ${ROWCOUNT:-?}.
 $([[ -n "$NOTES" ]] && printf '\n%s' "$NOTES")
 
-| scenario | conns | req/s | p50 ms | p99 ms | non-2xx / socket errors | ceiling req/s | ceiling p50 ms | ceiling p99 ms | Apiary / ceiling |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| scenario | conns | req/s | p50 ms | p99 ms | server CPU ms/req | non-2xx / socket errors | ceiling req/s | ceiling p50 ms | ceiling p99 ms | Apiary / ceiling |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${TABLE}
 - Start-up to first answer: ${FIRST_START_MS} ms on an empty database (creates it), ${START_MS} ms on the seeded database.
 - RSS: idle $(mib "$IDLE_RSS_KB") (1 s after start-up on the seeded database), $(mib "$END_RSS_KB") after the runs, peak (VmHWM) $(mib "$PEAK_RSS_KB"); ceiling peak $(mib "$CEIL_RSS_KB").

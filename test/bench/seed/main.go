@@ -167,7 +167,8 @@ func data(args []string) error {
 	}
 	itemIDs, err := createMany(ctx, a, *conc, *items, userTok, func(i int) any {
 		return map[string]any{"data": map[string]any{"type": "item",
-			"attributes":    map[string]any{"title": fmt.Sprintf("item %05d", i), "priority": i % 5, "notes": "seeded row for the benchmarks"},
+			"attributes": map[string]any{"title": fmt.Sprintf("item %05d", i), "priority": i % 5, "notes": "seeded row for the benchmarks",
+				"due": fmt.Sprintf("2027-%02d-%02d", i%12+1, i%28+1)},
 			"relationships": map[string]any{"project_id": map[string]any{"data": map[string]any{"type": "project", "id": projectIDs[i%len(projectIDs)]}}}}}
 	})
 	if err != nil {
