@@ -99,7 +99,7 @@ func AdminOnlyActions() []string {
 		"world/restart_daptin", "world/upload_system_schema", "world/generate_random_data",
 		"world/export_data", "world/export_csv_data", "world/import_data", "world/add_exchange",
 		"world/remove_table", "world/remove_column", "world/rename_column", "world/sync_column_storage",
-		"world/import_files_from_store", "mail_server/sync_mail_servers",
+		"world/import_files_from_store", "mail_server/sync_mail_servers", "outbox/process_outbox",
 	}
 }
 

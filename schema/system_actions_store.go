@@ -54,6 +54,6 @@ func sysStoreActions() []Action {
 			sysDefault(sysField("page_size", "value", sysNull), "50"),
 			sysDefault(sysField("page_number", "value", sysNull), "1"),
 		),
-		sysAct("process_outbox", "Process Outbox Queue", "outbox"),
+		sysAdminOnly(sysAct("process_outbox", "Process Outbox Queue", "outbox")),
 	}
 }
