@@ -250,7 +250,11 @@ func TestFTPWithRclone(t *testing.T) {
 		t.Fatal(err)
 	}
 	flags := []string{"--ftp-host", host, "--ftp-port", port, "--ftp-user", "admin@example.test", "--ftp-pass", strings.TrimSpace(string(obs)),
-		"--ftp-explicit-tls", "--ftp-no-check-certificate", "--retries", "1", "--low-level-retries", "1"}
+		"--ftp-explicit-tls", "--ftp-no-check-certificate", "--retries", "1", "--low-level-retries", "3"}
+	// Low-level retries: about one run in ten, the TLS data connection of an
+	// empty file is reset before rclone reads its end (seen only under
+	// load; lftp and ftplib never hit it). A transfer that is really broken
+	// still fails every try.
 	src := randomTree(t)
 	run := func(args ...string) {
 		t.Helper()
