@@ -92,6 +92,12 @@ func (e *Executor) register(typ, name string, p Performer) { e.actions[typ+"/"+n
 // registerPerformer adds an internal performer for EXECUTE outcomes.
 func (e *Executor) registerPerformer(name string, p Performer) { e.performers[name] = p }
 
+// Register adds a built-in action from outside the package (sidecars).
+func (e *Executor) Register(typ, name string, p Performer) { e.register(typ, name, p) }
+
+// RegisterPerformer adds an internal performer from outside the package.
+func (e *Executor) RegisterPerformer(name string, p Performer) { e.registerPerformer(name, p) }
+
 func (e *Executor) res() resource.Service { return e.o.Res() }
 
 // Execute runs action name on type typ with the given attributes.

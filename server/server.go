@@ -52,6 +52,7 @@ type Server struct {
 	attempts     *httpmw.AttemptLimiter // failed sign-ins per account
 	addrAttempts *httpmw.AttemptLimiter // failed sign-ins per client address
 	started      time.Time
+	integrations *integrationsState // scheduler, integrations, Databite (wire_integrations.go)
 }
 
 // New builds everything in dependency order: database, schema, migrations,
@@ -152,9 +153,13 @@ func (s *Server) loadSecrets(ctx context.Context) error {
 // started are stopped and the error is returned.
 func (s *Server) Start(ctx context.Context) error {
 	s.started = time.Now()
+	if err := s.startIntegrations(ctx); err != nil {
+		return err
+	}
 	for i, l := range s.listeners {
 		if err := l.Start(ctx); err != nil {
 			s.stop(s.listeners[:i])
+			_ = s.stopIntegrations()
 			return err
 		}
 		s.log.InfoContext(ctx, "listener started", "name", l.Name(), "addr", l.Addr().String())
@@ -184,7 +189,7 @@ func (s *Server) Run(ctx context.Context) error {
 // Close stops listeners in reverse order (in-flight requests finish within
 // the shutdown timeout) and closes the database.
 func (s *Server) Close() error {
-	err := s.stop(s.listeners)
+	err := errors.Join(s.stop(s.listeners), s.stopIntegrations())
 	s.log.Info("server stopped")
 	return errors.Join(err, s.db.Close())
 }
