@@ -24,6 +24,8 @@ type Config struct {
 	PasswordCost int
 	// Clock drives time-based codes (TOTP); nil means time.Now. Tests set it.
 	Clock func() time.Time
+	// Integrations configures upstream calls and the Databite routes (wire_integrations.go).
+	Integrations IntegrationsConfig
 }
 
 // HTTPConfig configures the HTTP listeners.
@@ -57,6 +59,7 @@ func DefaultConfig() Config {
 		SchemaDir:        ".",
 		LocalStoragePath: "./storage",
 		LogLevel:         "info",
+		Integrations:     DefaultIntegrationsConfig(),
 	}
 }
 

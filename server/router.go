@@ -52,6 +52,7 @@ func (s *Server) router() chi.Router {
 		for _, m := range actionMethods {
 			r.Method(m, "/{type}/action/{action}", act)
 		}
+		s.mountDatabite(r) // static /api/connectors, ... win over /api/{type}
 		jsonapi.Mount(r, jsonapi.Deps{Res: func() resource.Service { return s.res }, Log: s.log, MaxBody: s.cfg.HTTP.MaxBodyBytes,
 			Cache: cache})
 	})
@@ -63,6 +64,7 @@ func (s *Server) router() chi.Router {
 		_ = json.NewEncoder(w).Encode(s.exec.GuestActions())
 	})
 	s.mountTrack(r)
+	s.mountIntegrations(r)
 	openapi.Mount(r, s.schema.Load, s.log.With("component", "openapi"))
 	discovery.Mount(r, discovery.Deps{Res: func() resource.Service { return s.res }, Schema: s.schema.Load, DBStats: s.db.Stats,
 		DBType: s.cfg.DB.Type, Started: func() time.Time { return s.started }, Metrics: m, Log: s.log.With("component", "discovery")})

@@ -2,14 +2,35 @@ package server
 
 import (
 	"context"
+	"net/http"
+	"time"
 
-	"github.com/apiary/apiary/integrations/scheduler"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/apiary/apiary/actions"
+	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/integrations"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/server/databite"
 )
+
+// IntegrationsConfig bounds upstream calls and the Databite routes.
+type IntegrationsConfig struct {
+	ReadPerMinute  int           // Databite reads per minute per address; 0 = unlimited
+	WritePerMinute int           // Databite writes and executions per minute per address; 0 = unlimited
+	Timeout        time.Duration // one upstream call
+	MaxResponse    int64         // bytes of one upstream answer
+}
+
+// DefaultIntegrationsConfig returns the seed's rate limits, a 30 s
+// upstream timeout and a 10 MiB answer cap.
+func DefaultIntegrationsConfig() IntegrationsConfig {
+	return IntegrationsConfig{ReadPerMinute: 30, WritePerMinute: 5, Timeout: 30 * time.Second, MaxResponse: 10 << 20}
+}
 
 // integrationsState is the engine of integrations and scheduled tasks.
 type integrationsState struct {
-	sched *scheduler.Scheduler
+	engine *integrations.Engine
 }
 
 // integ builds the engine on first use (the router needs it before Start).
@@ -17,27 +38,65 @@ func (s *Server) integ() *integrationsState {
 	if s.integrations != nil {
 		return s.integrations
 	}
-	st := &integrationsState{}
-	st.sched = scheduler.New(scheduler.Options{Res: func() resource.Service { return s.res },
-		Log: s.log.With("component", "scheduler"),
-		Run: func(ctx context.Context, typ, action string, attrs map[string]any) error {
+	secret, _ := s.conf.Get(context.Background(), resource.ConfigBackend, resource.KeyEncryption)
+	decrypt := func(v string) (string, error) {
+		if secret == "" {
+			return v, nil
+		}
+		return auth.Decrypt(secret, v)
+	}
+	c := s.cfg.Integrations
+	var e *integrations.Engine
+	e = integrations.New(integrations.Options{Res: func() resource.Service { return s.res }, Decrypt: decrypt,
+		Log: s.log.With("component", "integrations"), Timeout: c.Timeout, MaxResponse: c.MaxResponse,
+		Run: func(ctx context.Context, jobType, typ, action string, attrs map[string]any) error {
+			if jobType == integrations.JobTypeSync {
+				conn, _ := attrs["connection_id"].(string)
+				table, _ := attrs["table"].(string)
+				input, _ := attrs["input"].(map[string]any)
+				_, err := e.Sync(ctx, conn, action, table, input)
+				return err
+			}
 			_, err := s.exec.Execute(ctx, typ, action, attrs)
 			return err
 		}})
-	s.integrations = st
-	return st
+	s.integrations = &integrationsState{engine: e}
+	return s.integrations
 }
 
-// startIntegrations loads scheduled tasks and starts the clock.
+func (s *Server) databiteDeps() databite.Deps {
+	c := s.cfg.Integrations
+	return databite.Deps{Engine: s.integ().engine, Res: func() resource.Service { return s.res },
+		Log: s.log.With("component", "databite"), MaxBody: s.cfg.HTTP.MaxBodyBytes, Now: s.cfg.Clock,
+		Limits: databite.Limits{Read: c.ReadPerMinute, Write: c.WritePerMinute}}
+}
+
+// mountDatabite adds the Databite routes to the /api sub-router.
+func (s *Server) mountDatabite(r chi.Router) { databite.Mount(r, s.databiteDeps()) }
+
+// mountIntegrations adds /integration/{provider}/... and the
+// install_integration action (the executor exists by now).
+func (s *Server) mountIntegrations(r chi.Router) {
+	databite.MountIntegration(r, s.databiteDeps())
+	e := s.integ().engine
+	s.exec.Register("integration", "install_integration", func(ctx context.Context, req actions.Request) ([]actions.Response, error) {
+		p, err := e.Providers.Install(ctx, req.Subject.RefID)
+		if err != nil {
+			return nil, actions.Fail(http.StatusBadRequest, "%v", err)
+		}
+		return []actions.Response{actions.Notify("success", "Success", "Integration "+p.Name+" installed")}, nil
+	})
+}
+
+// startIntegrations installs enabled integrations and starts the scheduler.
 func (s *Server) startIntegrations(ctx context.Context) error {
-	return s.integ().sched.Start(ctx)
+	return s.integ().engine.Start(ctx)
 }
 
 // stopIntegrations stops the scheduler and waits for running tasks.
 func (s *Server) stopIntegrations() error {
-	if s.integrations == nil {
-		return nil
+	if s.integrations != nil {
+		s.integrations.engine.Stop()
 	}
-	s.integrations.sched.Stop()
 	return nil
 }

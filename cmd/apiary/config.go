@@ -35,6 +35,9 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 	fs.IntVar(&cfg.Olric.Port, "olric_port", cfg.Olric.Port, "cluster cache port (0 = derive from the HTTP port)")
 	fs.Int64Var(maxBody, "max_body_bytes", *maxBody, "largest accepted request body in `bytes`")
 	fs.IntVar(&cfg.HTTP.ReadCacheMB, "read_cache_mb", cfg.HTTP.ReadCacheMB, "memory for cached read answers in `MiB` (0 disables the cache)")
+	fs.IntVar(&cfg.Integrations.ReadPerMinute, "databite_read_limit", cfg.Integrations.ReadPerMinute, "Databite read requests per minute per address (0 = unlimited)")
+	fs.IntVar(&cfg.Integrations.WritePerMinute, "databite_write_limit", cfg.Integrations.WritePerMinute, "Databite writes and executions per minute per address (0 = unlimited)")
+	fs.DurationVar(&cfg.Integrations.Timeout, "integration_timeout", cfg.Integrations.Timeout, "time limit of one upstream integration call (`duration`)")
 	return fs
 }
 

@@ -22,8 +22,9 @@ const TaskTable = "task"
 // historySize is how many runs each task remembers.
 const historySize = 20
 
-// Runner runs an action as the principal ctx carries.
-type Runner func(ctx context.Context, typ, action string, attrs map[string]any) error
+// Runner runs one task as the principal ctx carries: jobType is the
+// task's job_type ("" or "action" for an action, "sync" for a sync job).
+type Runner func(ctx context.Context, jobType, typ, action string, attrs map[string]any) error
 
 // Options are the dependencies of a Scheduler.
 type Options struct {
@@ -296,7 +297,7 @@ func (s *Scheduler) execute(ctx context.Context, job *Job) error {
 	for k, v := range job.Attrs {
 		attrs[k] = v
 	}
-	return s.o.Run(auth.WithPrincipal(ctx, p), job.Entity, job.Action, attrs)
+	return s.o.Run(auth.WithPrincipal(ctx, p), job.JobType, job.Entity, job.Action, attrs)
 }
 
 // record writes last_run, next_run and last_error on the task row.

@@ -115,7 +115,7 @@ func fixedRoutes() []fixedRoute {
 		return r
 	}
 	text := func(desc string) *Response { return response(desc, mediaText, str("")) }
-	return []fixedRoute{
+	return append([]fixedRoute{
 		{path: "/ping", methods: get, tag: "system", summary: "Liveness: answers pong", resp: text("pong")},
 		{path: "/actions", methods: get, tag: "action", summary: "Actions open to guests (sign-up, sign-in)", resp: jsonObj("Action definitions keyed type:name.")},
 		{path: "/api/{type}/action/{action}", methods: post, tag: "action", summary: "Alias of /action/{type}/{action}",
@@ -159,7 +159,7 @@ func fixedRoutes() []fixedRoute {
 		{path: "/feed/{name}", methods: get, tag: "feed", summary: "RSS, Atom or JSON Feed of a configured feed",
 			params: []*Parameter{pathParam("name", "feed_name.rss, .atom or .json", str(""))},
 			resp:   response("The feed.", "application/rss+xml", str(""))},
-	}
+	}, integrationRoutes()...)
 }
 
 // FixedPaths returns the path templates of the schema-independent routes
