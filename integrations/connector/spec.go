@@ -210,9 +210,10 @@ func jsonToYAML(js []byte) ([]byte, error) {
 	return yaml.Marshal(&v)
 }
 
-// blockStyle drops the flow style JSON input gives every node.
+// blockStyle drops the flow and quoting styles JSON input gives every
+// node (the encoder still quotes strings that would read as other types).
 func blockStyle(n *yaml.Node) {
-	n.Style &^= yaml.FlowStyle
+	n.Style = 0
 	for _, c := range n.Content {
 		blockStyle(c)
 	}
