@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/apiary/apiary/integrations/connector"
+	"github.com/apiary/apiary/integrations/oauth"
 	"github.com/apiary/apiary/integrations/scheduler"
 	"github.com/apiary/apiary/resource"
 )
@@ -33,6 +35,8 @@ type Options struct {
 	// Timeout and MaxResponse bound every upstream call.
 	Timeout     time.Duration
 	MaxResponse int64
+	// BaseURL makes relative OAuth redirect URIs absolute.
+	BaseURL func() string
 }
 
 // Engine is the one engine behind the Daptin integration routes and the
@@ -42,7 +46,10 @@ type Engine struct {
 	Providers *connector.Registry
 	Caller    *connector.Caller
 	Scheduler *scheduler.Scheduler
+	OAuth     *oauth.Client
 	cancel    func()
+	stop      chan struct{}
+	done      chan struct{}
 }
 
 // New builds an Engine; Start loads it.
@@ -54,6 +61,7 @@ func New(o Options) *Engine {
 		Providers: connector.NewRegistry(o.Res, o.Decrypt, o.Log.With("part", "integrations")),
 		Caller:    connector.NewCaller(o.Timeout, o.MaxResponse),
 		Scheduler: scheduler.New(scheduler.Options{Res: o.Res, Run: o.Run, Lease: o.Lease, Log: o.Log.With("part", "scheduler")}),
+		OAuth:     oauth.New(oauth.Options{Res: o.Res, Decrypt: o.Decrypt, BaseURL: o.BaseURL, HTTP: &http.Client{Timeout: o.Timeout}}),
 	}
 }
 
@@ -64,13 +72,40 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	bg := context.WithoutCancel(ctx)
 	e.cancel = e.o.Res().Subscribe(func(c resource.Change) { e.Providers.Changed(bg, c) })
+	e.stop, e.done = make(chan struct{}), make(chan struct{})
+	go e.refreshTokens(bg)
 	return e.Scheduler.Start(ctx)
 }
 
-// Stop stops following changes and the scheduler.
+// refreshInterval is how often tokens near expiry are refreshed.
+const refreshInterval = time.Minute
+
+// refreshTokens refreshes OAuth tokens before they expire.
+func (e *Engine) refreshTokens(ctx context.Context) {
+	defer close(e.done)
+	t := time.NewTicker(refreshInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+			if n, err := e.OAuth.RefreshDue(ctx); err != nil {
+				e.o.Log.WarnContext(ctx, "oauth token refresh failed", "refreshed", n, "err", err)
+			}
+		}
+	}
+}
+
+// Stop stops following changes, the token refresher and the scheduler.
 func (e *Engine) Stop() {
 	if e.cancel != nil {
 		e.cancel()
+	}
+	if e.stop != nil {
+		close(e.stop)
+		<-e.done
+		e.stop = nil
 	}
 	e.Scheduler.Stop()
 }
@@ -103,11 +138,7 @@ func (e *Engine) credentials(ctx context.Context, p *connector.Provider, sec Sec
 	res := e.o.Res()
 	switch {
 	case sec.OAuthTokenID != "":
-		row, err := res.Get(ctx, OAuthTokenTable, sec.OAuthTokenID, resource.Query{})
-		if err != nil {
-			return connector.Credentials{}, err
-		}
-		tok, err := e.open(row.Attrs["access_token"])
+		tok, err := e.OAuth.AccessToken(ctx, sec.OAuthTokenID)
 		return connector.Credentials{AccessToken: tok}, err
 	case sec.CredentialID != "":
 		row, err := res.Get(ctx, CredentialTable, sec.CredentialID, resource.Query{})

@@ -49,6 +49,12 @@ func (s *Server) integ() *integrationsState {
 	var e *integrations.Engine
 	e = integrations.New(integrations.Options{Res: func() resource.Service { return s.res }, Decrypt: decrypt,
 		Log: s.log.With("component", "integrations"), Timeout: c.Timeout, MaxResponse: c.MaxResponse,
+		BaseURL: func() string {
+			if a := s.Addr("http"); a != nil {
+				return "http://" + a.String()
+			}
+			return ""
+		},
 		Run: func(ctx context.Context, jobType, typ, action string, attrs map[string]any) error {
 			if jobType == integrations.JobTypeSync {
 				conn, _ := attrs["connection_id"].(string)
@@ -86,6 +92,7 @@ func (s *Server) mountIntegrations(r chi.Router) {
 		}
 		return []actions.Response{actions.Notify("success", "Success", "Integration "+p.Name+" installed")}, nil
 	})
+	s.registerOAuth(r)
 }
 
 // startIntegrations installs enabled integrations and starts the scheduler.

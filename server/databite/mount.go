@@ -14,6 +14,7 @@ import (
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/integrations"
 	"github.com/apiary/apiary/integrations/connector"
+	"github.com/apiary/apiary/integrations/oauth"
 	"github.com/apiary/apiary/resource"
 )
 
@@ -115,7 +116,9 @@ func statusOf(err error) (int, string) {
 		return he.status, he.msg
 	case errors.Is(err, connector.ErrUpstream) && strings.Contains(err.Error(), "did not answer"):
 		return http.StatusGatewayTimeout, err.Error()
-	case errors.Is(err, connector.ErrUpstream), errors.Is(err, integrations.ErrRecords):
+	case errors.Is(err, oauth.ErrState):
+		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, connector.ErrUpstream), errors.Is(err, integrations.ErrRecords), errors.Is(err, oauth.ErrProvider):
 		return http.StatusBadGateway, err.Error()
 	case errors.Is(err, integrations.ErrNotFound):
 		return http.StatusNotFound, strings.TrimPrefix(err.Error(), "not found: ")
