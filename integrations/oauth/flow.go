@@ -68,7 +68,7 @@ func system(ctx context.Context) context.Context { return auth.WithPrincipal(ctx
 // connect is an oauth_connect row with its secret opened.
 type connect struct {
 	ref, name, clientID, secret, scope, redirect, authURL, tokenURL, profileURL, emailPath string
-	allowLogin, offline, pkce                                                             bool
+	allowLogin, offline, pkce                                                              bool
 }
 
 func (c *Client) loadConnect(ctx context.Context, key string) (connect, error) {
