@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/apiary/apiary/integrations/connector"
+	"github.com/apiary/apiary/integrations/exchange"
 	"github.com/apiary/apiary/integrations/oauth"
 	"github.com/apiary/apiary/integrations/scheduler"
 	"github.com/apiary/apiary/resource"
@@ -47,6 +48,7 @@ type Engine struct {
 	Caller    *connector.Caller
 	Scheduler *scheduler.Scheduler
 	OAuth     *oauth.Client
+	Exchanges *exchange.Runner
 	cancel    func()
 	stop      chan struct{}
 	done      chan struct{}
@@ -62,6 +64,10 @@ func New(o Options) *Engine {
 		Caller:    connector.NewCaller(o.Timeout, o.MaxResponse),
 		Scheduler: scheduler.New(scheduler.Options{Res: o.Res, Run: o.Run, Lease: o.Lease, Log: o.Log.With("part", "scheduler")}),
 		OAuth:     oauth.New(oauth.Options{Res: o.Res, Decrypt: o.Decrypt, BaseURL: o.BaseURL, HTTP: &http.Client{Timeout: o.Timeout}}),
+		Exchanges: exchange.New(exchange.Options{Res: o.Res, HTTP: &http.Client{Timeout: o.Timeout}, Log: o.Log.With("part", "exchanges"),
+			Action: func(ctx context.Context, typ, action string, attrs map[string]any) error {
+				return o.Run(ctx, "action", typ, action, attrs)
+			}}),
 	}
 }
 
@@ -74,6 +80,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.cancel = e.o.Res().Subscribe(func(c resource.Change) { e.Providers.Changed(bg, c) })
 	e.stop, e.done = make(chan struct{}), make(chan struct{})
 	go e.refreshTokens(bg)
+	if err := e.Exchanges.Start(ctx); err != nil {
+		return err
+	}
 	return e.Scheduler.Start(ctx)
 }
 
@@ -107,6 +116,7 @@ func (e *Engine) Stop() {
 		<-e.done
 		e.stop = nil
 	}
+	e.Exchanges.Stop()
 	e.Scheduler.Stop()
 }
 
