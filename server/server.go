@@ -110,6 +110,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.mux = s.router()
 	s.handler = discovery.WithHealth(s.mux)
 	s.listeners = []Listener{newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)}
+	s.listeners = append(s.listeners, s.httpsListeners(ctx)...) // wire_tls.go
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
 	return s, nil
 }

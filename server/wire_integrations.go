@@ -10,6 +10,7 @@ import (
 	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/integrations"
+	"github.com/apiary/apiary/integrations/certs"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/databite"
 )
@@ -30,7 +31,9 @@ func DefaultIntegrationsConfig() IntegrationsConfig {
 
 // integrationsState is the engine of integrations and scheduled tasks.
 type integrationsState struct {
-	engine *integrations.Engine
+	engine  *integrations.Engine
+	certs   *certs.Manager
+	decrypt func(string) (string, error)
 }
 
 // integ builds the engine on first use (the router needs it before Start).
@@ -66,7 +69,7 @@ func (s *Server) integ() *integrationsState {
 			_, err := s.exec.Execute(ctx, typ, action, attrs)
 			return err
 		}})
-	s.integrations = &integrationsState{engine: e}
+	s.integrations = &integrationsState{engine: e, decrypt: decrypt}
 	return s.integrations
 }
 
@@ -93,6 +96,7 @@ func (s *Server) mountIntegrations(r chi.Router) {
 		return []actions.Response{actions.Notify("success", "Success", "Integration "+p.Name+" installed")}, nil
 	})
 	s.registerOAuth(r)
+	s.registerCertificateActions()
 }
 
 // startIntegrations installs enabled integrations and starts the scheduler.
@@ -104,6 +108,9 @@ func (s *Server) startIntegrations(ctx context.Context) error {
 func (s *Server) stopIntegrations() error {
 	if s.integrations != nil {
 		s.integrations.engine.Stop()
+		if s.integrations.certs != nil {
+			s.integrations.certs.Stop()
+		}
 	}
 	return nil
 }
