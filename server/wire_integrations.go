@@ -114,3 +114,24 @@ func (s *Server) stopIntegrations() error {
 	}
 	return nil
 }
+
+// integrationStatus is the integrations and scheduler part of /api/status:
+// counts only, nothing secret.
+func (s *Server) integrationStatus() map[string]any {
+	e := s.integ().engine
+	jobs := e.Scheduler.Jobs()
+	active, failing, runs := 0, 0, 0
+	for _, j := range jobs {
+		if j.Active {
+			active++
+		}
+		if j.Err != "" {
+			failing++
+		}
+		runs += j.Runs
+	}
+	return map[string]any{
+		"integrations": map[string]any{"installed": len(e.Providers.List())},
+		"scheduler":    map[string]any{"tasks": len(jobs), "active": active, "failing": failing, "runs": runs},
+	}
+}

@@ -66,6 +66,10 @@ func TestOpenAPIIntegrationEndToEnd(t *testing.T) {
 	admin := s.Admin(t)
 	installPets(t, rec, api, admin)
 
+	st := rec.do(t, http.MethodGet, "/api/status", nil, "").Map(t)
+	if in, _ := st["integrations"].(map[string]any); in["installed"] != float64(1) || st["scheduler"] == nil || st["database"] == nil {
+		t.Errorf("/api/status: %v", st)
+	}
 	r := rec.do(t, http.MethodGet, "/integration/petstore/operations", nil, admin)
 	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"operationId":"getPet"`) {
 		t.Fatalf("operations: %d %s", r.Status, r.Body)
