@@ -21,18 +21,29 @@ type IntegrationsConfig struct {
 	WritePerMinute int           // Databite writes and executions per minute per address; 0 = unlimited
 	Timeout        time.Duration // one upstream call
 	MaxResponse    int64         // bytes of one upstream answer
+	// ACMEDirectory is the ACME directory URL; "" means Let's Encrypt.
+	ACMEDirectory string
+	// ACMERenewBefore renews ACME certificates expiring within it;
+	// ACMECheckEvery is how often they are checked.
+	ACMERenewBefore, ACMECheckEvery time.Duration
+	// ACMEClient talks to the ACME server (tests trust their CA); nil is a default client.
+	ACMEClient *http.Client
 }
 
 // DefaultIntegrationsConfig returns the seed's rate limits, a 30 s
 // upstream timeout and a 10 MiB answer cap.
 func DefaultIntegrationsConfig() IntegrationsConfig {
-	return IntegrationsConfig{ReadPerMinute: 30, WritePerMinute: 5, Timeout: 30 * time.Second, MaxResponse: 10 << 20}
+	return IntegrationsConfig{ReadPerMinute: 30, WritePerMinute: 5, Timeout: 30 * time.Second, MaxResponse: 10 << 20,
+		ACMERenewBefore: 30 * 24 * time.Hour, ACMECheckEvery: 12 * time.Hour}
 }
 
 // integrationsState is the engine of integrations and scheduled tasks.
 type integrationsState struct {
 	engine  *integrations.Engine
 	certs   *certs.Manager
+	acme    *certs.ACME
+	renew   chan struct{} // closed to stop ACME renewal
+	secret  string
 	decrypt func(string) (string, error)
 }
 
@@ -69,7 +80,7 @@ func (s *Server) integ() *integrationsState {
 			_, err := s.exec.Execute(ctx, typ, action, attrs)
 			return err
 		}})
-	s.integrations = &integrationsState{engine: e, decrypt: decrypt}
+	s.integrations = &integrationsState{engine: e, decrypt: decrypt, secret: secret}
 	return s.integrations
 }
 
@@ -97,11 +108,16 @@ func (s *Server) mountIntegrations(r chi.Router) {
 	})
 	s.registerOAuth(r)
 	s.registerCertificateActions()
+	s.registerACME(r)
 }
 
 // startIntegrations installs enabled integrations and starts the scheduler.
 func (s *Server) startIntegrations(ctx context.Context) error {
-	return s.integ().engine.Start(ctx)
+	if err := s.integ().engine.Start(ctx); err != nil {
+		return err
+	}
+	s.startACMERenewal(ctx)
+	return nil
 }
 
 // stopIntegrations stops the scheduler and waits for running tasks.
@@ -110,6 +126,10 @@ func (s *Server) stopIntegrations() error {
 		s.integrations.engine.Stop()
 		if s.integrations.certs != nil {
 			s.integrations.certs.Stop()
+		}
+		if s.integrations.renew != nil {
+			close(s.integrations.renew)
+			s.integrations.renew = nil
 		}
 	}
 	return nil

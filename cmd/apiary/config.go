@@ -38,6 +38,7 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 	fs.IntVar(&cfg.Integrations.ReadPerMinute, "databite_read_limit", cfg.Integrations.ReadPerMinute, "Databite read requests per minute per address (0 = unlimited)")
 	fs.IntVar(&cfg.Integrations.WritePerMinute, "databite_write_limit", cfg.Integrations.WritePerMinute, "Databite writes and executions per minute per address (0 = unlimited)")
 	fs.DurationVar(&cfg.Integrations.Timeout, "integration_timeout", cfg.Integrations.Timeout, "time limit of one upstream integration call (`duration`)")
+	fs.StringVar(&cfg.Integrations.ACMEDirectory, "acme_directory", cfg.Integrations.ACMEDirectory, "ACME directory `URL` (empty: Let's Encrypt)")
 	return fs
 }
 

@@ -24,6 +24,8 @@ func integrationRoutes() []fixedRoute {
 		{path: "/api/actions/{connectorId}", methods: get, tag: "databite", summary: "Actions of a connector", params: id("connectorId", ""), resp: obj("List.")},
 		{path: "/api/actions/execute/{connectionId}/{actionName}", methods: post, tag: "databite", summary: "Run an action with a connection",
 			params: append(id("connectionId", ""), pathParam("actionName", "Operation id.", str(""))), resp: obj("Upstream answer."), body: in},
+		{path: "/.well-known/acme-challenge/{token}", methods: get, tag: "integration", summary: "ACME HTTP-01 challenge answer",
+			params: id("token", ""), resp: response("Key authorisation.", "text/plain", str(""))},
 		{path: "/oauth/response", methods: get, tag: "integration", summary: "OAuth redirect target: completes a connect or login flow",
 			params: []*Parameter{queryParam("code", "", str("")), queryParam("state", "", str("")), queryParam("authenticator", "oauth_connect name.", str(""))},
 			resp:   obj("Action responses (sign-in or connected).")},
