@@ -1,6 +1,7 @@
 package integrations
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -178,6 +179,8 @@ func databiteRoutes(t *testing.T, rec *recorder, admin string) {
 		t.Errorf("sync into an unknown table: %d %s", r.Status, r.Body)
 	}
 
+	scheduledSync(t, rec, conn, admin)
+
 	r = rec.do(t, http.MethodPost, "/api/flows/start", map[string]any{"integrationId": "petstore"}, admin)
 	if r.Status != http.StatusCreated || !strings.Contains(string(r.Body), `"api_key"`) {
 		t.Fatalf("flow start: %d %s", r.Status, r.Body)
@@ -213,5 +216,33 @@ func databiteRoutes(t *testing.T, rec *recorder, admin string) {
 	// Daptin's JSON:API routes for the same tables keep working.
 	if r = rec.do(t, http.MethodGet, "/api/integration", nil, admin); r.Status != http.StatusOK {
 		t.Errorf("JSON:API /api/integration: %d", r.Status)
+	}
+}
+
+// scheduledSync runs a sync job from the task table and sees it in
+// /api/sync/jobs.
+func scheduledSync(t *testing.T, rec *recorder, conn, admin string) {
+	before := rec.do(t, http.MethodGet, "/aggregate/pet?column=count", nil, admin)
+	taskID, _ := create(t, rec.s, "task", map[string]any{"name": "pets every second", "action_name": "listPets", "entity_name": "pet",
+		"job_type": "sync", "schedule": "@every 1s", "active": true,
+		"attributes": `{"connection_id":"` + conn + `","table":"pet","input":{"limit":5}}`}, admin)
+	var job map[string]any
+	waitFor(t, 6*time.Second, "a scheduled sync run", func() bool {
+		r := rec.do(t, http.MethodGet, "/api/sync/jobs/"+conn, nil, admin)
+		var jobs []map[string]any
+		_ = json.Unmarshal(r.Body, &jobs)
+		if len(jobs) == 1 && jobs[0]["runs"].(float64) >= 1 {
+			job = jobs[0]
+			return true
+		}
+		return false
+	})
+	if job["lastError"] != nil || job["syncName"] != "listPets" || job["connectionId"] != conn {
+		t.Errorf("sync job: %v", job)
+	}
+	rec.do(t, http.MethodDelete, "/api/task/"+taskID, nil, admin)
+	after := rec.do(t, http.MethodGet, "/aggregate/pet?column=count", nil, admin)
+	if string(before.Body) == string(after.Body) {
+		t.Errorf("the scheduled sync wrote no rows: %s", after.Body)
 	}
 }
