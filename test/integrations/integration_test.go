@@ -117,6 +117,12 @@ func TestOpenAPIIntegrationEndToEnd(t *testing.T) {
 	}
 
 	databiteRoutes(t, rec, admin)
+	if r = rec.do(t, http.MethodPost, "/api/connections", map[string]any{"integrationId": "petstore", "config": map[string]any{"accessToken": "x"}}, user); r.Status != http.StatusForbidden {
+		t.Errorf("a user without write access to credential added a connection: %d %s", r.Status, r.Body)
+	}
+	if r = rec.do(t, http.MethodGet, "/api/connections", nil, user); strings.Contains(string(r.Body), "petstore") {
+		t.Errorf("a user sees another user's connections: %s", r.Body)
+	}
 
 	for _, secret := range []string{fixedKey, connToken, flowKey} {
 		for _, b := range rec.bodies {
