@@ -155,7 +155,11 @@ func (e *Engine) credentials(ctx context.Context, p *connector.Provider, sec Sec
 		if err != nil {
 			return connector.Credentials{}, err
 		}
-		return e.credentialValues(row)
+		c, err := e.credentialValues(row)
+		if err != nil {
+			return c, err
+		}
+		return e.withOAuth(ctx, c)
 	}
 	if _, err := res.Get(ctx, connector.IntegrationTable, p.RefID, resource.Query{}); err != nil {
 		return connector.Credentials{}, err
@@ -184,6 +188,23 @@ func (e *Engine) credentialValues(row resource.Row) (connector.Credentials, erro
 			c.AccessToken = s
 		}
 	}
+	return c, nil
+}
+
+// withOAuth replaces an oauth_token_id in a connection's values by the
+// token's current access token (refreshed when due); the caller must be
+// able to read the token row, so a connection cannot borrow another
+// user's token.
+func (e *Engine) withOAuth(ctx context.Context, c connector.Credentials) (connector.Credentials, error) {
+	ref, _ := c.Values["oauth_token_id"].(string)
+	if ref == "" {
+		return c, nil
+	}
+	tok, err := e.OAuth.AccessToken(ctx, ref)
+	if err != nil {
+		return c, err
+	}
+	c.AccessToken = tok
 	return c, nil
 }
 

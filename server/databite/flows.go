@@ -19,14 +19,18 @@ const flowTTL = 15 * time.Minute
 
 // flow is one step-by-step session that ends in a connection.
 type flow struct {
-	ID            string    `json:"sessionId"`
-	IntegrationID string    `json:"integrationId"`
-	Status        string    `json:"status"` // pending, completed
-	Step          string    `json:"step"`   // credentials, done
-	Fields        []string  `json:"fields"`
-	ConnectionID  string    `json:"connectionId,omitempty"`
-	ExpiresAt     time.Time `json:"expiresAt"`
-	owner         string
+	ID            string   `json:"sessionId"`
+	IntegrationID string   `json:"integrationId"`
+	Status        string   `json:"status"` // pending, completed
+	Step          string   `json:"step"`   // credentials, oauth, done
+	Fields        []string `json:"fields"`
+	// AuthorizationURL is where the user goes on the oauth step; the
+	// provider sends code and state back, which the next step takes.
+	AuthorizationURL string `json:"authorizationUrl,omitempty"`
+	oauthConnect     string
+	ConnectionID     string    `json:"connectionId,omitempty"`
+	ExpiresAt        time.Time `json:"expiresAt"`
+	owner            string
 }
 
 // flowStore keeps sessions in memory; they expire after flowTTL.
@@ -92,6 +96,14 @@ func (a *api) startFlow(w http.ResponseWriter, r *http.Request) {
 	_, _ = rand.Read(b[:])
 	f := &flow{ID: hex.EncodeToString(b[:]), IntegrationID: p.Name, Status: "pending", Step: "credentials",
 		Fields: credentialFields(p), ExpiresAt: a.d.Now().Add(flowTTL), owner: owner(r)}
+	if oc, _ := in["oauthConnectId"].(string); oc != "" {
+		_, loc, err := a.d.Engine.OAuth.Begin(r.Context(), oc)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		f.Step, f.Fields, f.AuthorizationURL, f.oauthConnect = "oauth", []string{"code", "state"}, loc, oc
+	}
 	a.flows.put(f)
 	writeJSON(w, http.StatusCreated, f)
 }
@@ -130,7 +142,20 @@ func (a *api) stepFlow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cfg, _ := in["config"].(map[string]any)
+	if f.Step == "oauth" {
+		code, _ := in["code"].(string)
+		state, _ := in["state"].(string)
+		res, err := a.d.Engine.OAuth.Complete(r.Context(), f.oauthConnect, code, state)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		cfg = map[string]any{"oauth_token_id": res.TokenRef}
+	}
 	for _, field := range f.Fields {
+		if f.Step == "oauth" {
+			break
+		}
 		if s, _ := cfg[field].(string); s == "" {
 			a.fail(w, r, errStatus(http.StatusBadRequest, "config."+field+" is required"))
 			return

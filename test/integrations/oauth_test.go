@@ -193,6 +193,26 @@ func TestOAuthConnectRefreshAndLogin(t *testing.T) {
 		t.Errorf("a fresh token was refreshed again: %s (refreshes %d)", r.Body, p.refreshes)
 	}
 
+	// The same connection made through the Databite flow routes.
+	r = s.Do(t, http.MethodPost, "/api/flows/start", map[string]any{"integrationId": "meapi", "oauthConnectId": "fakeid"}, admin)
+	if r.Status != http.StatusCreated || r.Map(t)["step"] != "oauth" {
+		t.Fatalf("oauth flow start: %d %s", r.Status, r.Body)
+	}
+	sid := r.Map(t)["sessionId"].(string)
+	back = follow(t, r.Map(t)["authorizationUrl"].(string))
+	fq, _ := url.ParseQuery(strings.SplitN(back, "?", 2)[1])
+	if r = s.Do(t, http.MethodPost, "/api/flows/"+sid+"/step", map[string]any{"code": fq.Get("code"), "state": "forged"}, admin); r.Status != http.StatusBadRequest {
+		t.Errorf("flow step with a forged state: %d %s", r.Status, r.Body)
+	}
+	r = s.Do(t, http.MethodPost, "/api/flows/"+sid+"/step", map[string]any{"code": fq.Get("code"), "state": fq.Get("state")}, admin)
+	if r.Status != http.StatusOK || r.Map(t)["status"] != "completed" {
+		t.Fatalf("oauth flow step: %d %s", r.Status, r.Body)
+	}
+	flowConn := r.Map(t)["connectionId"].(string)
+	if r = s.Do(t, http.MethodPost, "/api/actions/execute/"+flowConn+"/me", map[string]any{}, admin); !strings.Contains(string(r.Body), `"ok":true`) {
+		t.Errorf("execute through the OAuth connection: %d %s", r.Status, r.Body)
+	}
+
 	// Sign-up by OAuth login, as a guest.
 	loginID := oauthConnect(t, s, p, "fakelogin", true, admin)
 	status, resp = actionResponses(t, s, "oauth_connect", "oauth_login_begin", map[string]any{"oauth_connect_id": loginID}, "")
