@@ -174,7 +174,9 @@ func databiteRoutes(t *testing.T, rec *recorder, admin string) {
 		t.Errorf("unknown action: %d %s", r.Status, r.Body)
 	}
 
+	t0 := time.Now()
 	r = rec.do(t, http.MethodPost, "/api/sync/execute/"+conn+"/listPets", map[string]any{"table": "pet", "input": map[string]any{"limit": 1000}}, admin)
+	t.Logf("sync of 1,000 records: %s", time.Since(t0))
 	if r.Status != http.StatusOK || r.Map(t)["records"] != float64(1000) {
 		t.Fatalf("sync: %d %s", r.Status, r.Body)
 	}
