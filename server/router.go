@@ -64,7 +64,7 @@ func (s *Server) router() chi.Router {
 		_ = json.NewEncoder(w).Encode(s.exec.GuestActions())
 	})
 	s.mountTrack(r)
-	s.mountIntegrations(r)
+	s.mountIntegrations(r, act)
 	openapi.Mount(r, s.schema.Load, s.log.With("component", "openapi"))
 	discovery.Mount(r, discovery.Deps{Res: func() resource.Service { return s.res }, Schema: s.schema.Load, DBStats: s.db.Stats,
 		DBType: s.cfg.DB.Type, Started: func() time.Time { return s.started }, Metrics: m, Log: s.log.With("component", "discovery"),

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/integrations"
 	"github.com/apiary/apiary/integrations/certs"
+	"github.com/apiary/apiary/integrations/connector"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/databite"
 )
@@ -96,8 +98,10 @@ func (s *Server) mountDatabite(r chi.Router) { databite.Mount(r, s.databiteDeps(
 
 // mountIntegrations adds /integration/{provider}/... and the
 // install_integration action (the executor exists by now).
-func (s *Server) mountIntegrations(r chi.Router) {
+func (s *Server) mountIntegrations(r chi.Router, act http.Handler) {
 	databite.MountIntegration(r, s.databiteDeps())
+	ia := s.integrationActions(act)
+	r.Post("/action/integration/{action}", ia)
 	e := s.integ().engine
 	s.exec.Register("integration", "install_integration", func(ctx context.Context, req actions.Request) ([]actions.Response, error) {
 		p, err := e.Providers.Install(ctx, req.Subject.RefID)
@@ -153,5 +157,46 @@ func (s *Server) integrationStatus() map[string]any {
 	return map[string]any{
 		"integrations": map[string]any{"installed": len(e.Providers.List())},
 		"scheduler":    map[string]any{"tasks": len(jobs), "active": active, "failing": failing, "runs": runs},
+	}
+}
+
+// integrationActions runs an installed operation posted as an action on
+// integration (Daptin's POST /action/integration/<operation>, attributes
+// as inputs plus oauth_token_id or credential_id); every other action on
+// integration (install_integration) goes to the action handler.
+func (s *Server) integrationActions(act http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := chi.URLParam(r, "action")
+		e := s.integ().engine
+		p, ok := e.Providers.FindOperation(name)
+		if !ok {
+			chi.RouteContext(r.Context()).URLParams.Add("type", "integration")
+			act.ServeHTTP(w, r)
+			return
+		}
+		attrs, err := actionAttributes(r, s.cfg.HTTP.MaxBodyBytes)
+		var out []actions.Response
+		if err == nil {
+			sec := integrations.Secrets{}
+			sec.OAuthTokenID, _ = attrs["oauth_token_id"].(string)
+			sec.CredentialID, _ = attrs["credential_id"].(string)
+			for _, k := range []string{"oauth_token_id", "credential_id", "integration_id"} {
+				delete(attrs, k)
+			}
+			var res connector.Result
+			if res, err = e.Call(r.Context(), p.Name, name, attrs, sec); err == nil {
+				out = []actions.Response{{ResponseType: p.Name, Attributes: res}}
+			} else {
+				status, msg := databite.StatusOf(err)
+				err = actions.Fail(status, "%s", msg)
+			}
+		}
+		status := http.StatusOK
+		if err != nil {
+			status, out = actions.StatusAndBody(err)
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(out)
 	}
 }

@@ -165,3 +165,14 @@ func truthy(v any) bool {
 	}
 	return false
 }
+
+// FindOperation returns the installed provider that has operation op
+// (the first by provider name when several do).
+func (r *Registry) FindOperation(op string) (*Provider, bool) {
+	for _, p := range r.List() {
+		if _, ok := p.Operation(op); ok {
+			return p, true
+		}
+	}
+	return nil, false
+}

@@ -108,6 +108,10 @@ func (e *httpError) Error() string { return e.msg }
 
 func errStatus(status int, msg string) error { return &httpError{status, msg} }
 
+// StatusOf maps an engine error to an HTTP status and a message that is
+// safe to show (unexpected errors become "internal error").
+func StatusOf(err error) (int, string) { return statusOf(err) }
+
 func statusOf(err error) (int, string) {
 	var he *httpError
 	var re *resource.Error

@@ -111,6 +111,14 @@ func TestOpenAPIIntegrationEndToEnd(t *testing.T) {
 		!strings.Contains(string(r.Body), "more than") {
 		t.Errorf("oversized answer: %d %.200s", r.Status, r.Body)
 	}
+	r = rec.do(t, http.MethodPost, "/action/integration/getPet", map[string]any{"attributes": map[string]any{"petId": "8"}}, admin)
+	if r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"ResponseType":"petstore"`) || !strings.Contains(string(r.Body), `"id":"8"`) {
+		t.Errorf("operation as an action: %d %s", r.Status, r.Body)
+	}
+	if r = rec.do(t, http.MethodPost, "/action/integration/getPet", map[string]any{"attributes": map[string]any{}}, admin); r.Status != http.StatusBadRequest ||
+		!strings.Contains(string(r.Body), "petId is required") {
+		t.Errorf("operation as an action without its parameter: %d %s", r.Status, r.Body)
+	}
 	user := s.User(t, "Plain", "plain@example.test", "plain-password")
 	if r = rec.do(t, http.MethodPost, "/integration/petstore/getPet", map[string]any{"input": map[string]any{"petId": "7"}}, user); r.Status < 400 {
 		t.Errorf("a user who cannot read the integration called it: %d %s", r.Status, r.Body)
