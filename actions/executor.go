@@ -118,6 +118,9 @@ func (e *Executor) register(typ, name string, p Performer) { e.actions[typ+"/"+n
 // registerPerformer adds an internal performer for EXECUTE outcomes.
 func (e *Executor) registerPerformer(name string, p Performer) { e.performers[name] = p }
 
+// RegisterPerformer adds an internal performer from outside the package.
+func (e *Executor) RegisterPerformer(name string, p Performer) { e.registerPerformer(name, p) }
+
 func (e *Executor) res() resource.Service { return e.o.Res() }
 
 // Execute runs action name on type typ with the given attributes.

@@ -34,6 +34,9 @@ type Config struct {
 	// GraphQLLimits bound one GraphQL request (docs/security.md); zero
 	// fields take graphql.DefaultLimits.
 	GraphQLLimits graphql.Limits
+
+	// Integrations configures upstream calls and the Databite routes (wire_integrations.go).
+	Integrations IntegrationsConfig
 }
 
 // HTTPConfig configures the HTTP listeners.
@@ -78,6 +81,8 @@ func DefaultConfig() Config {
 		Files:            FilesConfig{MaxUploadBytes: 4 << 30},
 		LogLevel:         "info",
 		GraphQLLimits:    graphql.DefaultLimits(),
+
+		Integrations: DefaultIntegrationsConfig(),
 	}
 }
 

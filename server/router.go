@@ -52,6 +52,7 @@ func (s *Server) router() chi.Router {
 		for _, m := range actionMethods {
 			r.Method(m, "/{type}/action/{action}", act)
 		}
+		s.mountDatabite(r) // static /api/connectors, ... win over /api/{type}
 		jsonapi.Mount(r, jsonapi.Deps{Res: func() resource.Service { return s.res }, Log: s.log, MaxBody: s.cfg.HTTP.MaxBodyBytes,
 			Cache: cache})
 	})
@@ -64,9 +65,11 @@ func (s *Server) router() chi.Router {
 	})
 	s.mountTrack(r)
 	s.mountFiles(r)
+	s.mountIntegrations(r, act)
 	openapi.Mount(r, s.schema.Load, s.log.With("component", "openapi"))
 	discovery.Mount(r, discovery.Deps{Res: func() resource.Service { return s.res }, Schema: s.schema.Load, DBStats: s.db.Stats,
-		DBType: s.cfg.DB.Type, Started: func() time.Time { return s.started }, Metrics: m, Log: s.log.With("component", "discovery")})
+		DBType: s.cfg.DB.Type, Started: func() time.Time { return s.started }, Metrics: m, Log: s.log.With("component", "discovery"),
+		StatusSections: s.integrationStatus})
 	feed.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "feed"))
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
 	aggregate.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "aggregate"), cache)

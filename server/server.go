@@ -60,6 +60,7 @@ type Server struct {
 	rooms        *realtime.Rooms // YJS documents
 	files        filesWiring
 	mail         *mail.Service
+	integrations *integrationsState // scheduler, integrations, Databite (wire_integrations.go)
 }
 
 // New builds everything in dependency order: database, schema, migrations,
@@ -131,6 +132,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	} else if l != nil {
 		s.listeners = append(s.listeners, l)
 	}
+	s.listeners = append(s.listeners, s.httpsListeners(ctx)...) // wire_tls.go
 	log.InfoContext(ctx, "server ready", "db_type", cfg.DB.Type, "tables", len(sc.Tables), "elapsed_ms", time.Since(t0).Milliseconds())
 	return s, nil
 }
@@ -174,9 +176,13 @@ func (s *Server) loadSecrets(ctx context.Context) error {
 // started are stopped and the error is returned.
 func (s *Server) Start(ctx context.Context) error {
 	s.started = time.Now()
+	if err := s.startIntegrations(ctx); err != nil {
+		return err
+	}
 	for i, l := range s.listeners {
 		if err := l.Start(ctx); err != nil {
 			s.stop(s.listeners[:i])
+			_ = s.stopIntegrations()
 			return err
 		}
 		s.log.InfoContext(ctx, "listener started", "name", l.Name(), "addr", l.Addr().String())
@@ -207,7 +213,7 @@ func (s *Server) Run(ctx context.Context) error {
 // the shutdown timeout) and closes the database.
 func (s *Server) Close() error {
 	s.closeRealtime()
-	err := s.stop(s.listeners)
+	err := errors.Join(s.stop(s.listeners), s.stopIntegrations())
 	s.log.Info("server stopped")
 	return errors.Join(err, s.db.Close())
 }

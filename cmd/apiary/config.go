@@ -52,6 +52,11 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 	fs.BoolVar(&cfg.Mail.DisableSMTP, "disable_smtp", cfg.Mail.DisableSMTP, "keep the SMTP listeners of the mail_server rows off")
 	fs.StringVar(&cfg.Mail.Smarthost, "outbox_smarthost", cfg.Mail.Smarthost, "send all outgoing mail to this `host:port` instead of the recipients' MX hosts")
 	fs.IntVar(&cfg.Mail.DeliveryPort, "outbox_port", cfg.Mail.DeliveryPort, "SMTP `port` of recipients' MX hosts (0 = 25)")
+
+	fs.IntVar(&cfg.Integrations.ReadPerMinute, "databite_read_limit", cfg.Integrations.ReadPerMinute, "Databite read requests per minute per address (0 = unlimited)")
+	fs.IntVar(&cfg.Integrations.WritePerMinute, "databite_write_limit", cfg.Integrations.WritePerMinute, "Databite writes and executions per minute per address (0 = unlimited)")
+	fs.DurationVar(&cfg.Integrations.Timeout, "integration_timeout", cfg.Integrations.Timeout, "time limit of one upstream integration call (`duration`)")
+	fs.StringVar(&cfg.Integrations.ACMEDirectory, "acme_directory", cfg.Integrations.ACMEDirectory, "ACME directory `URL` (empty: Let's Encrypt)")
 	return fs
 }
 

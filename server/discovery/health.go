@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"encoding/json"
 	"net/http"
 	"runtime"
 	"time"
@@ -79,5 +80,15 @@ func (h *handlers) status(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, r, h.d.Log, http.StatusOK, st)
+	if h.d.StatusSections == nil {
+		writeJSON(w, r, h.d.Log, http.StatusOK, st)
+		return
+	}
+	doc := map[string]any{}
+	raw, _ := json.Marshal(st)
+	_ = json.Unmarshal(raw, &doc)
+	for k, v := range h.d.StatusSections() {
+		doc[k] = v
+	}
+	writeJSON(w, r, h.d.Log, http.StatusOK, doc)
 }

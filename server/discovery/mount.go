@@ -18,6 +18,9 @@ import (
 // Deps are what the discovery endpoints read. Functions are called on every
 // request, so a live schema reload or a late start time is seen at once.
 type Deps struct {
+	// StatusSections adds top-level sections to /api/status (integrations,
+	// scheduler); nil adds none.
+	StatusSections func() map[string]any
 	// Res is the resource layer; /jsmodel reads state machines through it.
 	Res func() resource.Service
 	// Schema is the live schema; nil means Res().Schema().

@@ -167,7 +167,7 @@ func fixedRoutes() []fixedRoute {
 		{path: "/asset/{table}/{id}/{column}/upload", methods: []string{"get", "post", "delete"}, tag: "asset",
 			summary: "Upload a large file: operation=init|stream|complete|abort, or a multipart form", params: assetParams,
 			resp: jsonObj("Upload state."), body: body("application/octet-stream", str("The raw file (operation=stream)."))},
-	}, dialectRoutes()...)
+	}, append(dialectRoutes(), integrationRoutes()...)...)
 }
 
 // FixedPaths returns the path templates of the schema-independent routes
