@@ -10,14 +10,6 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
-// bulkParamLimit is the most bound values one statement may carry.
-func bulkParamLimit(dialect string) int {
-	if dialect == "sqlite" {
-		return 32766
-	}
-	return 65535 // PostgreSQL and MySQL
-}
-
 // BulkCreator is implemented by the Service: importers use it, through a
 // type assertion, to write many rows of one table at once.
 type BulkCreator interface {
@@ -172,7 +164,7 @@ func (s *svc) insertMany(ctx context.Context, t *schema.Table, rows []bulkRow) e
 	}
 	head := "INSERT INTO " + d.Quote(t.TableName) + " (" + strings.Join(cols, ", ") + ") VALUES "
 	tuple := "(" + placeholders(len(cols)) + ")"
-	per := max(1, bulkParamLimit(d.Name())/len(cols))
+	per := max(1, d.MaxBindParams()/len(cols))
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
 		var b strings.Builder

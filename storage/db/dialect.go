@@ -14,6 +14,8 @@ import (
 // Dialect is everything that differs between SQLite, PostgreSQL and MySQL.
 // Code outside storage/db asks the Dialect instead of testing the driver name.
 type Dialect interface {
+	// SQLText is the SQL text of functions, casts and clauses that differ.
+	SQLText
 	// Name returns "sqlite", "postgres" or "mysql".
 	Name() string
 	// Quote quotes an identifier, doubling any embedded quote character.
