@@ -10,8 +10,8 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
-// BulkCreator is implemented by the Service: importers use it, through a
-// type assertion, to write many rows of one table at once.
+// BulkCreator is part of the Service contract: importers use it to write
+// many rows of one table at once.
 type BulkCreator interface {
 	// CreateMany inserts rows of one table with the checks Create makes
 	// (table permission, validation, conversion, defaults, owner, reference
@@ -199,8 +199,8 @@ func bulkAttrs(t *schema.Table, r bulkRow, now any) map[string]any {
 	return out
 }
 
-// RowLister is implemented by the Service: exports use it, through a type
-// assertion, to read a table page by page without counting it.
+// RowLister is part of the Service contract: exports use it to read a
+// table page by page without counting it.
 type RowLister interface {
 	// ListRows is List without the total: the rows of one page the caller
 	// may read. With an After cursor and a sort on id, each page costs the

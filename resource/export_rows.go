@@ -11,9 +11,8 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
-// RowStreamer is implemented by the Service: exports use it, through a
-// type assertion, to read a whole table without building a Row (a map)
-// per row.
+// RowStreamer is part of the Service contract: exports use it to read a
+// whole table without building a Row (a map) per row.
 type RowStreamer interface {
 	// StreamRows calls fn with every row of table the caller may read (the
 	// checks of ListRows), in id order, as the values Row.Attrs would hold
