@@ -241,8 +241,8 @@ func (e *Executor) ensureTable(ctx context.Context, res resource.Service, spec I
 // schema_uploaded_<table>.json (creating the file or the entry), checks
 // the whole schema folder still compiles, writes the file and reloads.
 func (e *Executor) writeUploadedTable(ctx context.Context, table string, add []schema.Column) error {
-	schemaFileMu.Lock()
-	defer schemaFileMu.Unlock()
+	e.schemaMu.Lock()
+	defer e.schemaMu.Unlock()
 	dir := e.o.SchemaDir
 	path := filepath.Join(dir, "schema_uploaded_"+table+".json")
 	var f schema.File
