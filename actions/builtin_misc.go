@@ -15,9 +15,10 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
-// registerSchemaData adds the schema and data administration actions of
-// world (contract core.md §6.7) and their internal performer names, so
-// schema-defined actions can EXECUTE them too.
+// registerSchemaData adds the schema administration actions of world
+// (contract core.md §6.7) and their internal performer names, so
+// schema-defined actions can EXECUTE them too. The data import and export
+// actions are registerImportExport's.
 func (e *Executor) registerSchemaData() {
 	for _, b := range []struct {
 		action, performer string
@@ -27,8 +28,6 @@ func (e *Executor) registerSchemaData() {
 		{"upload_system_schema", "", e.uploadSchema},
 		{"restart_daptin", "__restart", e.restart},
 		{"generate_random_data", "generate.random.data", e.generateRandomData},
-		{"export_data", "__data_export", e.exportData},
-		{"import_data", "__data_import", e.importData},
 		{"add_exchange", "", e.addExchange},
 	} {
 		e.register(schema.TableWorld, b.action, b.p)
@@ -157,19 +156,9 @@ func requireAdmin(ctx context.Context) error {
 	return Fail(http.StatusForbidden, "http error (403) forbidden and 0 more errors, forbidden")
 }
 
-// attrFlag reads a boolean input sent as true, "true", 1 or "1".
-func attrFlag(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case float64:
-		return x != 0
-	case string:
-		s := strings.ToLower(strings.TrimSpace(x))
-		return s == "true" || s == "1" || s == "yes" || s == "on"
-	}
-	return false
-}
+// attrFlag reads a boolean input sent as true, "true", 1 or "1" (see
+// resource.Truthy).
+func attrFlag(v any) bool { return resource.Truthy(v) }
 
 // attrWhole reads a whole-number input sent as a JSON number; ok is false
 // for anything else (strings included).

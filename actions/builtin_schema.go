@@ -10,14 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/apiary/apiary/schema"
 )
-
-// schemaFileMu serialises uploads: validate, write and reload happen as one
-// step so two uploads cannot validate against each other's absence.
-var schemaFileMu sync.Mutex
 
 // schemaDump is the merged schema as download_system_schema returns it.
 type schemaDump struct {
@@ -150,8 +145,8 @@ func (e *Executor) uploadSchema(ctx context.Context, req Request) ([]Response, e
 		ups = append(ups, schemaUpload{target: target, data: data, src: schema.Source{Path: name, File: f}})
 	}
 
-	schemaFileMu.Lock()
-	defer schemaFileMu.Unlock()
+	e.schemaMu.Lock()
+	defer e.schemaMu.Unlock()
 	existing, err := schema.LoadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read existing schema files: %w", err)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apiary/apiary/auth"
@@ -32,6 +33,11 @@ type Executor struct {
 	actions    map[string]Performer // built-in actions by "type/name"
 	performers map[string]Performer // internal performers by name (EXECUTE outcomes)
 	adminOnly  map[string]bool      // built-in actions only administrators may run, by "type/name"
+	// schemaMu serialises schema file writes (uploads, imports that add
+	// columns): validate, write and reload happen as one step so two
+	// uploads cannot validate against each other's absence. One server,
+	// one executor, one schema folder.
+	schemaMu sync.Mutex
 }
 
 // Options are the dependencies of an Executor.

@@ -42,8 +42,14 @@ type ExportSpec struct {
 // reading one page at a time (keyset paging on the internal id, so the
 // cost per page does not grow with the table). It returns the row count.
 func (e *Executor) Export(ctx context.Context, res resource.Service, spec ExportSpec, w io.Writer) (int, error) {
+	return e.export(ctx, res, spec, w, false)
+}
+
+// export is Export; pagesOnly reads tabular formats through ListRows pages
+// instead of StreamRows (tests compare the two paths).
+func (e *Executor) export(ctx context.Context, res resource.Service, spec ExportSpec, w io.Writer, pagesOnly bool) (int, error) {
 	sc := res.Schema()
-	ew := newExportWriter(spec.Format, w, !spec.NoHeaders, len(spec.Columns) > 0)
+	ew, vw := newExportWriter(spec.Format, w, !spec.NoHeaders, len(spec.Columns) > 0)
 	size := spec.PageSize
 	if size < 1 || size > resource.MaxPageSize {
 		size = resource.MaxPageSize
@@ -61,7 +67,7 @@ func (e *Executor) Export(ctx context.Context, res resource.Service, spec Export
 		if err := ew.begin(name, cols); err != nil {
 			return total, err
 		}
-		x := &tableExport{e: e, res: res, ew: ew, table: t, cols: cols, size: size, total: &total}
+		x := &tableExport{e: e, res: res, ew: ew, table: t, cols: cols, size: size, total: &total, pagesOnly: pagesOnly, vw: vw}
 		err := x.run(ctx, spec.Format)
 		if errors.Is(err, resource.ErrForbidden) && len(spec.Tables) > 1 {
 			continue // a table the caller cannot read is left empty

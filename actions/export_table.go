@@ -9,15 +9,17 @@ import (
 
 // tableExport writes the rows of one table of an export.
 type tableExport struct {
-	e        *Executor
-	res      resource.Service
-	ew       exportWriter
-	table    *schema.Table
-	cols     []string
-	dateOnly []bool // per column: a date column, written as YYYY-MM-DD
-	size     int
-	total    *int // rows written by the whole export
-	cells    []string
+	e         *Executor
+	res       resource.Service
+	ew        exportWriter
+	vw        valueWriter // ew when it formats values itself, else nil
+	table     *schema.Table
+	cols      []string
+	dateOnly  []bool // per column: a date column, written as YYYY-MM-DD
+	size      int
+	total     *int // rows written by the whole export
+	cells     []string
+	pagesOnly bool // read tabular formats through pages too (tests compare both paths)
 }
 
 // valueWriter is an exportWriter that formats values itself, with no
@@ -27,8 +29,8 @@ type valueWriter interface {
 }
 
 // run streams the table's rows: tabular formats read values straight from
-// the resource layer's cursor when it offers one; JSON, which writes whole
-// API rows, reads pages of rows.
+// the resource layer's cursor (StreamRows); JSON, which writes whole API
+// rows, reads pages of rows.
 func (x *tableExport) run(ctx context.Context, format string) error {
 	x.dateOnly = make([]bool, len(x.cols))
 	for i, c := range x.cols {
@@ -37,9 +39,9 @@ func (x *tableExport) run(ctx context.Context, format string) error {
 		}
 	}
 	x.cells = make([]string, len(x.cols))
-	if rs, ok := x.res.(resource.RowStreamer); ok && format != fmtJSON {
-		vw, direct := x.ew.(valueWriter)
-		return rs.StreamRows(ctx, x.table.TableName, x.cols, x.size, func(vals []any) error {
+	if format != fmtJSON && !x.pagesOnly {
+		vw, direct := x.vw, x.vw != nil
+		return x.res.StreamRows(ctx, x.table.TableName, x.cols, x.size, func(vals []any) error {
 			var err error
 			if direct {
 				err = vw.values(vals, x.dateOnly)
@@ -59,8 +61,8 @@ func (x *tableExport) run(ctx context.Context, format string) error {
 	return x.pages(ctx)
 }
 
-// pages reads the table a page at a time through ListRows (or List),
-// keyset-paged on the id.
+// pages reads the table a page at a time through ListRows, keyset-paged
+// on the id.
 func (x *tableExport) pages(ctx context.Context) error {
 	after := ""
 	for {
@@ -92,13 +94,9 @@ func (x *tableExport) counted(ctx context.Context) {
 	}
 }
 
-// pageAfter reads the rows after the row `after` in id order: without a
-// count when the resource layer offers that, else through List.
+// pageAfter reads the rows after the row `after` in id order, without a
+// count.
 func pageAfter(ctx context.Context, res resource.Service, table, after string, size int) ([]resource.Row, error) {
 	q := resource.Query{PageSize: size, After: after, Sort: []resource.SortKey{{Column: schema.ColID}}}
-	if rl, ok := res.(resource.RowLister); ok {
-		return rl.ListRows(ctx, table, q)
-	}
-	p, err := res.List(ctx, table, q)
-	return p.Rows, err
+	return res.ListRows(ctx, table, q)
 }

@@ -24,11 +24,20 @@ type exportWriter interface {
 }
 
 // newExportWriter builds the writer of a format; headers says whether
-// tabular formats start each table with a header row.
-func newExportWriter(format string, w io.Writer, headers, onlyColumns bool) exportWriter {
+// tabular formats start each table with a header row. vw is the same
+// writer when it formats values itself (CSV), else nil.
+func newExportWriter(format string, w io.Writer, headers, onlyColumns bool) (ew exportWriter, vw valueWriter) {
 	switch format {
 	case fmtCSV:
-		return &csvExport{w: bufio.NewWriterSize(w, 64<<10), headers: headers}
+		c := &csvExport{w: bufio.NewWriterSize(w, 64<<10), headers: headers}
+		return c, c
+	}
+	return newTextExportWriter(format, w, headers, onlyColumns), nil
+}
+
+// newTextExportWriter builds the writer of a format that takes cells as text.
+func newTextExportWriter(format string, w io.Writer, headers, onlyColumns bool) exportWriter {
+	switch format {
 	case fmtXLSX:
 		return &xlsxExport{out: w, f: excelize.NewFile(), headers: headers}
 	case fmtPDF:

@@ -11,8 +11,9 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
-// registerImportExport adds the file import and export actions of world
-// that registerSchemaData does not (contract core.md §6.7, sidecars.md §8).
+// registerImportExport adds the file import and export actions of world,
+// export_data and import_data among them (contract core.md §6.7,
+// sidecars.md §8).
 func (e *Executor) registerImportExport() {
 	for _, b := range []struct {
 		action, performer string

@@ -135,53 +135,30 @@ func (s *rowSink) flush(ctx context.Context) error {
 // validation are recorded and the others kept; an error means nothing of
 // the batch was written.
 func (s *rowSink) writeBatch(ctx context.Context, rows []pendingRow) error {
-	if bc, ok := s.res.(resource.BulkCreator); ok {
-		ins := make([]resource.Input, len(rows))
-		for i, p := range rows {
-			ins[i] = p.in
-		}
-		rowErrs, err := bc.CreateMany(ctx, s.table, ins)
-		if err != nil {
-			if s.atomic {
-				if e, ok := rowErrorOf(rows[0].row, err); ok {
-					e.Reason = fmt.Sprintf("rows %d to %d: %s", rows[0].row, rows[len(rows)-1].row, e.Reason)
-					return &errAtomicAbort{e}
-				}
+	ins := make([]resource.Input, len(rows))
+	for i, p := range rows {
+		ins[i] = p.in
+	}
+	rowErrs, err := s.res.CreateMany(ctx, s.table, ins)
+	if err != nil {
+		if s.atomic {
+			if e, ok := rowErrorOf(rows[0].row, err); ok {
+				e.Reason = fmt.Sprintf("rows %d to %d: %s", rows[0].row, rows[len(rows)-1].row, e.Reason)
+				return &errAtomicAbort{e}
 			}
+		}
+		return err
+	}
+	for i, e := range rowErrs {
+		if e == nil {
+			s.result.Imported++
+			continue
+		}
+		if err := s.rowFailure(rows[i].row, e); err != nil {
 			return err
 		}
-		for i, e := range rowErrs {
-			if e == nil {
-				s.result.Imported++
-				continue
-			}
-			if err := s.rowFailure(rows[i].row, e); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
-	if s.atomic {
-		for _, p := range rows {
-			if _, err := s.res.Create(ctx, s.table, p.in); err != nil {
-				return s.rowFailure(p.row, err)
-			}
-			s.result.Imported++
-		}
-		return nil
-	}
-	err := s.res.InTx(ctx, func(tx resource.Service) error {
-		for _, p := range rows {
-			if _, err := tx.Create(ctx, s.table, p.in); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err == nil {
-		s.result.Imported += len(rows)
-	}
-	return err
+	return nil
 }
 
 // rowFailure records a rejected row, or returns err when it is not about

@@ -86,8 +86,8 @@ func (e *Executor) ImportTable(ctx context.Context, res resource.Service, spec I
 			}
 		}
 		sink := newRowSink(res, t.TableName, spec.BatchSize, spec.Atomic, e.o.Log, &result)
-		if w, ok := res.(resource.TextImporter); ok && textPlan != nil {
-			return importText(ctx, w, textPlan, src, plan, sink)
+		if textPlan != nil {
+			return importText(ctx, res, textPlan, src, plan, sink)
 		}
 		for {
 			rec, err := src.next()
@@ -117,18 +117,14 @@ func (e *Executor) ImportTable(ctx context.Context, res resource.Service, spec I
 	return result, atomicFailure(err)
 }
 
-// planText prepares the text import path when the resource layer offers
-// it and the table allows it; nil means rows go through Inputs.
+// planText prepares the text import path when the table allows it; nil
+// means rows go through Inputs.
 func planText(ctx context.Context, res resource.Service, table string, plan columnPlan, batch int) (*resource.TextPlan, error) {
-	ti, ok := res.(resource.TextImporter)
-	if !ok {
-		return nil, nil
-	}
 	if batch < 1 {
 		batch = defaultImportBatch
 	}
 	cols, idCol := plan.textColumns()
-	tp, ok, err := ti.PlanText(ctx, table, cols, idCol, batch)
+	tp, ok, err := res.PlanText(ctx, table, cols, idCol, batch)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -245,8 +241,8 @@ func (e *Executor) ensureTable(ctx context.Context, res resource.Service, spec I
 // schema_uploaded_<table>.json (creating the file or the entry), checks
 // the whole schema folder still compiles, writes the file and reloads.
 func (e *Executor) writeUploadedTable(ctx context.Context, table string, add []schema.Column) error {
-	schemaFileMu.Lock()
-	defer schemaFileMu.Unlock()
+	e.schemaMu.Lock()
+	defer e.schemaMu.Unlock()
 	dir := e.o.SchemaDir
 	path := filepath.Join(dir, "schema_uploaded_"+table+".json")
 	var f schema.File

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 
+	"github.com/apiary/apiary/internal/pipeline"
 	"github.com/apiary/apiary/resource"
 )
 
@@ -60,67 +60,29 @@ func (p columnPlan) textColumns() (cols []string, idCol int) {
 // importText runs the text path: it returns when every row is written or
 // the first failure, and never leaves its reader goroutine behind.
 func importText(ctx context.Context, w resource.TextImporter, tp *resource.TextPlan, src tableSource, plan columnPlan, sink *rowSink) error {
-	ctx, cancel := context.WithCancel(ctx)
-	full := make(chan *textBatch, textBatchesInFlight)
-	free := make(chan *textBatch, textBatchesInFlight)
-	for range textBatchesInFlight {
-		free <- &textBatch{}
+	batches := make([]*textBatch, textBatchesInFlight)
+	for i := range batches {
+		batches[i] = &textBatch{}
 	}
-	var wg sync.WaitGroup
-	var panicked any
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(full)
-		defer func() { panicked = recover() }()
-		readText(ctx, src, tp, sink.batch, free, full)
-	}()
-	defer func() {
-		cancel()
-		wg.Wait()
-		if panicked != nil {
-			panic(panicked) // on the caller's goroutine, as the row-by-row path would
-		}
-	}()
-	for b := range full {
+	stopped, err := pipeline.Run(ctx, batches, func(p *pipeline.Producer[textBatch]) {
+		readText(src, tp, sink.batch, p)
+	}, func(b *textBatch) (bool, error) {
 		if b.err != nil {
-			return b.err
+			return true, b.err
 		}
-		if err := sink.writeText(ctx, w, tp, plan, b); err != nil {
-			return err
-		}
-		b.reset()
-		free <- b
-	}
-	if panicked != nil { // full is closed, so the reader is done; the deferred func re-raises
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
+		return false, sink.writeText(ctx, w, tp, plan, b)
+	}, (*textBatch).reset)
+	if stopped || err != nil {
 		return err
 	}
 	return sink.finish(ctx)
 }
 
-// readText fills batches from src until the end of the file or ctx ends.
-func readText(ctx context.Context, src tableSource, tp *resource.TextPlan, batch int, free <-chan *textBatch, full chan<- *textBatch) {
-	var b *textBatch
-	take := func() bool {
-		select {
-		case b = <-free:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	send := func() bool {
-		select {
-		case full <- b:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	if !take() {
+// readText fills batches from src until the end of the file or the
+// consumer stops.
+func readText(src tableSource, tp *resource.TextPlan, batch int, p *pipeline.Producer[textBatch]) {
+	b, ok := p.Take()
+	if !ok {
 		return
 	}
 	readable := 0
@@ -131,7 +93,7 @@ func readText(ctx context.Context, src tableSource, tp *resource.TextPlan, batch
 		}
 		if err != nil {
 			b.err = err
-			send()
+			p.Send(b)
 			return
 		}
 		it := textItem{row: rec.row, bad: rec.bad}
@@ -142,14 +104,17 @@ func readText(ctx context.Context, src tableSource, tp *resource.TextPlan, batch
 		}
 		b.items = append(b.items, it)
 		if readable == batch {
-			if !send() || !take() {
+			if !p.Send(b) {
+				return
+			}
+			if b, ok = p.Take(); !ok {
 				return
 			}
 			readable = 0
 		}
 	}
 	if len(b.items) > 0 {
-		send()
+		p.Send(b)
 	}
 }
 

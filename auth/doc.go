@@ -8,4 +8,6 @@
 // Everything here is a pure function or a small value type. The package never
 // touches the database: callers load owners, groups and permissions and hand
 // them in as an Object, and load users and hand them in as a Principal.
+//
+// It imports nothing else of Apiary's.
 package auth

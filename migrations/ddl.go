@@ -31,12 +31,7 @@ func columnDef(d db.Dialect, col schema.Column, adding bool) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("column %s: %w", col.ColumnName, err)
 		}
-		if adding && d.Name() == "sqlite" && strings.EqualFold(def, "CURRENT_TIMESTAMP") {
-			def = "" // SQLite cannot add a column with a non-constant default
-		}
-		if d.Name() == "mysql" && isTextType(typ) {
-			def = "" // MySQL before 8.0.13 rejects defaults on TEXT/BLOB
-		}
+		def = d.ColumnDefault(typ, def, adding)
 	}
 	var b strings.Builder
 	b.WriteString(d.Quote(col.ColumnName))
@@ -59,11 +54,6 @@ func columnDef(d db.Dialect, col schema.Column, adding bool) (string, error) {
 func isTimestamp(typ string) bool {
 	t := strings.ToUpper(typ)
 	return strings.HasPrefix(t, "TIMESTAMP") || strings.HasPrefix(t, "DATETIME")
-}
-
-func isTextType(typ string) bool {
-	t := strings.ToUpper(typ)
-	return strings.Contains(t, "TEXT") || strings.Contains(t, "BLOB")
 }
 
 // createTable renders CREATE TABLE for every column of t, with the given
@@ -154,30 +144,11 @@ func indexColumns(d db.Dialect, t *schema.Table, ix index) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("table %s: composite key names unknown column %q", t.TableName, name)
 		}
-		c := d.Quote(name)
-		if d.Name() == "mysql" {
-			typ, err := schema.SQLType(d.Name(), col.DataType)
-			if err != nil {
-				return "", err
-			}
-			if needsPrefix(typ) {
-				c += "(191)"
-			}
+		typ, err := schema.SQLType(d.Name(), col.DataType)
+		if err != nil {
+			return "", err
 		}
-		cols = append(cols, c)
+		cols = append(cols, d.IndexColumn(d.Quote(name), typ))
 	}
 	return strings.Join(cols, ", "), nil
-}
-
-func needsPrefix(typ string) bool {
-	t := strings.ToUpper(typ)
-	if isTextType(t) {
-		return true
-	}
-	var n int
-	if strings.HasPrefix(t, "VARCHAR(") {
-		fmt.Sscanf(t[len("VARCHAR("):], "%d", &n)
-		return n > 768
-	}
-	return false
 }

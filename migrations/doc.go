@@ -5,4 +5,7 @@
 // _apiary_migration ledger table. On SQLite the ledger also holds a
 // "verified" mark (schema fingerprint and schema cookie) that lets a restart
 // with nothing changed skip reading the catalogue (verified.go).
+//
+// It may import schema and storage/db; dialect differences in the DDL are
+// answered by the db.Dialect, never by testing its name.
 package migrations

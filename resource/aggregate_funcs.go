@@ -191,7 +191,6 @@ func (b *aggBuilder) scalar(name string, a []aggSQL) (aggSQL, error) {
 	if !out.col && !out.agg {
 		return aggSQL{}, aggErr("%s needs a column argument", name)
 	}
-	dn := b.d.Name()
 	call := func(fn string, xs ...aggSQL) string {
 		parts := make([]string, len(xs))
 		for i, x := range xs {
@@ -207,7 +206,8 @@ func (b *aggBuilder) scalar(name string, a []aggSQL) (aggSQL, error) {
 			return aggSQL{}, aggErr("%s needs a date or time column, %s is not", name, x.key)
 		}
 		out.args = x.args
-		out.sql, out.kind = timeFn(dn, name, x.sql)
+		out.sql, _ = b.d.TimePart(name, x.sql)
+		out.kind = timePartKind[name]
 	case "strftime":
 		return b.strftime(a, out)
 	case "upper", "lower", "length", "trim", "ltrim", "rtrim", "replace", "substr":
@@ -218,18 +218,11 @@ func (b *aggBuilder) scalar(name string, a []aggSQL) (aggSQL, error) {
 		out.sql, out.kind = sqlText, kind
 	case "hex":
 		out.kind = outString
-		switch {
-		case dn == "postgres" && x.kind == outRaw, dn == "postgres" && x.kind == outRef:
-			out.sql = "UPPER(ENCODE(" + call("", x) + ", 'hex'))"
-		case dn == "postgres":
-			out.sql = "UPPER(ENCODE(CONVERT_TO(" + b.asText(x) + ", 'UTF8'), 'hex'))"
-			out.args = x.args
-		case x.kind == outRaw || x.kind == outRef || x.kind == outString:
-			out.sql = call("HEX", x)
-		default:
-			out.sql = "HEX(" + b.asText(x) + ")"
-			out.args = x.args
+		bytes := x.kind == outRaw || x.kind == outRef
+		if !bytes {
+			x.sql = b.asText(x)
 		}
+		out.sql, out.args = b.d.Hex(x.sql, bytes), x.args
 	case "abs", "round":
 		if !isNumeric(x.kind) || x.kind == outBool {
 			return aggSQL{}, aggErr("%s needs a numeric argument, %s is not", name, x.key)
@@ -241,15 +234,10 @@ func (b *aggBuilder) scalar(name string, a []aggSQL) (aggSQL, error) {
 		if len(a) == 2 && a[1].kind != outInt {
 			return aggSQL{}, aggErr("round takes a whole number of digits")
 		}
-		if dn == "postgres" {
-			x.sql = "CAST(" + x.sql + " AS NUMERIC)"
-		}
+		x.sql = b.d.RoundOperand(x.sql)
 		out.sql, out.kind = call("ROUND", append([]aggSQL{x}, a[1:]...)...), outFloat
 	default: // coalesce, ifnull, nullif
-		fn := strings.ToUpper(name)
-		if name == "ifnull" && dn == "postgres" {
-			fn = "COALESCE"
-		}
+		fn, _ := b.d.FuncName(name, len(a))
 		out.sql, out.kind, out.fk = call(fn, a...), x.kind, x.fk
 	}
 	return out, nil
@@ -260,20 +248,16 @@ func (b *aggBuilder) asText(x aggSQL) string {
 	if x.kind == outString {
 		return x.sql
 	}
-	return "CAST(" + x.sql + " AS " + textCast(b.d) + ")"
+	return "CAST(" + x.sql + " AS " + b.d.TextType() + ")"
 }
 
 // textFn maps the text functions; call appends the arguments' values.
 func (b *aggBuilder) textFn(name string, a []aggSQL, call func(string, ...aggSQL) string) (string, outKind, error) {
-	dn := b.d.Name()
 	x := a[0]
 	x.sql = b.asText(x)
+	fn, ok := b.d.FuncName(name, len(a))
 	switch name {
 	case "length":
-		fn := "LENGTH"
-		if dn == "mysql" {
-			fn = "CHAR_LENGTH"
-		}
 		return call(fn, x), outInt, nil
 	case "substr":
 		for _, n := range a[1:] {
@@ -282,55 +266,17 @@ func (b *aggBuilder) textFn(name string, a []aggSQL, call func(string, ...aggSQL
 			}
 		}
 	case "trim", "ltrim", "rtrim":
-		if len(a) == 2 && dn == "mysql" {
-			return "", 0, aggErr("%s with a character list is not available on mysql", name)
-		}
-		if len(a) == 2 && dn == "postgres" && name == "trim" {
-			return call("BTRIM", x, a[1]), outString, nil
+		if !ok {
+			return "", 0, aggErr("%s with a character list is not available on %s", name, b.d.Name())
 		}
 	}
-	return call(strings.ToUpper(name), append([]aggSQL{x}, a[1:]...)...), outString, nil
+	return call(fn, append([]aggSQL{x}, a[1:]...)...), outString, nil
 }
 
-// timeFn maps the date/time functions; x is a time expression.
-func timeFn(dialect, name, x string) (string, outKind) {
-	switch dialect + "/" + name {
-	case "sqlite/date":
-		return "DATE(" + x + ")", outDate
-	case "sqlite/time":
-		return "TIME(" + x + ")", outString
-	case "sqlite/datetime":
-		return "DATETIME(" + x + ")", outTime
-	case "sqlite/julianday":
-		return "JULIANDAY(" + x + ")", outFloat
-	case "sqlite/month", "sqlite/year", "sqlite/day":
-		return "CAST(STRFTIME('" + map[string]string{"month": "%m", "year": "%Y", "day": "%d"}[name] + "', " + x + ") AS INTEGER)", outInt
-	case "postgres/date":
-		return "CAST(" + x + " AS DATE)", outDate
-	case "postgres/time":
-		return "TO_CHAR(" + x + ", 'HH24:MI:SS')", outString
-	case "postgres/datetime":
-		return "DATE_TRUNC('second', " + x + ")", outTime
-	case "postgres/julianday":
-		return "(EXTRACT(EPOCH FROM " + x + ") / 86400.0 + 2440587.5)", outFloat
-	case "mysql/date":
-		return "DATE(" + x + ")", outDate
-	case "mysql/time":
-		return "DATE_FORMAT(" + x + ", '%H:%i:%s')", outString
-	case "mysql/datetime":
-		return "CAST(" + x + " AS DATETIME)", outTime
-	case "mysql/julianday":
-		return "(TO_DAYS(" + x + ") + TIME_TO_SEC(" + x + ") / 86400 + 1721059.5)", outFloat
-	}
-	// month, year, day on postgres and mysql
-	return "EXTRACT(" + strings.ToUpper(name) + " FROM " + x + ")", outInt
-}
-
-// strftimeCodes maps the SQLite format codes Apiary supports to
-// PostgreSQL TO_CHAR and MySQL DATE_FORMAT.
-var strftimeCodes = map[byte][2]string{
-	'Y': {"YYYY", "%Y"}, 'm': {"MM", "%m"}, 'd': {"DD", "%d"}, 'H': {"HH24", "%H"},
-	'M': {"MI", "%i"}, 'S': {"SS", "%s"}, 'j': {"DDD", "%j"},
+// timePartKind is the result kind of each date/time function.
+var timePartKind = map[string]outKind{
+	"date": outDate, "time": outString, "datetime": outTime, "julianday": outFloat,
+	"month": outInt, "year": outInt, "day": outInt,
 }
 
 // strftime(format, time): the format is a bound argument, translated for
@@ -344,69 +290,15 @@ func (b *aggBuilder) strftime(a []aggSQL, out aggSQL) (aggSQL, error) {
 	if !isTimeKind(x.kind) {
 		return aggSQL{}, aggErr("strftime needs a date or time column, %s is not", x.key)
 	}
-	f := format[0].(string)
-	out.kind = outString
-	dn := b.d.Name()
-	idx := 0
-	if dn == "mysql" {
-		idx = 1
+	sqlText, arg, first, err := b.d.FormatTime(x.sql, format[0].(string))
+	if err != nil {
+		return aggSQL{}, aggErr("%s", err.Error())
 	}
-	var t strings.Builder
-	for i := 0; i < len(f); i++ {
-		c := f[i]
-		if c != '%' {
-			if idx == 0 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '"' || c == '\\') {
-				t.WriteString(`"` + string(c) + `"`)
-				continue
-			}
-			t.WriteByte(c)
-			continue
-		}
-		if i+1 >= len(f) {
-			return aggSQL{}, aggErr("strftime format ends with %%")
-		}
-		i++
-		if f[i] == '%' {
-			t.WriteString([2]string{"%", "%%"}[idx])
-			continue
-		}
-		code, ok := strftimeCodes[f[i]]
-		if !ok {
-			return aggSQL{}, aggErr("strftime code %%%c is not supported (use %%Y %%m %%d %%H %%M %%S %%j %%%%)", f[i])
-		}
-		t.WriteString(code[idx])
+	out.kind, out.sql = outString, sqlText
+	if first {
+		out.args = append([]any{arg}, x.args...)
+	} else {
+		out.args = append(append([]any{}, x.args...), arg)
 	}
-	if dn == "sqlite" {
-		out.sql, out.args = "STRFTIME(?, "+x.sql+")", append([]any{f}, x.args...)
-		return out, nil
-	}
-	fn := "TO_CHAR("
-	if dn == "mysql" {
-		fn = "DATE_FORMAT("
-	}
-	out.sql, out.args = fn+x.sql+", ?)", append(append([]any{}, x.args...), t.String())
 	return out, nil
-}
-
-// timeTrunc is the start of the hour, day, week (Monday), month or year
-// holding x, as a timestamp (PostgreSQL) or 'YYYY-MM-DD HH:MM:SS' text.
-func timeTrunc(dialect, sample, x string) (string, bool) {
-	sqliteFmt := map[string]string{"hour": "%Y-%m-%d %H:00:00", "day": "%Y-%m-%d 00:00:00", "week": "%Y-%m-%d 00:00:00", "month": "%Y-%m-01 00:00:00", "year": "%Y-01-01 00:00:00"}
-	f, ok := sqliteFmt[sample]
-	if !ok {
-		return "", false
-	}
-	switch dialect {
-	case "postgres":
-		return "DATE_TRUNC('" + sample + "', " + x + ")", true
-	case "mysql":
-		if sample == "week" {
-			return "DATE_FORMAT(DATE_SUB(" + x + ", INTERVAL WEEKDAY(" + x + ") DAY), '" + f + "')", true
-		}
-		return "DATE_FORMAT(" + x + ", '" + f + "')", true
-	}
-	if sample == "week" {
-		return "STRFTIME('" + f + "', " + x + ", '-6 days', 'weekday 1')", true
-	}
-	return "STRFTIME('" + f + "', " + x + ")", true
 }

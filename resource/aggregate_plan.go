@@ -35,10 +35,10 @@ func (b *aggBuilder) groupFromIndex() bool {
 // fromHint follows the queried table: MySQL's hint not to use any index
 // for GROUP BY.
 func (b *aggBuilder) fromHint() string {
-	if b.d.Name() == "mysql" && !b.groupFromIndex() {
-		return " USE INDEX FOR GROUP BY ()"
+	if b.groupFromIndex() {
+		return ""
 	}
-	return ""
+	return b.d.NoGroupIndexHint()
 }
 
 // groupTerms renders the GROUP BY entries by their position in the SELECT
@@ -47,12 +47,12 @@ func (b *aggBuilder) fromHint() string {
 // index: the same value, type and collation, but it matches no index. The
 // SELECT list keeps the column itself, whose value is that of the group.
 func (b *aggBuilder) groupTerms() []string {
-	plus := b.d.Name() == "sqlite" && !b.groupFromIndex()
+	free := !b.groupFromIndex()
 	out := make([]string, len(b.groups))
 	for i, pos := range b.groups {
 		c := b.projs[pos-1].c
-		if plus && c.cv != nil && c.at == b.base {
-			out[i] = "+" + c.sql
+		if term, ok := b.d.UnindexedGroupTerm(c.sql); ok && free && c.cv != nil && c.at == b.base {
+			out[i] = term
 			continue
 		}
 		out[i] = strconv.Itoa(pos)

@@ -45,7 +45,7 @@ func (b *aggBuilder) timeSample(q AggregateQuery) error {
 	if sample == "" {
 		return nil
 	}
-	sqlText, ok := timeTrunc(b.d.Name(), sample, c.sql)
+	sqlText, ok := b.d.TimeTrunc(sample, c.sql)
 	if !ok {
 		return aggErr("timesample must be hour, day, week, month or year, not %q", sample)
 	}

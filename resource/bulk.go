@@ -10,16 +10,8 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
-// bulkParamLimit is the most bound values one statement may carry.
-func bulkParamLimit(dialect string) int {
-	if dialect == "sqlite" {
-		return 32766
-	}
-	return 65535 // PostgreSQL and MySQL
-}
-
-// BulkCreator is implemented by the Service: importers use it, through a
-// type assertion, to write many rows of one table at once.
+// BulkCreator is part of the Service contract: importers use it to write
+// many rows of one table at once.
 type BulkCreator interface {
 	// CreateMany inserts rows of one table with the checks Create makes
 	// (table permission, validation, conversion, defaults, owner, reference
@@ -172,7 +164,7 @@ func (s *svc) insertMany(ctx context.Context, t *schema.Table, rows []bulkRow) e
 	}
 	head := "INSERT INTO " + d.Quote(t.TableName) + " (" + strings.Join(cols, ", ") + ") VALUES "
 	tuple := "(" + placeholders(len(cols)) + ")"
-	per := max(1, bulkParamLimit(d.Name())/len(cols))
+	per := max(1, d.MaxBindParams()/len(cols))
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
 		var b strings.Builder
@@ -207,8 +199,8 @@ func bulkAttrs(t *schema.Table, r bulkRow, now any) map[string]any {
 	return out
 }
 
-// RowLister is implemented by the Service: exports use it, through a type
-// assertion, to read a table page by page without counting it.
+// RowLister is part of the Service contract: exports use it to read a
+// table page by page without counting it.
 type RowLister interface {
 	// ListRows is List without the total: the rows of one page the caller
 	// may read. With an After cursor and a sort on id, each page costs the

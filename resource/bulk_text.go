@@ -9,8 +9,8 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
-// TextImporter is implemented by the Service: importers of tabular files
-// (CSV, XLSX) use it, through a type assertion, to write rows of text
+// TextImporter is part of the Service contract: importers of tabular
+// files (CSV, XLSX) use it to write rows of text
 // cells without building an Input, a map, per row. A row written this way
 // is what CreateMany writes for an Input whose attributes are the named
 // cells (an empty cell is null) and whose ID is the id cell.

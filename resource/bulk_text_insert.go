@@ -41,13 +41,8 @@ func newTextInsert(ctx context.Context, s *svc, t *schema.Table, cols []textCol,
 	names = append(names, d.Quote(schema.ColReferenceID))
 	x := textInsert{rowWidth: len(cols) + 1, shared: 3 + oneIf(hasOwner),
 		head: "INSERT INTO " + d.Quote(t.TableName) + " (" + strings.Join(names, ", ") + ") VALUES "}
-	limit := bulkParamLimit(d.Name())
-	switch d.Name() {
-	case "sqlite":
-		x.numbered, x.mark = true, "?"
-	case "postgres":
-		x.numbered, x.mark = true, "$"
-	}
+	limit := d.MaxBindParams()
+	x.mark, x.numbered = d.NumberedPlaceholder()
 	if x.numbered {
 		x.per = (limit - x.shared) / x.rowWidth
 	} else {

@@ -7,4 +7,21 @@
 // (stamp.go) tell callers when a cached answer is stale; the layer itself
 // keeps table gates, counts and ordered id lists of list queries
 // (list_order.go, list_follow.go) that no committed change can leave stale.
+//
+// Its contract is Service (types.go): Core plus BulkCreator, RowLister,
+// TextImporter, RowStreamer and Stamper, all asserted on the
+// implementation at compile time, so no caller finds a capability by type
+// assertion. Listeners outside HTTP depend on Sidecar (sidecar.go).
+//
+// Besides CRUD (create.go, get.go, list*.go, update.go, delete.go,
+// relations.go, include.go) and permissions (tableperm.go,
+// permission_sql.go, principal.go), it holds, by file prefix:
+// aggregate_* the aggregate query compiler (lexer, parser, planner, SQL);
+// bulk* bulk and text import; export_rows* export streaming;
+// bootstrap* start-up seeding; config.go the _config store;
+// statemachine.go state machines; stamp.go the read stamp; cache.go,
+// stmtcache.go and groupcommit.go the caches and SQLite group commit.
+// Splitting these into sub-packages is the next step.
+//
+// It may import schema, storage/db, auth and internal/pipeline.
 package resource

@@ -11,9 +11,8 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
-// RowStreamer is implemented by the Service: exports use it, through a
-// type assertion, to read a whole table without building a Row (a map)
-// per row.
+// RowStreamer is part of the Service contract: exports use it to read a
+// whole table without building a Row (a map) per row.
 type RowStreamer interface {
 	// StreamRows calls fn with every row of table the caller may read (the
 	// checks of ListRows), in id order, as the values Row.Attrs would hold
@@ -32,6 +31,8 @@ type streamCol struct {
 	kind streamKind
 	cv   *colView
 	src  int // index into the scanned values
+	// parse reads a raw time (streamRawTime): the dialect's ParseRawTime.
+	parse func(string) (time.Time, bool)
 }
 
 type streamKind int
@@ -59,10 +60,11 @@ func (s *svc) StreamRows(ctx context.Context, tableName string, cols []string, p
 	}
 	st := &rowStream{s: s, v: s.views.get(s.d, t), cols: cols, size: pageSize, p: auth.PrincipalFrom(ctx),
 		vals: make([]any, len(cols)), after: math.MinInt64}
-	// SQLite: read times as the text the driver stored and parse that
-	// here, far cheaper than the driver's own parsing; the first value in
-	// another form switches the stream to the driver's way.
-	raw := s.d.Name() == "sqlite"
+	// Where the dialect can (SQLite), read times as the text the driver
+	// stored and parse that here, far cheaper than the driver's own
+	// parsing; the first value in another form switches the stream to the
+	// driver's way.
+	_, raw := s.d.RawTimeColumn("")
 	for {
 		done, err := st.run(ctx, raw, fn)
 		if !errors.Is(err, errOtherTimes) {
@@ -105,10 +107,9 @@ func (s *svc) streamPlan(v *view, cols []string, hidden, rawTimes bool) (out []s
 			c.kind = streamRefID
 			sel = append(sel, baseAlias+"."+d.Quote(name))
 		case rawTimes && cv.sk == skTime:
-			// Unary plus keeps the value but not the declared type, so
-			// the driver hands the stored text over unparsed.
-			c.kind = streamRawTime
-			sel = append(sel, "+"+baseAlias+"."+d.Quote(name))
+			expr, _ := d.RawTimeColumn(baseAlias + "." + d.Quote(name))
+			c.kind, c.parse = streamRawTime, d.ParseRawTime
+			sel = append(sel, expr)
 		default:
 			sel = append(sel, baseAlias+"."+d.Quote(name))
 		}
@@ -118,7 +119,7 @@ func (s *svc) streamPlan(v *view, cols []string, hidden, rawTimes bool) (out []s
 }
 
 // value is the attribute makeRow and apiValue would give; ok is false for
-// a raw SQLite time in a form sqliteStoredTime does not read.
+// a raw time in a form the dialect's ParseRawTime does not read.
 func (c streamCol) value(table string, raw []any) (any, bool) {
 	switch c.kind {
 	case streamType:
@@ -137,7 +138,7 @@ func (c streamCol) value(table string, raw []any) (any, bool) {
 		case nil, float64, []byte: // what the driver returns whatever the declared type
 			return apiValue(*c.cv, fromDB(skTime, x)), true
 		case string:
-			if t, ok := sqliteStoredTime(x); ok {
+			if t, ok := c.parse(x); ok {
 				return apiValue(*c.cv, t), true
 			}
 		}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"sync"
 
 	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/internal/pipeline"
 	"github.com/apiary/apiary/schema"
 )
 
@@ -90,58 +90,34 @@ func (st *rowStream) run(ctx context.Context, rawTimes bool, fn func(vals []any)
 // pipe runs the page queries on a reader goroutine, st.size rows each,
 // and consumes the pages in order on this one.
 func (st *rowStream) pipe(ctx context.Context, stmt *sql.Stmt, args []any, width int, consume func(*rawPage) (bool, error)) (bool, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	full := make(chan *rawPage, streamPagesInFlight)
-	free := make(chan *rawPage, streamPagesInFlight)
-	for range streamPagesInFlight {
-		free <- &rawPage{}
+	pages := make([]*rawPage, streamPagesInFlight)
+	for i := range pages {
+		pages[i] = &rawPage{}
 	}
-	var wg sync.WaitGroup
-	var panicked any
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(full)
-		defer func() { panicked = recover() }()
+	produce := func(p *pipeline.Producer[rawPage]) {
 		for {
-			var pg *rawPage
-			select {
-			case pg = <-free:
-			case <-ctx.Done():
+			pg, ok := p.Take()
+			if !ok {
 				return
 			}
 			pg.vals, pg.ids = pg.vals[:0], pg.ids[:0]
-			st.s.readPage(ctx, stmt, args, width, st.size, pg)
+			st.s.readPage(p.Context(), stmt, args, width, st.size, pg)
 			stop := pg.last || pg.err != nil
 			if !stop {
 				args[len(args)-1] = pg.ids[len(pg.ids)-1]
 			}
-			select {
-			case full <- pg: // pg is the consumer's from here on
-			case <-ctx.Done():
-				return
-			}
-			if stop {
+			if !p.Send(pg) || stop { // pg is the consumer's from here on
 				return
 			}
 		}
-	}()
-	defer func() {
-		cancel()
-		wg.Wait()
-		if panicked != nil {
-			panic(panicked) // on the caller's goroutine, as a plain query would
-		}
-	}()
-	for pg := range full {
-		done, err := consume(pg)
-		if done || err != nil {
-			return done, err
-		}
-		clear(pg.vals)
-		free <- pg
 	}
-	return false, ctx.Err()
+	var done bool
+	stopped, err := pipeline.Run(ctx, pages, produce, func(pg *rawPage) (bool, error) {
+		var err error
+		done, err = consume(pg)
+		return done, err
+	}, func(pg *rawPage) { clear(pg.vals) })
+	return stopped && done, err
 }
 
 // readPage runs one page query into pg.

@@ -181,8 +181,8 @@ func (w *where) condition(c Condition) (string, []any, error) {
 	}
 	if strings.Contains(op.sql, "LIKE") {
 		s := fmt.Sprint(c.Value)
-		if op.ci || w.d.Name() == "postgres" {
-			return "LOWER(CAST(" + ref + " AS " + textCast(w.d) + ")) " + op.sql + " LOWER(?)", []any{s}, nil
+		if op.ci || w.d.LikeCaseSensitive() {
+			return "LOWER(CAST(" + ref + " AS " + w.d.TextType() + ")) " + op.sql + " LOWER(?)", []any{s}, nil
 		}
 		return ref + " " + op.sql + " ?", []any{s}, nil
 	}
@@ -191,13 +191,6 @@ func (w *where) condition(c Condition) (string, []any, error) {
 		return "", nil, err
 	}
 	return ref + " " + op.sql + " ?", []any{a}, nil
-}
-
-func textCast(d db.Dialect) string {
-	if d.Name() == "mysql" {
-		return "CHAR"
-	}
-	return "TEXT"
 }
 
 // fuzzy matches keywords case-insensitively over one or more columns.
@@ -219,7 +212,7 @@ func (w *where) fuzzy(c Condition, all bool) (string, []any, error) {
 	for _, word := range words {
 		var any []string
 		for _, ref := range refs {
-			any = append(any, "LOWER(CAST("+ref+" AS "+textCast(w.d)+")) LIKE ?")
+			any = append(any, "LOWER(CAST("+ref+" AS "+w.d.TextType()+")) LIKE ?")
 			args = append(args, "%"+strings.ToLower(word)+"%")
 		}
 		preds = append(preds, "("+strings.Join(any, " OR ")+")")

@@ -88,7 +88,7 @@ func New(o Options) Service {
 	}
 	c := &core{db: o.DB, d: o.DB.Dialect, holder: o.Schema, log: log, secret: o.EncryptionSecret, cost: cost,
 		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations(), files: o.Files}
-	if o.DB.Dialect.Name() == "sqlite" {
+	if o.DB.Dialect.SingleWriter() {
 		c.rstmts, c.wstmts = newStmtCache(o.DB.R), newStmtCache(o.DB.W)
 		c.group = newGroupCommit(o.DB, c.committed)
 	}

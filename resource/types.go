@@ -8,9 +8,28 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
-// Service is the resource layer as every surface sees it. The Principal
-// travels in ctx (auth.WithPrincipal); a missing one is a guest.
+// Service is the resource layer as every surface sees it: the whole
+// contract, declared here and asserted on the implementation at compile
+// time, so no caller discovers a capability by type assertion. The
+// Principal travels in ctx (auth.WithPrincipal); a missing one is a guest.
+// Listeners outside HTTP depend on the smaller Sidecar instead.
 type Service interface {
+	Core
+	// BulkCreator writes many rows of one table at once (imports).
+	BulkCreator
+	// RowLister reads a table page by page without counting it (exports).
+	RowLister
+	// TextImporter writes text rows without an Input per row (imports).
+	TextImporter
+	// RowStreamer reads a whole table without a Row per row (exports).
+	RowStreamer
+	// Stamper gives the read stamp response caches key on.
+	Stamper
+}
+
+// Core is create, read, update, delete, links, actions' checks, sign-in,
+// change events and the schema: what every surface uses.
+type Core interface {
 	List(ctx context.Context, table string, q Query) (Page, error)
 	Get(ctx context.Context, table, refID string, q Query) (Row, error)
 	Create(ctx context.Context, table string, in Input) (Row, error)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/apiary/apiary/schema"
 )
 
 // storageKind is how a column's SQL type holds values, whatever the driver.
@@ -261,21 +263,21 @@ func newRefID() (string, []byte) {
 	return u.String(), u[:]
 }
 
-// Truthy reads a truefalse attribute as surfaces receive it: 0/1 from the
-// resource layer, or a JSON boolean or "true"/"1" text from a client.
+// Truthy reads a boolean leniently, as surfaces receive it: 0/1 from the
+// resource layer, or a JSON boolean or text from a client. It is
+// schema.ParseBool, with any other non-zero number true and anything
+// else unreadable false.
 func Truthy(v any) bool {
+	if b, err := schema.ParseBool(v); err == nil {
+		return b
+	}
 	switch x := v.(type) {
-	case bool:
-		return x
 	case int64:
 		return x != 0
 	case int:
 		return x != 0
 	case float64:
 		return x != 0
-	case string:
-		s := strings.TrimSpace(x)
-		return s == "1" || strings.EqualFold(s, "true")
 	}
 	return false
 }

@@ -280,6 +280,12 @@ func toInt(typeName string, kind ValueKind, v any) (int64, error) {
 	return int64(f), nil
 }
 
+// ParseBool is the one reading of a boolean value in Apiary: true, false,
+// the text true/1/on/yes and false/0/off/no/"" (any case, spaces
+// trimmed), or the number 1 or 0. Anything else is an error naming it.
+// Lenient readers (resource.Truthy) build on it.
+func ParseBool(v any) (bool, error) { return toBool(v) }
+
 func toBool(v any) (bool, error) {
 	switch x := v.(type) {
 	case bool:

@@ -18,11 +18,17 @@ import (
 // actionMethods are the methods Daptin binds the action route to.
 var actionMethods = []string{http.MethodPost, http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
-// actionHandler serves /action/{type}/{action} and /api/{type}/action/{action}.
-func (s *Server) actionHandler() http.HandlerFunc {
-	s.exec = actions.New(actions.Options{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Config: s.conf, Stores: s.files.stores,
+// newExecutor builds the action executor; New calls it once, after the
+// resource layer, the issuer and the sign-in limiters exist.
+func (s *Server) newExecutor() *actions.Executor {
+	return actions.New(actions.Options{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Config: s.conf, Stores: s.files.stores,
 		Log: s.log.With("component", "actions"), AccountLimiter: s.attempts, AddressLimiter: s.addrAttempts,
 		Reload: s.Reload, SchemaDir: s.cfg.SchemaDir, Now: s.cfg.Clock, Mailer: s.mailSender()})
+}
+
+// actionHandler serves /action/{type}/{action} and /api/{type}/action/{action}
+// with the executor New built.
+func (s *Server) actionHandler() http.HandlerFunc {
 	h := func(w http.ResponseWriter, r *http.Request) {
 		attrs, err := actionAttributes(r, s.cfg.HTTP.MaxBodyBytes)
 		var out []actions.Response

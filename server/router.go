@@ -128,22 +128,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.tokenFailed(w, r, next, err.Error())
 			return
 		}
-		if claims.ClientID != "" && claims.Email == "" {
-			// A service token acting for no user: only its scopes grant access.
-			p := auth.Principal{Email: "service:" + claims.ClientID, Name: claims.Name, Scopes: claims.Scopes}
-			next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
-			return
-		}
-		p, err := s.res.PrincipalByEmail(r.Context(), claims.Email)
+		p, err := resource.PrincipalFromClaims(r.Context(), s.res, claims)
 		if err != nil {
-			s.tokenFailed(w, r, next, "the token's user does not exist")
+			s.tokenFailed(w, r, next, err.Error())
 			return
 		}
-		if claims.AuthVersion != p.AuthVersion {
-			s.tokenFailed(w, r, next, "the token was revoked (password changed); sign in again")
-			return
-		}
-		p.Scopes = claims.Scopes
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 	})
 }

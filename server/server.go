@@ -97,30 +97,31 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	sc := c.sc
 	log.InfoContext(ctx, "database opened", "component", "db", "type", d.Dialect.Name(), "target", d.Target(),
 		"max_open_conns", d.R.Stats().MaxOpenConnections)
+	s := &Server{cfg: cfg, log: log, db: d, schema: schema.NewHolder(sc), conf: resource.NewConfigStore(d)}
 	// Start-up reads _config through the writer connection, which the
 	// migrations have opened already; the reader pool connects on the
 	// first request that reads.
-	s := &Server{cfg: cfg, log: log, db: d, schema: schema.NewHolder(sc), conf: resource.NewConfigStore(d.WriterView())}
+	boot := resource.NewConfigStore(d.WriterView())
 	if err := s.prepareDatabase(ctx, sc); err != nil {
 		d.Close()
 		return nil, err
 	}
-	if err := s.loadSecrets(ctx); err != nil {
+	enc, err := s.loadSecrets(ctx, boot)
+	if err != nil {
 		d.Close()
 		return nil, err
 	}
-	enc, _ := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyEncryption)
 	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost,
 		Files: s.newFiles(enc)})
 	if err := s.startFiles(ctx); err != nil {
 		d.Close()
 		return nil, err
 	}
-	s.reloadSettings(ctx)
-	s.conf = resource.NewConfigStore(d)
+	s.applySettings(ctx, boot)
 	s.attempts = auth.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
 	s.addrAttempts = auth.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
 	s.slots = httpmw.NewSlots(s.live, cfg.HTTP.MaxBodyBytes)
+	s.exec = s.newExecutor()
 	s.mux = s.router()
 	s.handler = s.wireRealtime(discovery.WithHealthProbe(s.mux, s.slots.Saturated))
 	hl := newHTTPListener("http", cfg.HTTP.Addr, s.handler, log)
@@ -152,24 +153,30 @@ func (s *Server) prepareDatabase(ctx context.Context, sc *schema.Schema) error {
 	return resource.Bootstrap(ctx, s.db, sc, resource.BootstrapOptions{LocalStoragePath: s.cfg.LocalStoragePath})
 }
 
-// loadSecrets reads the JWT settings written at first boot.
-func (s *Server) loadSecrets(ctx context.Context) error {
-	secret, err := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyJWTSecret)
+// loadSecrets reads the JWT settings written at first boot and returns
+// the encryption secret ("" when the key was removed). A database error
+// fails start-up.
+func (s *Server) loadSecrets(ctx context.Context, conf *resource.ConfigStore) (string, error) {
+	secret, err := conf.Get(ctx, resource.ConfigBackend, resource.KeyJWTSecret)
 	if err != nil {
-		return fmt.Errorf("read jwt.secret: %w", err)
+		return "", fmt.Errorf("read jwt.secret: %w", err)
 	}
-	issuer, err := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyJWTIssuer)
+	issuer, err := conf.Get(ctx, resource.ConfigBackend, resource.KeyJWTIssuer)
 	if err != nil {
-		return fmt.Errorf("read jwt.token.issuer: %w", err)
+		return "", fmt.Errorf("read jwt.token.issuer: %w", err)
 	}
 	hours := 72
-	if v, err := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyJWTLifeHours); err == nil {
+	if v, err := conf.Get(ctx, resource.ConfigBackend, resource.KeyJWTLifeHours); err == nil {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 {
 			hours = n
 		}
 	}
 	s.issuer = auth.NewIssuer([]byte(secret), issuer, time.Duration(hours)*time.Hour, time.Now)
-	return nil
+	enc, err := conf.Get(ctx, resource.ConfigBackend, resource.KeyEncryption)
+	if err != nil && !errors.Is(err, resource.ErrNoConfig) {
+		return "", fmt.Errorf("read encryption.secret: %w", err)
+	}
+	return enc, nil
 }
 
 // Start binds every listener in order; if one fails, those already

@@ -9,8 +9,12 @@ import (
 
 // reloadSettings reads the HTTP settings from _config and makes them live.
 // A bad value keeps its safe default and is logged.
-func (s *Server) reloadSettings(ctx context.Context) {
-	all, err := s.conf.All(ctx)
+func (s *Server) reloadSettings(ctx context.Context) { s.applySettings(ctx, s.conf) }
+
+// applySettings is reloadSettings reading from conf (start-up reads
+// through the writer connection).
+func (s *Server) applySettings(ctx context.Context, conf *resource.ConfigStore) {
+	all, err := conf.All(ctx)
 	if err != nil {
 		s.log.WarnContext(ctx, "config not readable; keeping HTTP settings", "err", err)
 		return

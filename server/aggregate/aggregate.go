@@ -42,10 +42,7 @@ func Mount(r chi.Router, res func() resource.Service, log *slog.Logger, cache *r
 // stamp is the sum of the read stamps of the entity and of every joined
 // table: it moves whenever any of them does. Its group names those tables.
 func stamp(r *http.Request, res resource.Service) (string, uint64, bool) {
-	st, ok := res.(resource.Stamper)
-	if !ok {
-		return "", 0, false
-	}
+	st := resource.Stamper(res)
 	entity := chi.URLParam(r, "entity")
 	sum := st.ReadStamp(entity)
 	tables := []string{}

@@ -7,4 +7,6 @@
 // same keys (strings or arrays of strings) or a form-urlencoded body.
 // Answers are JSON:API-like documents of aggregate_{entity} rows; errors
 // are JSON:API error documents (400 for a bad query, 403, 404, 500).
+//
+// It may import resource, server/httperr and server/respcache.
 package aggregate

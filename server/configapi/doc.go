@@ -9,4 +9,6 @@
 // (resource.SecretKeys: jwt.secret, encryption.secret) are write-only:
 // reading one is a 403 and the listing leaves them out, so a leaked
 // administrator session cannot lift the token-signing key.
+//
+// It may import resource, auth and server/httperr.
 package configapi

@@ -17,4 +17,6 @@
 // Bearer token. Errors are Daybed's (cornice) JSON bodies:
 // {"status": "error", "errors": [{"location", "name", "description"}]},
 // and {"error": "401 Unauthorized", "msg": ...} for refusals.
+//
+// It may import resource, auth and schema.
 package daybed

@@ -15,4 +15,6 @@
 // ACCESS_DB and a user token, and acts only with the user's own rights;
 // /public needs nothing to read and GLOBAL_WRITE to write. Errors are JSON
 // objects {"error": code, "message": text}.
+//
+// It may import resource, auth and schema.
 package dexie

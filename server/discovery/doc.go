@@ -13,4 +13,6 @@
 //
 // Metrics counts requests: install Metrics.Middleware on the root router so
 // it sees chi's matched route pattern after the handler ran.
+//
+// It may import resource, auth, schema and server/httperr.
 package discovery

@@ -22,4 +22,6 @@
 //   - consults Accept when the extension is none of rss, atom and json
 //     (Daptin always answers RSS then; so does Apiary without an Accept
 //     that names Atom or JSON Feed).
+//
+// It may import resource, auth and server/httperr.
 package feed

@@ -69,14 +69,14 @@ func newPageInput(name string) *graphql.InputObject {
 // newQueryInput is one condition of the query argument. Daptin types value
 // as String; here it takes any literal (numbers, booleans, lists for "in"),
 // which accepts every query written for Daptin and more.
-func newQueryInput(name string) *graphql.InputObject {
+func newQueryInput(name string, json *graphql.Scalar) *graphql.InputObject {
 	return graphql.NewInputObject(graphql.InputObjectConfig{
 		Name:        name,
 		Description: "query results",
 		Fields: graphql.InputObjectConfigFieldMap{
 			"column":        {Type: graphql.String},
 			"operator":      {Type: graphql.String},
-			"value":         {Type: jsonScalar},
+			"value":         {Type: json},
 			"logical_group": {Type: graphql.String},
 		},
 	})
@@ -107,12 +107,14 @@ type builder struct {
 	tables []*schema.Table // tables that got a type, in schema order
 	page   *graphql.InputObject
 	query  *graphql.InputObject
+	scalar scalars // this schema's own DateTime and JSON
 }
 
 // build generates the GraphQL schema of sc.
 func (h *Handler) build(sc *schema.Schema) (graphql.Schema, error) {
-	b := &builder{h: h, sc: sc, types: map[string]*graphql.Object{},
-		page: newPageInput(inputName(sc, "page", "PageInput")), query: newQueryInput(inputName(sc, "query", "QueryInput"))}
+	sct := newScalars()
+	b := &builder{h: h, sc: sc, types: map[string]*graphql.Object{}, scalar: sct,
+		page: newPageInput(inputName(sc, "page", "PageInput")), query: newQueryInput(inputName(sc, "query", "QueryInput"), sct.json)}
 	for _, t := range sc.Tables {
 		if !validName(t.TableName) || reservedTypes[t.TableName] || b.types[t.TableName] != nil {
 			continue
@@ -177,7 +179,7 @@ func (b *builder) object(t *schema.Table) *graphql.Object {
 				if _, taken := f[c.ColumnName]; taken || !apiColumn(c) {
 					continue
 				}
-				f[c.ColumnName] = &graphql.Field{Type: scalarFor(gqlTypeName(c)), Description: c.ColumnDescription,
+				f[c.ColumnName] = &graphql.Field{Type: b.scalar.output(gqlTypeName(c)), Description: c.ColumnDescription,
 					Resolve: resolveAttr(c.ColumnName)}
 			}
 			return f
@@ -210,7 +212,7 @@ func (b *builder) queryFields(f graphql.Fields, t *schema.Table) {
 // attribute except the managed ones. Foreign keys take reference ids. As in
 // Daptin, add requires (non-null) the columns that are not nullable and
 // encrypted columns; unlike Daptin, not those with a default value.
-func writeArgs(t *schema.Table, creating bool) graphql.FieldConfigArgument {
+func (b *builder) writeArgs(t *schema.Table, creating bool) graphql.FieldConfigArgument {
 	args := graphql.FieldConfigArgument{}
 	for i := range t.Columns {
 		c := &t.Columns[i]
@@ -225,7 +227,7 @@ func writeArgs(t *schema.Table, creating bool) graphql.FieldConfigArgument {
 		if !apiColumn(c) {
 			continue
 		}
-		typ := inputScalarFor(gqlTypeName(c))
+		typ := b.scalar.input(gqlTypeName(c))
 		if c.IsForeignKey && c.ForeignKeyData.DataSource == "self" {
 			typ = graphql.String
 		}
@@ -241,8 +243,8 @@ func writeArgs(t *schema.Table, creating bool) graphql.FieldConfigArgument {
 func (b *builder) mutationFields(f graphql.Fields, t *schema.Table) {
 	typ := b.types[t.TableName]
 	name := camel(t.TableName)
-	addField(f, "add"+name, &graphql.Field{Type: typ, Args: writeArgs(t, true), Resolve: b.h.resolveAdd(t)})
-	upd := writeArgs(t, false)
+	addField(f, "add"+name, &graphql.Field{Type: typ, Args: b.writeArgs(t, true), Resolve: b.h.resolveAdd(t)})
+	upd := b.writeArgs(t, false)
 	upd[schema.ColReferenceID] = &graphql.ArgumentConfig{Type: graphql.NewNonNull(graphql.String)}
 	addField(f, "update"+name, &graphql.Field{Type: typ, Args: upd, Resolve: b.h.resolveUpdate(t)})
 	// Daptin types delete's reference_id as a nullable String; a missing
@@ -271,7 +273,7 @@ func (b *builder) actionFields(f graphql.Fields) {
 			if !validName(name) || name == "attributes" {
 				continue
 			}
-			var typ graphql.Input = inputScalarFor(gqlTypeName(c))
+			var typ graphql.Input = b.scalar.input(gqlTypeName(c))
 			if !c.IsNullable {
 				typ = graphql.NewNonNull(typ)
 			}
@@ -280,7 +282,7 @@ func (b *builder) actionFields(f graphql.Fields) {
 		if subject := a.OnType + "_id"; args[subject] == nil && validName(subject) {
 			args[subject] = &graphql.ArgumentConfig{Type: graphql.String, Description: "reference_id of the subject row"}
 		}
-		args["attributes"] = &graphql.ArgumentConfig{Type: jsonScalar, Description: "More attributes, as a JSON object."}
+		args["attributes"] = &graphql.ArgumentConfig{Type: b.scalar.json, Description: "More attributes, as a JSON object."}
 		if resp == nil {
 			resp = graphql.NewList(newActionResponse())
 		}

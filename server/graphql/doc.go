@@ -19,4 +19,7 @@
 // query that does not parse) are HTTP 400 and other methods 405; nullable
 // relations are nullable; date columns accept plain dates (2026-12-24);
 // answers are compact JSON; enabling takes effect without a restart.
+//
+// It may import resource, actions, schema, server/httperr and
+// server/httpmw.
 package graphql

@@ -24,62 +24,75 @@ func parseDate(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// dateTime is the DateTime scalar: it accepts both 2026-12-24 and RFC 3339
-// and always answers RFC 3339 in UTC.
-var dateTime = graphql.NewScalar(graphql.ScalarConfig{
-	Name:        "DateTime",
-	Description: "A date or a date and time: accepts 2006-01-02 or RFC 3339, answers RFC 3339 in UTC.",
-	Serialize: func(v any) any {
-		switch x := v.(type) {
-		case time.Time:
-			return x.UTC().Format(time.RFC3339Nano)
-		case *time.Time:
-			if x == nil {
+// scalars are the custom scalar types of one GraphQL schema. They are
+// built with each schema, so no graphql-go type object is shared between
+// schemas (or between servers in one process).
+type scalars struct {
+	dateTime, json *graphql.Scalar
+}
+
+func newScalars() scalars { return scalars{dateTime: newDateTime(), json: newJSONScalar()} }
+
+// newDateTime is the DateTime scalar: it accepts both 2026-12-24 and RFC
+// 3339 and always answers RFC 3339 in UTC.
+func newDateTime() *graphql.Scalar {
+	return graphql.NewScalar(graphql.ScalarConfig{
+		Name:        "DateTime",
+		Description: "A date or a date and time: accepts 2006-01-02 or RFC 3339, answers RFC 3339 in UTC.",
+		Serialize: func(v any) any {
+			switch x := v.(type) {
+			case time.Time:
+				return x.UTC().Format(time.RFC3339Nano)
+			case *time.Time:
+				if x == nil {
+					return nil
+				}
+				return x.UTC().Format(time.RFC3339Nano)
+			case string:
+				if t, ok := parseDate(x); ok {
+					return t.Format(time.RFC3339Nano)
+				}
+				return x
+			case nil:
 				return nil
 			}
-			return x.UTC().Format(time.RFC3339Nano)
-		case string:
-			if t, ok := parseDate(x); ok {
-				return t.Format(time.RFC3339Nano)
-			}
-			return x
-		case nil:
 			return nil
-		}
-		return nil
-	},
-	ParseValue: func(v any) any {
-		switch x := v.(type) {
-		case string:
-			if t, ok := parseDate(x); ok {
-				return t
+		},
+		ParseValue: func(v any) any {
+			switch x := v.(type) {
+			case string:
+				if t, ok := parseDate(x); ok {
+					return t
+				}
+			case time.Time:
+				return x.UTC()
 			}
-		case time.Time:
-			return x.UTC()
-		}
-		return nil
-	},
-	ParseLiteral: func(v ast.Value) any {
-		if s, ok := v.(*ast.StringValue); ok {
-			if t, ok := parseDate(s.Value); ok {
-				return t
+			return nil
+		},
+		ParseLiteral: func(v ast.Value) any {
+			if s, ok := v.(*ast.StringValue); ok {
+				if t, ok := parseDate(s.Value); ok {
+					return t
+				}
 			}
-		}
-		return nil
-	},
-})
+			return nil
+		},
+	})
+}
 
-// jsonScalar is the JSON scalar: any JSON value in and out. Query filters,
-// action attributes and action responses use it.
-var jsonScalar = graphql.NewScalar(graphql.ScalarConfig{
-	Name:        "JSON",
-	Description: "Any JSON value.",
-	Serialize:   func(v any) any { return v },
-	ParseValue:  func(v any) any { return v },
-	ParseLiteral: func(v ast.Value) any {
-		return literal(v)
-	},
-})
+// newJSONScalar is the JSON scalar: any JSON value in and out. Query
+// filters, action attributes and action responses use it.
+func newJSONScalar() *graphql.Scalar {
+	return graphql.NewScalar(graphql.ScalarConfig{
+		Name:        "JSON",
+		Description: "Any JSON value.",
+		Serialize:   func(v any) any { return v },
+		ParseValue:  func(v any) any { return v },
+		ParseLiteral: func(v ast.Value) any {
+			return literal(v)
+		},
+	})
+}
 
 // literal turns a GraphQL literal into the value encoding/json would give.
 func literal(v ast.Value) any {
@@ -116,8 +129,8 @@ func literal(v ast.Value) any {
 	return nil
 }
 
-// scalarFor maps a column type's GraphQL type name to the scalar.
-func scalarFor(name string) graphql.Output {
+// output maps a column type's GraphQL type name to the scalar.
+func (s scalars) output(name string) graphql.Output {
 	switch name {
 	case "Int":
 		return graphql.Int
@@ -126,14 +139,17 @@ func scalarFor(name string) graphql.Output {
 	case "Boolean":
 		return graphql.Boolean
 	case "DateTime":
-		return dateTime
+		return s.dateTime
 	case "ID":
 		return graphql.ID
 	}
 	return graphql.String
 }
 
-// inputScalarFor is scalarFor for arguments.
-func inputScalarFor(name string) graphql.Input {
-	return scalarFor(name).(graphql.Input)
+// input is output for arguments.
+func (s scalars) input(name string) graphql.Input {
+	if name == "DateTime" {
+		return s.dateTime
+	}
+	return s.output(name).(graphql.Input)
 }

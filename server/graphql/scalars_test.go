@@ -4,11 +4,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/language/ast"
 )
 
 func TestDateTimeAcceptsPlainDatesAndRFC3339(t *testing.T) {
 	t.Parallel()
+	dateTime := newDateTime()
 	scenarios := []struct {
 		in   string
 		want string // "" = rejected
@@ -57,5 +59,28 @@ func TestJSONLiteral(t *testing.T) {
 	list, ok := v.([]any)
 	if !ok || len(list) != 1 || list[0].(map[string]any)["column"] != "done" || list[0].(map[string]any)["value"] != float64(1) {
 		t.Fatalf("literal = %#v", v)
+	}
+}
+
+func TestScalarsArePerSchema(t *testing.T) {
+	t.Parallel()
+	a, b := newScalars(), newScalars()
+	if a.dateTime == b.dateTime || a.json == b.json {
+		t.Fatal("two schemas share a scalar type object")
+	}
+	cases := []struct {
+		name string
+		want any
+	}{
+		{"DateTime", a.dateTime}, {"Int", graphql.Int}, {"Float", graphql.Float},
+		{"Boolean", graphql.Boolean}, {"ID", graphql.ID}, {"String", graphql.String}, {"Other", graphql.String},
+	}
+	for _, c := range cases {
+		if got := a.output(c.name); got != c.want {
+			t.Errorf("output(%s) = %v, want %v", c.name, got, c.want)
+		}
+		if got := a.input(c.name); got != c.want {
+			t.Errorf("input(%s) = %v, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -8,4 +8,6 @@
 //
 // Handlers return errors instead of writing them (see HandlerFunc and
 // Handle), so a handler never writes half a response and forgets to return.
+//
+// It may import resource.
 package httperr

@@ -16,4 +16,6 @@
 // without being counted, as Daptin does, and so that a 429 still carries the
 // CORS headers a browser needs to read it. Gzip goes last so that it
 // compresses only what the handlers write, not the middleware's own errors.
+//
+// It imports nothing else of Apiary's.
 package httpmw

@@ -2,13 +2,14 @@ package httpmw
 
 import (
 	"bufio"
-	"compress/gzip"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // gzipSkipExt are the file endings already compressed, not worth gzipping.

@@ -12,4 +12,7 @@
 // adds links as JSON:API says.
 //
 // Handlers return errors and server/httperr writes them.
+//
+// It may import resource, auth, schema, server/httperr and
+// server/respcache.
 package jsonapi

@@ -19,4 +19,6 @@
 // as JSON at /openapi.json (application/json). It is generated on first
 // use for each *schema.Schema and cached until the live schema pointer
 // changes, answers HEAD, and sets a strong ETag so If-None-Match gives 304.
+//
+// It may import schema and server/httperr.
 package openapi

@@ -19,4 +19,6 @@
 // not JSON:API documents, because /token clients are OAuth clients. An
 // unknown client id, a wrong secret and a disabled client all give the same
 // 401 invalid_client after the same bcrypt work.
+//
+// It may import resource, auth and schema.
 package tokenapi

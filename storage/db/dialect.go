@@ -14,6 +14,8 @@ import (
 // Dialect is everything that differs between SQLite, PostgreSQL and MySQL.
 // Code outside storage/db asks the Dialect instead of testing the driver name.
 type Dialect interface {
+	// SQLText is the SQL text of functions, casts and clauses that differ.
+	SQLText
 	// Name returns "sqlite", "postgres" or "mysql".
 	Name() string
 	// Quote quotes an identifier, doubling any embedded quote character.
@@ -26,6 +28,11 @@ type Dialect interface {
 	SupportsReturning() bool
 	// TransactionalDDL reports whether CREATE/ALTER roll back with the transaction.
 	TransactionalDDL() bool
+	// SingleWriter reports whether the database takes one writing
+	// connection at a time (SQLite): the resource layer then groups
+	// concurrent writes into shared transactions and caches prepared
+	// statements per pool.
+	SingleWriter() bool
 	// InlineIndexes reports whether CREATE TABLE may declare its indexes
 	// (MySQL), which is far faster there than one CREATE INDEX each.
 	InlineIndexes() bool

@@ -42,6 +42,9 @@ func (mysqlDialect) InlineIndexes() bool        { return true }
 // TransactionalDDL reports whether DDL rolls back with the transaction.
 func (mysqlDialect) TransactionalDDL() bool { return false }
 
+// SingleWriter: see Dialect.
+func (mysqlDialect) SingleWriter() bool { return false }
+
 func (mysqlDialect) CreateTableSuffix() string {
 	return " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
 }

@@ -38,7 +38,10 @@ func (postgresDialect) SupportsReturning() bool    { return true }
 func (postgresDialect) InlineIndexes() bool        { return false }
 
 // TransactionalDDL reports whether DDL rolls back with the transaction.
-func (postgresDialect) TransactionalDDL() bool    { return true }
+func (postgresDialect) TransactionalDDL() bool { return true }
+
+// SingleWriter: see Dialect.
+func (postgresDialect) SingleWriter() bool        { return false }
 func (postgresDialect) CreateTableSuffix() string { return "" }
 
 func (postgresDialect) LimitOffset(limit, offset int) string {

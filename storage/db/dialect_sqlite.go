@@ -39,7 +39,10 @@ func (sqliteDialect) SupportsReturning() bool    { return true }
 func (sqliteDialect) InlineIndexes() bool        { return false }
 
 // TransactionalDDL reports whether DDL rolls back with the transaction.
-func (sqliteDialect) TransactionalDDL() bool    { return true }
+func (sqliteDialect) TransactionalDDL() bool { return true }
+
+// SingleWriter: see Dialect.
+func (sqliteDialect) SingleWriter() bool        { return true }
 func (sqliteDialect) CreateTableSuffix() string { return "" }
 func (sqliteDialect) secret(string) string      { return "" }
 

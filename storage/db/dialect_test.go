@@ -65,6 +65,9 @@ func TestDialectSQL(t *testing.T) {
 			if d.SupportsReturning() != s.returning || d.TransactionalDDL() != s.ddl {
 				t.Errorf("SupportsReturning/TransactionalDDL = %v/%v", d.SupportsReturning(), d.TransactionalDDL())
 			}
+			if d.SingleWriter() != (s.name == "sqlite") {
+				t.Errorf("SingleWriter = %v", d.SingleWriter())
+			}
 			if strings.Count(d.ILike("x"), "?") != 1 {
 				t.Errorf("ILike must have exactly one placeholder")
 			}

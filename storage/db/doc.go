@@ -17,4 +17,8 @@
 //
 // Values scanned into any differ by driver; see the package tests
 // (TestScanAnyShapes) for the exact Go types each driver returns.
+//
+// The SQL text of functions, casts and clauses that differ is SQLText
+// (sqltext_<dialect>.go), part of Dialect: no package above this one
+// branches on Dialect.Name(). It imports nothing else of Apiary's.
 package db
