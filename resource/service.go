@@ -26,6 +26,8 @@ type Options struct {
 	// PasswordCost is the bcrypt cost of password columns; 0 means
 	// auth.BcryptCost (11, as Daptin). Tests lower it for speed.
 	PasswordCost int
+	// Peers, when set, learns of every commit and applies other nodes'.
+	Peers Peers
 }
 
 // core is shared by the root service and every transaction-bound one.
@@ -47,6 +49,7 @@ type core struct {
 	// group shares write transactions between concurrent writes (SQLite
 	// only; nil otherwise).
 	group *groupCommit
+	peers Peers
 }
 
 // svc implements Service. Outside a transaction q is nil: reads use the
@@ -75,7 +78,10 @@ func New(o Options) Service {
 		cost = auth.BcryptCost
 	}
 	c := &core{db: o.DB, d: o.DB.Dialect, holder: o.Schema, log: log, secret: o.EncryptionSecret, cost: cost,
-		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations()}
+		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations(), peers: o.Peers}
+	if o.Peers != nil {
+		o.Peers.Attach(c.remoteCommitted)
+	}
 	if o.DB.Dialect.Name() == "sqlite" {
 		c.rstmts, c.wstmts = newStmtCache(o.DB.R), newStmtCache(o.DB.W)
 		c.group = newGroupCommit(o.DB, c.committed)
@@ -160,6 +166,11 @@ func (c *core) committed(pending []Change) {
 	c.gens.committed(pending)
 	if len(pending) > 0 {
 		c.cache.invalidateFor(pending)
+	}
+	if c.peers != nil {
+		c.peers.Committed(pending)
+	}
+	if len(pending) > 0 {
 		for _, ch := range pending {
 			c.bus.publish(ch)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/server/discovery"
 	"github.com/apiary/apiary/server/httpmw"
+	"github.com/apiary/apiary/storage/cluster"
 	"github.com/apiary/apiary/storage/db"
 )
 
@@ -56,13 +57,15 @@ type Server struct {
 	started      time.Time
 	hub          *realtime.Hub   // /live
 	rooms        *realtime.Rooms // YJS documents
+	cluster      cluster.Cluster // the other nodes (wire_cluster.go)
+	peers        *clusterPeers   // nil on a single node
 }
 
 // New builds everything in dependency order: database, schema, migrations,
 // seed rows, secrets, resource layer, router and listeners. Nothing is
 // listening until Run or Start.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
-	if err := cfg.Validate(); err != nil {
+	if err := errors.Join(cfg.Validate(), cfg.Olric.validate(cfg.DB.Type)); err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
@@ -105,7 +108,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	enc, _ := s.conf.Get(ctx, resource.ConfigBackend, resource.KeyEncryption)
-	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost})
+	peers, err := s.startCluster()
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost, Peers: peers})
 	s.reloadSettings(ctx)
 	s.conf = resource.NewConfigStore(d)
 	s.attempts = auth.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
@@ -193,6 +201,7 @@ func (s *Server) Run(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.closeRealtime()
 	err := s.stop(s.listeners)
+	s.closeCluster()
 	s.log.Info("server stopped")
 	return errors.Join(err, s.db.Close())
 }
