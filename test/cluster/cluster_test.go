@@ -40,6 +40,7 @@ func TestCluster(t *testing.T) {
 			}
 		}
 	})
+	t.Run("live row events reach every node once", func(t *testing.T) { testLiveAcrossNodes(t, nodes, admin) })
 	t.Run("update and delete seen everywhere at once", func(t *testing.T) {
 		id := create(t, nodes[1], admin, "to-rename")
 		for _, s := range nodes {

@@ -1,0 +1,99 @@
+package cluster
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/apiary/apiary/test/testserver"
+)
+
+// liveClient is a /live WebSocket connection.
+type liveClient struct {
+	t    *testing.T
+	conn *websocket.Conn
+}
+
+type liveFrame struct {
+	Type  string `json:"type"`
+	ID    string `json:"id"`
+	OK    *bool  `json:"ok"`
+	Topic string `json:"topic"`
+	Event string `json:"event"`
+	Data  []byte `json:"data"`
+	Raw   string `json:"-"`
+}
+
+func dialLive(t *testing.T, s *testserver.Server, token string) *liveClient {
+	t.Helper()
+	u := "ws" + strings.TrimPrefix(s.URL, "http") + "/live?token=" + token
+	conn, resp, err := websocket.DefaultDialer.Dial(u, nil)
+	if err != nil {
+		t.Fatalf("dial /live: %v (%v)", err, resp)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	c := &liveClient{t: t, conn: conn}
+	c.next() // the session frame
+	return c
+}
+
+func (c *liveClient) send(v any) {
+	c.t.Helper()
+	if err := c.conn.WriteJSON(v); err != nil {
+		c.t.Fatalf("send: %v", err)
+	}
+}
+
+func (c *liveClient) next() liveFrame {
+	c.t.Helper()
+	_ = c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, raw, err := c.conn.ReadMessage()
+	if err != nil {
+		c.t.Fatalf("read: %v", err)
+	}
+	var f liveFrame
+	if err := json.Unmarshal(raw, &f); err != nil {
+		c.t.Fatalf("frame %s: %v", raw, err)
+	}
+	f.Raw = string(raw)
+	return f
+}
+
+func (c *liveClient) subscribe(topic string) {
+	c.t.Helper()
+	c.send(map[string]any{"id": "s-" + topic, "method": "subscribe", "attributes": map[string]any{"topicName": topic}})
+	if f := c.next(); f.Type != "response" || f.OK == nil || !*f.OK {
+		c.t.Fatalf("subscribe %s: %s", topic, f.Raw)
+	}
+}
+
+// quiet asserts nothing else arrives: the pong of a ping must come next.
+// A late duplicate from another node would arrive within the wait.
+func (c *liveClient) quiet() {
+	c.t.Helper()
+	time.Sleep(200 * time.Millisecond)
+	c.send(map[string]any{"method": "ping"})
+	if f := c.next(); f.Type != "pong" {
+		c.t.Fatalf("expected nothing before the pong, got %s", f.Raw)
+	}
+}
+
+// testLiveAcrossNodes: subscribers on nodes 1 and 3 receive a row created
+// on node 2 exactly once, and a subscriber on node 2 too.
+func testLiveAcrossNodes(t *testing.T, nodes []*testserver.Server, admin string) {
+	clients := []*liveClient{dialLive(t, nodes[0], admin), dialLive(t, nodes[1], admin), dialLive(t, nodes[2], admin)}
+	for _, c := range clients {
+		c.subscribe("item")
+	}
+	id := create(t, nodes[1], admin, "live-item")
+	for i, c := range clients {
+		f := c.next()
+		if f.Type != "event" || f.Topic != "item" || f.Event != "create" || !strings.Contains(string(f.Data), id) {
+			t.Fatalf("node %d: want the create event of %s, got %s", i+1, id, f.Raw)
+		}
+		c.quiet()
+	}
+}
