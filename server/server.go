@@ -115,6 +115,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost, Peers: peers})
 	s.reloadSettings(ctx)
+	s.listenSchema()
 	s.conf = resource.NewConfigStore(d)
 	s.attempts = auth.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
 	s.addrAttempts = auth.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)

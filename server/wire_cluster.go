@@ -80,10 +80,11 @@ func (s *Server) closeCluster() {
 // every other member, which moves its read stamps and drops its cached
 // answers before acknowledging; the write returns once all have.
 type clusterPeers struct {
-	c     cluster.Cluster
-	log   *slog.Logger
-	mu    sync.Mutex
-	acked *cluster.Acked
+	c      cluster.Cluster
+	log    *slog.Logger
+	mu     sync.Mutex
+	acked  *cluster.Acked
+	schema *cluster.Acked // schema announcements (wire_cluster_schema.go)
 }
 
 // Attach implements resource.Peers.
@@ -133,6 +134,9 @@ func (p *clusterPeers) close() {
 	defer p.mu.Unlock()
 	if p.acked != nil {
 		p.acked.Close()
+	}
+	if p.schema != nil {
+		p.schema.Close()
 	}
 }
 
