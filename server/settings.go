@@ -33,6 +33,7 @@ func (s *Server) reloadSettings(ctx context.Context) {
 func (s *Server) configChanged(key string) {
 	s.reloadSettings(context.Background())
 	s.log.Info("config changed", "key", key)
+	s.announceConfig(key)
 }
 
 // ReloadConfig re-reads the live settings from _config (the config API calls

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net"
+	"net/http"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/server/httpmw"
 	"github.com/apiary/apiary/storage/cluster"
 )
 
@@ -85,6 +87,7 @@ type clusterPeers struct {
 	mu     sync.Mutex
 	acked  *cluster.Acked
 	schema *cluster.Acked // schema announcements (wire_cluster_schema.go)
+	config *cluster.Acked // live settings changes
 }
 
 // Attach implements resource.Peers.
@@ -138,6 +141,9 @@ func (p *clusterPeers) close() {
 	if p.schema != nil {
 		p.schema.Close()
 	}
+	if p.config != nil {
+		p.config.Close()
+	}
 }
 
 func errString(err error) string {
@@ -145,4 +151,16 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// rateLimit is the per-IP, per-path limiter: this node's counters on a
+// single node, the "http-rate-limit" DMap of the cluster when there are
+// peers (contract sidecars.md §3.3), so the limit holds across nodes.
+func (s *Server) rateLimit() func(http.Handler) http.Handler {
+	if s.peers == nil {
+		return httpmw.RateLimit(s.live, nil)
+	}
+	return httpmw.RateLimitShared(s.live, nil, func(ctx context.Context, key string, ttl time.Duration) (int, error) {
+		return s.cluster.Incr(ctx, "http-rate-limit", key, ttl)
+	})
 }

@@ -15,6 +15,9 @@ import (
 // others.
 const schemaChannel = "apiary.schema"
 
+// configChannel tells the other nodes to re-read the live settings.
+const configChannel = "apiary.config"
+
 // schemaApplyWait bounds how long a reload waits for the other nodes to
 // apply the same schema.
 const schemaApplyWait = 60 * time.Second
@@ -28,6 +31,7 @@ func (s *Server) listenSchema() {
 	if s.peers == nil {
 		return
 	}
+	s.peers.config = cluster.NewAcked(s.cluster, configChannel, func([]byte) { s.reloadSettings(context.Background()) })
 	s.peers.schema = cluster.NewAcked(s.cluster, schemaChannel, func(b []byte) {
 		var files schemaFiles
 		if err := json.Unmarshal(b, &files); err != nil {
@@ -68,5 +72,17 @@ func (s *Server) announceSchema(ctx context.Context) {
 	n, err := s.peers.schema.Send(context.WithoutCancel(ctx), b, schemaApplyWait)
 	if err != nil || n < others {
 		s.log.Warn("cluster schema not acknowledged by every member", "component", "cluster", "acked", n, "members", others+1, "err", errString(err))
+	}
+}
+
+// announceConfig makes the other nodes re-read the live settings after a
+// _config write on this one, and waits until they have.
+func (s *Server) announceConfig(key string) {
+	if s.peers == nil || s.peers.config == nil {
+		return
+	}
+	b, _ := json.Marshal(key)
+	if _, err := s.peers.config.Send(context.Background(), b, invalidationWait); err != nil {
+		s.log.Warn("cluster config change not sent", "component", "cluster", "err", err.Error())
 	}
 }
