@@ -38,7 +38,7 @@ func (s *sharedRate) hit(ip netip.Addr, path string, win int64) int {
 	if len(path) > maxKeyPath {
 		path = path[:maxKeyPath]
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	n, err := s.shared(ctx, ip.String()+" "+path+" "+strconv.FormatInt(win, 10), sharedRateTTL)
 	if err != nil {

@@ -175,14 +175,15 @@ func (n *Olric) Incr(ctx context.Context, dmap, key string, ttl time.Duration) (
 	if err != nil {
 		return 0, err
 	}
-	v, err := dm.Incr(ctx, key, 1)
-	if err != nil {
-		return 0, err
+	if ttl > 0 {
+		// Create the counter with its time to live first: Incr keeps an
+		// entry's TTL, while Expire after Incr loses increments made
+		// through other members (Olric v0.7.4).
+		if err := dm.Put(ctx, key, 0, olric.NX(), olric.PX(ttl)); err != nil && !errors.Is(err, olric.ErrKeyFound) {
+			return 0, err
+		}
 	}
-	if v == 1 {
-		err = dm.Expire(ctx, key, ttl)
-	}
-	return v, err
+	return dm.Incr(ctx, key, 1)
 }
 
 // Lease implements Cluster: the holder is recorded in the "apiary-leases"

@@ -43,6 +43,7 @@ func TestCluster(t *testing.T) {
 	t.Run("live row events reach every node once", func(t *testing.T) { testLiveAcrossNodes(t, nodes, admin) })
 	t.Run("schema upload applies on every node", func(t *testing.T) { testSchemaEverywhere(t, nodes, admin) })
 	t.Run("rate limit shared by the nodes", func(t *testing.T) { testRateLimitShared(t, nodes, admin) })
+	defer t.Run("a node leaves under load", func(t *testing.T) { testNodeLeavesUnderLoad(t, nodes, admin) })
 	t.Run("update and delete seen everywhere at once", func(t *testing.T) {
 		id := create(t, nodes[1], admin, "to-rename")
 		for _, s := range nodes {

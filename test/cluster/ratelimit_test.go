@@ -25,10 +25,11 @@ func testRateLimitShared(t *testing.T, nodes []*testserver.Server, admin string)
 		// Start just after a second boundary so the burst fits one window.
 		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 20*time.Millisecond)))
 		win := time.Now().Unix()
-		limited := 0
+		limited, seq := 0, ""
 		for range 4 {
 			for _, s := range nodes {
 				r := s.Do(t, http.MethodGet, "/api/usergroup", nil, admin)
+				seq += r.Header.Get("X-Ratelimit-Remaining") + ","
 				if r.Status == http.StatusTooManyRequests {
 					limited++
 				}
@@ -39,7 +40,7 @@ func testRateLimitShared(t *testing.T, nodes []*testserver.Server, admin string)
 			continue
 		}
 		if limited != 6 {
-			t.Fatalf("12 requests over three nodes with a limit of 6: %d refused, want 6", limited)
+			t.Fatalf("12 requests over three nodes with a limit of 6: %d refused, want 6 (remaining: %s)", limited, seq)
 		}
 		return
 	}
