@@ -44,7 +44,7 @@ func (s *Server) startCluster() (resource.Peers, error) {
 	}
 	log.Info("cluster member starting", "node", m.Node(), "peers", len(o.Peers))
 	s.cluster = m
-	s.peers = &clusterPeers{c: m, log: log}
+	s.peers = &clusterPeers{c: m, kv: m, log: log}
 	return s.peers, nil
 }
 
@@ -83,6 +83,7 @@ func (s *Server) closeCluster() {
 // answers before acknowledging; the write returns once all have.
 type clusterPeers struct {
 	c      cluster.Cluster
+	kv     cluster.KV // user topics (wire_cluster_events.go)
 	log    *slog.Logger
 	mu     sync.Mutex
 	acked  *cluster.Acked

@@ -152,3 +152,55 @@ func (r *clusterRooms) received(p []byte) {
 		fn(w.Update)
 	}
 }
+
+// topicKeyPrefix is the default-cache key prefix of user topics (contract
+// sidecars.md §3.3).
+const topicKeyPrefix = "ws-topic:"
+
+// topicStore keeps user topics in the cluster's default-cache DMap when
+// there are peers; nil (the hub's memory store) on a single node.
+func (s *Server) topicStore() realtime.TopicStore {
+	if s.peers == nil || s.peers.kv == nil {
+		return nil
+	}
+	return clusterTopics{kv: s.peers.kv}
+}
+
+// clusterTopics implements realtime.TopicStore over a cluster KV.
+type clusterTopics struct{ kv cluster.KV }
+
+// Create implements realtime.TopicStore.
+func (c clusterTopics) Create(ctx context.Context, name string, meta realtime.TopicMeta) (bool, error) {
+	b, _ := json.Marshal(meta)
+	return c.kv.PutNew(ctx, "default-cache", topicKeyPrefix+name, b)
+}
+
+// Get implements realtime.TopicStore.
+func (c clusterTopics) Get(ctx context.Context, name string) (realtime.TopicMeta, bool, error) {
+	var m realtime.TopicMeta
+	b, ok, err := c.kv.Get(ctx, "default-cache", topicKeyPrefix+name)
+	if err != nil || !ok {
+		return m, false, err
+	}
+	return m, true, json.Unmarshal(b, &m)
+}
+
+// Delete implements realtime.TopicStore.
+func (c clusterTopics) Delete(ctx context.Context, name string) (bool, error) {
+	return c.kv.Delete(ctx, "default-cache", topicKeyPrefix+name)
+}
+
+// Put implements realtime.TopicStore.
+func (c clusterTopics) Put(ctx context.Context, name string, meta realtime.TopicMeta) error {
+	b, _ := json.Marshal(meta)
+	return c.kv.Put(ctx, "default-cache", topicKeyPrefix+name, b)
+}
+
+// Names implements realtime.TopicStore.
+func (c clusterTopics) Names(ctx context.Context) ([]string, error) {
+	keys, err := c.kv.Keys(ctx, "default-cache", topicKeyPrefix)
+	for i, k := range keys {
+		keys[i] = k[len(topicKeyPrefix):]
+	}
+	return keys, err
+}

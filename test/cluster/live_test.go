@@ -97,3 +97,28 @@ func testLiveAcrossNodes(t *testing.T, nodes []*testserver.Server, admin string)
 		c.quiet()
 	}
 }
+
+// testUserTopicAcrossNodes: a topic created on node 1 exists on every node
+// (default-cache DMap); a message published on node 2 reaches subscribers
+// on nodes 1 and 3 once.
+func testUserTopicAcrossNodes(t *testing.T, nodes []*testserver.Server, admin string) {
+	c1, c2, c3 := dialLive(t, nodes[0], admin), dialLive(t, nodes[1], admin), dialLive(t, nodes[2], admin)
+	c1.send(map[string]any{"id": "c", "method": "create-topicName", "attributes": map[string]any{"name": "room-x"}})
+	if f := c1.next(); f.OK == nil || !*f.OK {
+		t.Fatalf("create topic on node 1: %s", f.Raw)
+	}
+	c3.send(map[string]any{"id": "c", "method": "create-topicName", "attributes": map[string]any{"name": "room-x"}})
+	if f := c3.next(); f.OK == nil || *f.OK {
+		t.Fatalf("create the same topic on node 3 must fail (it exists): %s", f.Raw)
+	}
+	c1.subscribe("room-x")
+	c3.subscribe("room-x")
+	c2.send(map[string]any{"method": "new-message", "attributes": map[string]any{"topicName": "room-x", "message": map[string]any{"text": "hi"}}})
+	for i, c := range []*liveClient{c1, c3} {
+		f := c.next()
+		if f.Type != "event" || f.Topic != "room-x" || f.Event != "new-message" || !strings.Contains(string(f.Data), `"hi"`) {
+			t.Fatalf("subscriber %d: want the message, got %s", i+1, f.Raw)
+		}
+		c.quiet()
+	}
+}
