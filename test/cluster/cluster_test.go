@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/apiary/apiary/server"
 )
@@ -25,6 +27,8 @@ func TestCluster(t *testing.T) {
 		}
 	})
 	t.Run("write on one node, read on the others never stale", func(t *testing.T) {
+		var writes []time.Duration
+		defer func() { t.Logf("acknowledged writes (invalidation included): %s", spread(writes)) }()
 		for round := range 20 {
 			w := nodes[round%3]
 			// Warm the read caches of every node on the current state.
@@ -32,7 +36,9 @@ func TestCluster(t *testing.T) {
 				names(t, s, admin)
 			}
 			name := fmt.Sprintf("item-%d", round)
+			t0 := time.Now()
 			create(t, w, admin, name)
+			writes = append(writes, time.Since(t0))
 			for i, s := range nodes {
 				if !names(t, s, admin)[name] {
 					t.Fatalf("round %d: node %d served a list without %q written on node %d", round, i+1, name, round%3+1)
@@ -88,4 +94,13 @@ func TestSQLiteRefusesPeers(t *testing.T) {
 	if _, err := server.New(context.Background(), cfg, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "-cluster_secret") {
 		t.Fatalf("no secret: err = %v", err)
 	}
+}
+
+// spread formats the median and the largest of ds.
+func spread(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "none"
+	}
+	slices.Sort(ds)
+	return fmt.Sprintf("n=%d median=%v max=%v", len(ds), ds[len(ds)/2].Round(10*time.Microsecond), ds[len(ds)-1].Round(10*time.Microsecond))
 }

@@ -88,12 +88,18 @@ func testLiveAcrossNodes(t *testing.T, nodes []*testserver.Server, admin string)
 	for _, c := range clients {
 		c.subscribe("item")
 	}
+	var lat []time.Duration
+	t0 := time.Now()
 	id := create(t, nodes[1], admin, "live-item")
 	for i, c := range clients {
 		f := c.next()
+		lat = append(lat, time.Since(t0))
 		if f.Type != "event" || f.Topic != "item" || f.Event != "create" || !strings.Contains(string(f.Data), id) {
 			t.Fatalf("node %d: want the create event of %s, got %s", i+1, id, f.Raw)
 		}
+	}
+	t.Logf("write on node 2 to event on nodes 1, 2, 3 (write included): %v", lat)
+	for _, c := range clients {
 		c.quiet()
 	}
 }
