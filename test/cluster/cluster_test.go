@@ -24,6 +24,9 @@ func TestCluster(t *testing.T) {
 			if got := members(t, s); got != 3 {
 				t.Fatalf("node %d: cluster.members = %d", i+1, got)
 			}
+			if r := s.Do(t, http.MethodGet, "/metrics", nil, admin); !strings.Contains(string(r.Body), "\napiary_cluster_members 3\n") {
+				t.Fatalf("node %d: /metrics lacks apiary_cluster_members 3 (%d)", i+1, r.Status)
+			}
 		}
 	})
 	t.Run("write on one node, read on the others never stale", func(t *testing.T) {
