@@ -29,6 +29,8 @@ type Options struct {
 	// Files stores the files of asset columns; nil keeps submitted files
 	// inline in the column as JSON.
 	Files FileHandler
+	// Peers, when set, learns of every commit and applies other nodes'.
+	Peers Peers
 }
 
 // core is shared by the root service and every transaction-bound one.
@@ -53,6 +55,7 @@ type core struct {
 	files FileHandler
 	// orders keeps ordered id lists of list queries (list_order.go).
 	orders orderLists
+	peers  Peers
 }
 
 // svc implements Service. Outside a transaction q is nil: reads use the
@@ -87,7 +90,10 @@ func New(o Options) Service {
 		cost = auth.BcryptCost
 	}
 	c := &core{db: o.DB, d: o.DB.Dialect, holder: o.Schema, log: log, secret: o.EncryptionSecret, cost: cost,
-		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations(), files: o.Files}
+		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations(), files: o.Files, peers: o.Peers}
+	if o.Peers != nil {
+		o.Peers.Attach(c.remoteCommitted)
+	}
 	if o.DB.Dialect.SingleWriter() {
 		c.rstmts, c.wstmts = newStmtCache(o.DB.R), newStmtCache(o.DB.W)
 		c.group = newGroupCommit(o.DB, c.committed)
@@ -174,6 +180,11 @@ func (c *core) committed(pending []Change) {
 	c.gens.committed(pending)
 	if len(pending) > 0 {
 		c.cache.invalidateFor(pending)
+	}
+	if c.peers != nil {
+		c.peers.Committed(pending)
+	}
+	if len(pending) > 0 {
 		for _, ch := range pending {
 			c.bus.publish(ch)
 		}

@@ -58,10 +58,15 @@ type FilesConfig struct {
 	MaxUploadBytes int64
 }
 
-// OlricConfig configures the embedded cluster member (used by later issues).
+// OlricConfig configures the embedded cluster member (docs/cluster.md).
+// Without peers a node runs alone and starts no Olric member.
 type OlricConfig struct {
-	Peers []string
-	Port  int
+	Peers []string // host:memberlistPort of the other nodes
+	Port  int      // Olric port (memberlist: Port+1); 0 = HTTP port - 1000
+	Bind  string   // address both ports bind to; "" = 127.0.0.1
+	// Secret is shared by every node (Olric password and gossip key);
+	// required as soon as there are peers. Never logged.
+	Secret string
 }
 
 // DefaultConfig returns Apiary's defaults: SQLite in apiary.db, HTTP on :6336.
@@ -132,6 +137,30 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.MaxBodyBytes <= 0 {
 		errs = append(errs, errors.New("max body size must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// validate checks the cluster settings: peers need a shared database and
+// a secret. server.New calls it (flag parsing accepts peers alone).
+func (o OlricConfig) validate(dbType string) error {
+	var errs []error
+	if o.Port < 0 || o.Port > 65534 {
+		errs = append(errs, fmt.Errorf("-olric_port %d: want 1-65534 (memberlist uses the next port)", o.Port))
+	}
+	if len(o.Peers) == 0 {
+		return errors.Join(errs...)
+	}
+	if dbType == "sqlite3" || dbType == "sqlite" {
+		errs = append(errs, errors.New("-olric_peers: a cluster needs a shared PostgreSQL or MySQL database; SQLite serves one node only"))
+	}
+	if strings.TrimSpace(o.Secret) == "" {
+		errs = append(errs, errors.New("-olric_peers: a cluster needs -cluster_secret (or APIARY_CLUSTER_SECRET) set to the same value on every node"))
+	}
+	for _, p := range o.Peers {
+		if _, port, err := net.SplitHostPort(p); err != nil || port == "" {
+			errs = append(errs, fmt.Errorf("-olric_peers %q: want host:port", p))
+		}
 	}
 	return errors.Join(errs...)
 }

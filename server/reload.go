@@ -13,8 +13,18 @@ import (
 // database and swaps the live schema, without a restart and without
 // dropping a request: requests in flight finish on the snapshot they took,
 // the next ones see the new schema. On any failure the old schema stays
-// live and the error is returned.
+// live and the error is returned. In a cluster the other nodes apply the
+// same schema files before Reload returns (wire_cluster_schema.go).
 func (s *Server) Reload(ctx context.Context) error {
+	if err := s.reloadLocal(ctx); err != nil {
+		return err
+	}
+	s.announceSchema(ctx)
+	return nil
+}
+
+// reloadLocal is Reload on this node only.
+func (s *Server) reloadLocal(ctx context.Context) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	t0 := time.Now()

@@ -36,7 +36,7 @@ func (s *Server) router() chi.Router {
 	}
 	s.res.Subscribe(m.ObserveChange)
 	r.Use(middleware.RequestID, middleware.GetHead, m.Middleware, s.logRequests, s.recoverer, httpmw.SecurityHeaders, httpmw.CORS(s.live),
-		httpmw.RateLimit(s.live, nil), s.slots.Middleware, httpmw.Gzip(s.live), s.authenticate, s.siteSwitch)
+		s.rateLimit(), s.slots.Middleware, httpmw.Gzip(s.live), s.authenticate, s.siteSwitch)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.log, httperr.New(http.StatusNotFound, "not found", "no route for "+r.Method+" "+r.URL.Path))
 	})
@@ -69,7 +69,8 @@ func (s *Server) router() chi.Router {
 	openapi.Mount(r, s.schema.Load, s.log.With("component", "openapi"))
 	discovery.Mount(r, discovery.Deps{Res: func() resource.Service { return s.res }, Schema: s.schema.Load, DBStats: s.db.Stats,
 		DBType: s.cfg.DB.Type, Started: func() time.Time { return s.started }, Metrics: m, Log: s.log.With("component", "discovery"),
-		StatusSections: s.integrationStatus})
+		StatusSections: s.integrationStatus,
+		Cluster:        s.clusterStatus})
 	feed.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "feed"))
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
 	aggregate.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "aggregate"), cache)

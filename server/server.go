@@ -24,6 +24,7 @@ import (
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/server/discovery"
 	"github.com/apiary/apiary/server/httpmw"
+	"github.com/apiary/apiary/storage/cluster"
 	"github.com/apiary/apiary/storage/db"
 )
 
@@ -61,13 +62,15 @@ type Server struct {
 	files        filesWiring
 	mail         *mail.Service
 	integrations *integrationsState // scheduler, integrations, Databite (wire_integrations.go)
+	cluster      cluster.Cluster    // the other nodes (wire_cluster.go)
+	peers        *clusterPeers      // nil on a single node
 }
 
 // New builds everything in dependency order: database, schema, migrations,
 // seed rows, secrets, resource layer, router and listeners. Nothing is
 // listening until Run or Start.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
-	if err := cfg.Validate(); err != nil {
+	if err := errors.Join(cfg.Validate(), cfg.Olric.validate(cfg.DB.Type)); err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
@@ -111,13 +114,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		d.Close()
 		return nil, err
 	}
+	peers, err := s.startCluster()
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
 	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost,
-		Files: s.newFiles(enc)})
+		Files: s.newFiles(enc), Peers: peers})
 	if err := s.startFiles(ctx); err != nil {
 		d.Close()
 		return nil, err
 	}
 	s.applySettings(ctx, boot)
+	s.listenSchema()
 	s.attempts = auth.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
 	s.addrAttempts = auth.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
 	s.slots = httpmw.NewSlots(s.live, cfg.HTTP.MaxBodyBytes)
@@ -221,6 +230,7 @@ func (s *Server) Run(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.closeRealtime()
 	err := errors.Join(s.stop(s.listeners), s.stopIntegrations())
+	s.closeCluster()
 	s.log.Info("server stopped")
 	return errors.Join(err, s.db.Close())
 }

@@ -39,6 +39,7 @@ func (s *Server) configChanged(key string) {
 	s.reloadSettings(context.Background())
 	s.mailConfigChanged(key)
 	s.log.Info("config changed", "key", key)
+	s.announceConfig(key)
 }
 
 // ReloadConfig re-reads the live settings from _config (the config API calls

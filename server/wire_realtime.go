@@ -18,10 +18,11 @@ import (
 // before the router: a WebSocket lives for hours, so it must not hold a
 // limit.max_connections slot or pass the per-request rate limiter.
 func (s *Server) wireRealtime(next http.Handler) http.Handler {
-	s.hub = realtime.NewHub(realtime.Options{Res: func() resource.Service { return s.res }, Log: s.log.With("component", "realtime")})
+	s.hub = realtime.NewHub(realtime.Options{Res: func() resource.Service { return s.res }, Log: s.log.With("component", "realtime"),
+		Broker: s.realtimeBroker(), Topics: s.topicStore()})
 	s.exec.Register("world", "publish_to_topic", s.publishToTopic)
 	s.rooms = realtime.NewRooms(realtime.RoomOptions{Res: func() resource.Service { return s.res }, Log: s.log.With("component", "yjs"),
-		Store: realtime.FileRoomStore{Dir: filepath.Join(s.cfg.LocalStoragePath, "yjs-documents")}})
+		Store: realtime.FileRoomStore{Dir: filepath.Join(s.cfg.LocalStoragePath, "yjs-documents")}, Peers: s.roomPeers()})
 	live := s.recoverer(s.authenticate(s.hub))
 	rooms := s.recoverer(s.authenticate(s.rooms))
 	// yjs.enabled is read at start-up, as Daptin does: "false" turns the

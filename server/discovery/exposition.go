@@ -57,6 +57,12 @@ func (h *handlers) metrics(w http.ResponseWriter, _ *http.Request) {
 		e.family("apiary_change_events_total", "counter", "Change events published by the resource layer.")
 		e.sample("apiary_change_events_total", nil, float64(h.d.Events()))
 	}
+	if h.d.Cluster != nil {
+		if n, ok := h.d.Cluster()["members"].(int); ok {
+			e.family("apiary_cluster_members", "gauge", "Live cluster members this node sees, itself included.")
+			e.sample("apiary_cluster_members", nil, float64(n))
+		}
+	}
 	e.family("apiary_uptime_seconds", "gauge", "Seconds since the server started.")
 	e.sample("apiary_uptime_seconds", nil, h.uptime().Seconds())
 	e.family("go_goroutines", "gauge", "Number of goroutines that currently exist.")

@@ -62,6 +62,8 @@ type serverStatus struct {
 	Database    string `json:"database"`
 	Tables      int    `json:"tables"`
 	GoVersion   string `json:"go_version"`
+	// Cluster is the member count and this node's name (docs/cluster.md).
+	Cluster map[string]any `json:"cluster,omitempty"`
 }
 
 // status answers GET /api/status: version, uptime in seconds, database
@@ -78,6 +80,9 @@ func (h *handlers) status(w http.ResponseWriter, r *http.Request) {
 		if sc := h.d.Schema(); sc != nil {
 			st.Tables = len(sc.Tables)
 		}
+	}
+	if h.d.Cluster != nil {
+		st.Cluster = h.d.Cluster()
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	if h.d.StatusSections == nil {

@@ -41,6 +41,8 @@ type Deps struct {
 	// Events returns how many change events were published; nil means the
 	// count Metrics.ObserveChange keeps.
 	Events func() int64
+	// Cluster reports the cluster section of /api/status; nil omits it.
+	Cluster func() map[string]any
 	// Log receives internal errors; nil means slog.Default().
 	Log *slog.Logger
 }

@@ -37,7 +37,7 @@ func RateLimit(l *Live, now func() time.Time) func(http.Handler) http.Handler {
 }
 
 // rateLimit is RateLimit with the counters passed in, for tests.
-func rateLimit(l *Live, now func() time.Time, rl *rateLimiter) func(http.Handler) http.Handler {
+func rateLimit(l *Live, now func() time.Time, rl rateCounter) func(http.Handler) http.Handler {
 	if now == nil {
 		now = time.Now
 	}

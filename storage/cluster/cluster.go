@@ -1,0 +1,28 @@
+package cluster
+
+import (
+	"context"
+	"time"
+)
+
+// Cluster is what the rest of the server needs from the nodes around it.
+type Cluster interface {
+	// Publish sends payload to the subscribers of channel on every member,
+	// this one included.
+	Publish(ctx context.Context, channel string, payload []byte) error
+	// Subscribe calls fn for every message on channel until cancel is
+	// called. fn runs on one goroutine per subscription, in order.
+	Subscribe(channel string, fn func(payload []byte)) (cancel func())
+	// Incr adds one to the counter key of dmap and returns the new value;
+	// a counter that did not exist starts at zero and lives for ttl.
+	Incr(ctx context.Context, dmap, key string, ttl time.Duration) (int, error)
+	// Lease takes or renews the lease name for this node for ttl and
+	// reports whether this node holds it.
+	Lease(ctx context.Context, name string, ttl time.Duration) (bool, error)
+	// Members returns the names of the live members, this one included.
+	Members(ctx context.Context) []string
+	// Node is this member's name.
+	Node() string
+	// Close leaves the cluster.
+	Close(ctx context.Context) error
+}
