@@ -84,7 +84,7 @@ func (d *driver) sites(ctx context.Context) ([]site, error) {
 		}
 		for _, r := range p.Rows {
 			str := func(k string) string { v, _ := r.Attrs[k].(string); return v }
-			if !truthy(r.Attrs["enable"]) || !truthy(r.Attrs["ftp_enabled"]) || str("cloud_store_id") == "" {
+			if !resource.Truthy(r.Attrs["enable"]) || !resource.Truthy(r.Attrs["ftp_enabled"]) || str("cloud_store_id") == "" {
 				continue
 			}
 			out = append(out, site{ref: r.RefID, host: strings.ToLower(strings.TrimSpace(str("hostname"))), dir: str("path"), storeRef: str("cloud_store_id")})
@@ -345,19 +345,4 @@ func (f fileInfo) Sys() any           { return nil }
 
 func dirInfo(name string) os.FileInfo {
 	return fileInfo{blob.Info{Name: name, IsDir: true, Size: -1, ModTime: time.Now()}}
-}
-
-// truthy reads a boolean column whatever the driver returned.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x == "true" || x == "1"
-	}
-	return false
 }

@@ -78,7 +78,7 @@ func (r *Registry) LoadAll(ctx context.Context) error {
 			return err
 		}
 		for _, row := range pg.Rows {
-			if !truthy(row.Attrs["enable"]) {
+			if !resource.Truthy(row.Attrs["enable"]) {
 				continue
 			}
 			if _, err := r.installRow(ctx, row); err != nil {
@@ -97,7 +97,7 @@ func (r *Registry) Changed(ctx context.Context, c resource.Change) {
 	if c.Table != IntegrationTable {
 		return
 	}
-	if c.Op == resource.OpDelete || !truthy(c.Row["enable"]) {
+	if c.Op == resource.OpDelete || !resource.Truthy(c.Row["enable"]) {
 		r.removeRef(c.RefID)
 		return
 	}
@@ -150,20 +150,6 @@ func (r *Registry) List() []*Provider {
 	r.mu.RUnlock()
 	sort.Slice(out, func(a, b int) bool { return out[a].Name < out[b].Name })
 	return out
-}
-
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x == "1" || x == "true"
-	}
-	return false
 }
 
 // FindOperation returns the installed provider that has operation op

@@ -197,25 +197,11 @@ func jobOf(row resource.Row) *Job {
 		_ = json.Unmarshal([]byte(v), &attrs)
 	}
 	j := &Job{RefID: row.RefID, Name: str("name"), Schedule: str("schedule"), Action: str("action_name"),
-		Entity: str("entity_name"), JobType: str("job_type"), Active: truthy(row.Attrs["active"]),
+		Entity: str("entity_name"), JobType: str("job_type"), Active: resource.Truthy(row.Attrs["active"]),
 		Attrs: attrs, userRef: str("as_user_id")}
 	raw, _ := json.Marshal([]any{j.Schedule, j.Action, j.Entity, j.Active, attrs, j.userRef, j.JobType})
 	j.sig = string(raw)
 	return j
-}
-
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x == "1" || x == "true"
-	}
-	return false
 }
 
 // fire runs one task now if this node holds its lease for this firing.

@@ -77,7 +77,7 @@ func (o *Outbox) claim(ctx context.Context, row resource.Row, now time.Time) boo
 		if err != nil {
 			return err
 		}
-		if due, ok := cur.Attrs["next_retry_at"].(time.Time); (ok && due.After(now)) || truthy(cur.Attrs["sent"]) {
+		if due, ok := cur.Attrs["next_retry_at"].(time.Time); (ok && due.After(now)) || resource.Truthy(cur.Attrs["sent"]) {
 			return errClaimed
 		}
 		_, err = tx.Update(sys(ctx), store.TableOutbox, row.RefID, resource.Input{Attributes: map[string]any{
@@ -88,16 +88,6 @@ func (o *Outbox) claim(ctx context.Context, row resource.Row, now time.Time) boo
 }
 
 var errClaimed = errors.New("claimed by another run")
-
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	}
-	return false
-}
 
 func (o *Outbox) record(ctx context.Context, ref string, a map[string]any, sendErr error) error {
 	up := map[string]any{"sent": true, "last_error": nil}

@@ -26,7 +26,7 @@ type Mailbox struct {
 // BoxOf reads a mail_box row.
 func BoxOf(r resource.Row) Mailbox {
 	return Mailbox{RefID: r.RefID, Name: str(r.Attrs["name"]), UIDValidity: uint32(num(r.Attrs["uidvalidity"])),
-		NextUID: uint32(num(r.Attrs["nextuid"])), Subscribed: truthy(r.Attrs["subscribed"])}
+		NextUID: uint32(num(r.Attrs["nextuid"])), Subscribed: resource.Truthy(r.Attrs["subscribed"])}
 }
 
 // IsInbox says whether name is INBOX, which is case-insensitive.

@@ -99,9 +99,9 @@ func (s *Store) Servers(ctx context.Context) ([]Server, error) {
 	for _, r := range rows {
 		a := r.Attrs
 		out = append(out, Server{RefID: r.RefID, Hostname: strings.ToLower(strings.TrimSpace(str(a["hostname"]))),
-			Enabled: truthy(a["is_enabled"]), Listen: strings.TrimSpace(str(a["listen_interface"])),
+			Enabled: resource.Truthy(a["is_enabled"]), Listen: strings.TrimSpace(str(a["listen_interface"])),
 			MaxSize: num(a["max_size"]), MaxClients: int(num(a["max_clients"])),
-			AlwaysOnTLS: truthy(a["always_on_tls"]), AuthRequired: truthy(a["authentication_required"])})
+			AlwaysOnTLS: resource.Truthy(a["always_on_tls"]), AuthRequired: resource.Truthy(a["authentication_required"])})
 	}
 	return out, nil
 }
@@ -185,18 +185,4 @@ func num(v any) int64 {
 		return n
 	}
 	return 0
-}
-
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case int64:
-		return x != 0
-	case float64:
-		return x != 0
-	case string:
-		return x == "1" || strings.EqualFold(x, "true")
-	}
-	return false
 }
