@@ -249,18 +249,23 @@ func recordError(q *req, ref string, err error) error {
 	return err
 }
 
+// recordWrite reads what PUT and PATCH of one record both need: the
+// model's table and definition, the record id and the body.
+func (h *handler) recordWrite(q *req) (name string, def definition, ref string, rec map[string]any, err error) {
+	if name, _, def, err = h.model(q); err != nil {
+		return
+	}
+	if ref, err = recordRef(q); err != nil {
+		return
+	}
+	rec, err = recordBody(q)
+	return
+}
+
 // putRecord answers PUT /v1/models/{model}/records/{id}: replaces the
 // record, or creates it with that id.
 func (h *handler) putRecord(q *req) error {
-	name, _, def, err := h.model(q)
-	if err != nil {
-		return err
-	}
-	ref, err := recordRef(q)
-	if err != nil {
-		return err
-	}
-	rec, err := recordBody(q)
+	name, def, ref, rec, err := h.recordWrite(q)
 	if err != nil {
 		return err
 	}
@@ -288,15 +293,7 @@ func (h *handler) putRecord(q *req) error {
 // patchRecord answers PATCH /v1/models/{model}/records/{id}: updates the
 // fields given and answers the whole record.
 func (h *handler) patchRecord(q *req) error {
-	name, _, def, err := h.model(q)
-	if err != nil {
-		return err
-	}
-	ref, err := recordRef(q)
-	if err != nil {
-		return err
-	}
-	rec, err := recordBody(q)
+	name, def, ref, rec, err := h.recordWrite(q)
 	if err != nil {
 		return err
 	}
