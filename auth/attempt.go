@@ -37,6 +37,7 @@ type AttemptLimiter struct {
 	maxKeys int
 	m       map[string]attempts
 	changed chan struct{} // closed and replaced whenever a reservation resolves
+	store   AttemptStore  // counts shared with other servers; nil: m only
 }
 
 // attempts is one key's failures and pending reservations in its window.
@@ -69,6 +70,11 @@ const (
 // channel that closes at the next resolution; on locked, retryAfter is the
 // time left in the window.
 func (a *AttemptLimiter) try(key string) (res reserveResult, retryAfter time.Duration, wait <-chan struct{}) {
+	if a.store != nil {
+		if res, retryAfter, wait, ok := a.tryShared(key); ok {
+			return res, retryAfter, wait
+		}
+	}
 	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -79,15 +85,25 @@ func (a *AttemptLimiter) try(key string) (res reserveResult, retryAfter time.Dur
 		}
 		e = attempts{start: now, pending: e.pending}
 	}
-	switch {
-	case e.count >= a.perKey:
-		return locked, e.start.Add(a.window).Sub(now), nil
-	case e.count+e.pending >= a.perKey:
+	e, res, retryAfter = a.reserveIn(e, now)
+	if res == busy {
 		return busy, 0, a.changed
 	}
-	e.pending++
 	a.m[key] = e
-	return reserved, 0, nil
+	return res, retryAfter, nil
+}
+
+// reserveIn takes one attempt from e, a key's current window, if the
+// limit allows.
+func (a *AttemptLimiter) reserveIn(e attempts, now time.Time) (attempts, reserveResult, time.Duration) {
+	switch {
+	case e.count >= a.perKey:
+		return e, locked, e.start.Add(a.window).Sub(now)
+	case e.count+e.pending >= a.perKey:
+		return e, busy, 0
+	}
+	e.pending++
+	return e, reserved, 0
 }
 
 // Reserve takes one attempt for key, waiting while attempts still being
@@ -142,6 +158,9 @@ func reserveEach(keys []Reservation) (reserveResult, time.Duration, <-chan struc
 // Fail resolves a reservation of key as a wrong guess. Called without a
 // reservation, it records one failure.
 func (a *AttemptLimiter) Fail(key string) {
+	if a.store != nil && a.updateShared(key, a.failIn) {
+		return
+	}
 	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -162,6 +181,9 @@ func (a *AttemptLimiter) Fail(key string) {
 
 // Cancel resolves a reservation of key that was not a wrong guess.
 func (a *AttemptLimiter) Cancel(key string) {
+	if a.store != nil && a.updateShared(key, cancelIn) {
+		return
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if e, found := a.m[key]; found && e.pending > 0 {
@@ -174,6 +196,9 @@ func (a *AttemptLimiter) Cancel(key string) {
 // Reset forgets key's failures, e.g. after it signed in successfully.
 // Reservations still pending are kept.
 func (a *AttemptLimiter) Reset(key string) {
+	if a.store != nil && a.updateShared(key, resetIn) {
+		return
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if e, found := a.m[key]; found && e.pending > 0 {

@@ -32,11 +32,13 @@ func (s *Server) reloadLocal(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
-	rep, err := migrations.Apply(ctx, s.db, sc, s.log.With("component", "migrations"))
-	if err != nil {
-		return fmt.Errorf("reload: %w", err)
-	}
-	if err := resource.Bootstrap(ctx, s.db, sc, resource.BootstrapOptions{LocalStoragePath: s.cfg.LocalStoragePath}); err != nil {
+	var rep migrations.Report
+	if err := s.withMigrationLock(ctx, func() (err error) {
+		if rep, err = migrations.Apply(ctx, s.db, sc, s.log.With("component", "migrations")); err != nil {
+			return err
+		}
+		return resource.Bootstrap(ctx, s.db, sc, resource.BootstrapOptions{LocalStoragePath: s.cfg.LocalStoragePath})
+	}); err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
 	s.schema.Store(sc)

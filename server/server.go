@@ -105,17 +105,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	// migrations have opened already; the reader pool connects on the
 	// first request that reads.
 	boot := resource.NewConfigStore(d.WriterView())
-	if err := s.prepareDatabase(ctx, sc); err != nil {
+	peers, err := s.startCluster()
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := s.withMigrationLock(ctx, func() error { return s.prepareDatabase(ctx, sc) }); err != nil {
+		s.closeCluster()
 		d.Close()
 		return nil, err
 	}
 	enc, err := s.loadSecrets(ctx, boot)
 	if err != nil {
-		d.Close()
-		return nil, err
-	}
-	peers, err := s.startCluster()
-	if err != nil {
+		s.closeCluster()
 		d.Close()
 		return nil, err
 	}
@@ -129,6 +131,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	s.listenSchema()
 	s.attempts = auth.NewAttemptLimiter(signinFailuresPerKey, signinWindow, time.Now)
 	s.addrAttempts = auth.NewAttemptLimiter(5*signinFailuresPerKey, signinWindow, time.Now)
+	s.shareAttempts()
 	s.slots = httpmw.NewSlots(s.live, cfg.HTTP.MaxBodyBytes)
 	s.exec = s.newExecutor()
 	s.mux = s.router()

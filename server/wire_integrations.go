@@ -64,7 +64,7 @@ func (s *Server) integ() *integrationsState {
 	c := s.cfg.Integrations
 	var e *integrations.Engine
 	e = integrations.New(integrations.Options{Res: func() resource.Service { return s.res }, Decrypt: decrypt,
-		Log: s.log.With("component", "integrations"), Timeout: c.Timeout, MaxResponse: c.MaxResponse,
+		Log: s.log.With("component", "integrations"), Timeout: c.Timeout, MaxResponse: c.MaxResponse, Lease: s.taskLease(),
 		BaseURL: func() string {
 			if a := s.Addr("http"); a != nil {
 				return "http://" + a.String()

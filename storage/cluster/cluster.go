@@ -19,8 +19,19 @@ type Cluster interface {
 	// Lease takes or renews the lease name for this node for ttl and
 	// reports whether this node holds it.
 	Lease(ctx context.Context, name string, ttl time.Duration) (bool, error)
+	// Lock waits at most wait until this node holds the cluster-wide lock
+	// name (ErrLockTimeout otherwise); the lock ends after ttl unless
+	// unlock is called first.
+	Lock(ctx context.Context, name string, ttl, wait time.Duration) (unlock func(), err error)
+	// Update replaces the value of key in dmap with what fn returns for
+	// the current one (nil when absent), holding a cluster-wide lock on
+	// key meanwhile; a nil value deletes the key, otherwise it lives for
+	// ttl. fn runs at most once.
+	Update(ctx context.Context, dmap, key string, fn func(old []byte) (value []byte, ttl time.Duration)) error
 	// Members returns the names of the live members, this one included.
 	Members(ctx context.Context) []string
+	// Ready is closed once the member has joined (or formed) its cluster.
+	Ready() <-chan struct{}
 	// Node is this member's name.
 	Node() string
 	// Close leaves the cluster.

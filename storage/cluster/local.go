@@ -13,6 +13,8 @@ type Local struct {
 	next     int
 	subs     map[string]map[int]chan []byte
 	counters map[string]counter
+	locks    map[string]chan struct{} // held locks; closed on release
+	values   map[string]entry         // what Update stored
 	now      func() time.Time
 }
 
@@ -23,7 +25,8 @@ type counter struct {
 
 // NewLocal returns an empty single-node cluster.
 func NewLocal() *Local {
-	return &Local{subs: map[string]map[int]chan []byte{}, counters: map[string]counter{}, now: time.Now}
+	return &Local{subs: map[string]map[int]chan []byte{}, counters: map[string]counter{}, locks: map[string]chan struct{}{},
+		values: map[string]entry{}, now: time.Now}
 }
 
 var _ Cluster = (*Local)(nil)
@@ -104,6 +107,12 @@ func (l *Local) Lease(context.Context, string, time.Duration) (bool, error) { re
 
 // Members implements Cluster.
 func (l *Local) Members(context.Context) []string { return []string{l.Node()} }
+
+// closed is the Ready channel of a Local: always ready.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// Ready implements Cluster.
+func (l *Local) Ready() <-chan struct{} { return closed }
 
 // Node implements Cluster.
 func (l *Local) Node() string { return "local" }

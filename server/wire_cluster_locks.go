@@ -1,0 +1,90 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/apiary/apiary/integrations/scheduler"
+	"github.com/apiary/apiary/storage/cluster"
+)
+
+// Cluster-wide locks and leases (docs/cluster.md).
+const (
+	// migrationLock is held while a node migrates the shared database, so
+	// nodes starting or reloading together migrate one after the other.
+	migrationLock = "apiary-migrations"
+	migrationTTL  = 5 * time.Minute // a node dying mid-migration frees it
+	// readyWait is how long start-up waits for the cluster member (contract
+	// sidecars.md §3.1: up to 10 s, then continue).
+	readyWait = 10 * time.Second
+	// signinDMap holds the sign-in failure counts of every node.
+	signinDMap = "sign-in-attempts"
+)
+
+// withMigrationLock runs migrate while this node holds the cluster's
+// migration lock. A node without peers, or whose member is not ready
+// within readyWait (it serves alone), migrates without it.
+func (s *Server) withMigrationLock(ctx context.Context, migrate func() error) error {
+	if s.peers == nil {
+		return migrate()
+	}
+	select {
+	case <-s.cluster.Ready():
+	case <-time.After(readyWait):
+		s.log.Warn("cluster member not ready: migrating without the cluster lock", "component", "cluster")
+		return migrate()
+	}
+	t0 := time.Now()
+	unlock, err := s.cluster.Lock(ctx, migrationLock, migrationTTL, migrationTTL)
+	if err != nil {
+		if errors.Is(err, cluster.ErrLockTimeout) {
+			return errors.New("cluster: another node held the migration lock too long")
+		}
+		return err
+	}
+	defer unlock()
+	if d := time.Since(t0); d > 50*time.Millisecond {
+		s.log.Info("waited for another node's migration", "component", "cluster", "ms", d.Milliseconds())
+	}
+	return migrate()
+}
+
+// shareAttempts makes the sign-in lock-out count the failures of every
+// node: the limiters keep their records in the sign-in-attempts DMap.
+func (s *Server) shareAttempts() {
+	if s.peers == nil {
+		return
+	}
+	s.attempts.Share(attemptStore{c: s.cluster, prefix: "account/"})
+	s.addrAttempts.Share(attemptStore{c: s.cluster, prefix: "address/"})
+}
+
+// attemptStore implements auth.AttemptStore over the cluster.
+type attemptStore struct {
+	c      cluster.Cluster
+	prefix string
+}
+
+// Update implements auth.AttemptStore.
+func (a attemptStore) Update(ctx context.Context, key string, fn func([]byte) ([]byte, time.Duration)) error {
+	return a.c.Update(ctx, signinDMap, a.prefix+key, fn)
+}
+
+// taskLease is the scheduler's lease: nil (always held) on a single
+// node, the cluster's lease when there are peers, so each firing of a
+// task runs on one node.
+func (s *Server) taskLease() scheduler.Lease {
+	if s.peers == nil {
+		return nil
+	}
+	return schedulerLease{c: s.cluster}
+}
+
+// schedulerLease implements scheduler.Lease over the cluster.
+type schedulerLease struct{ c cluster.Cluster }
+
+// Acquire implements scheduler.Lease.
+func (l schedulerLease) Acquire(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	return l.c.Lease(ctx, key, ttl)
+}
