@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apiary/apiary/resource"
@@ -89,6 +90,9 @@ type clusterPeers struct {
 	acked  *cluster.Acked
 	schema *cluster.Acked // schema announcements (wire_cluster_schema.go)
 	config *cluster.Acked // live settings changes
+	// settled is set once start-up has waited for the listed peers
+	// (wire_cluster_locks.go).
+	settled atomic.Bool
 }
 
 // Attach implements resource.Peers.

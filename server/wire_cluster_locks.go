@@ -35,6 +35,9 @@ func (s *Server) withMigrationLock(ctx context.Context, migrate func() error) er
 		s.log.Warn("cluster member not ready: migrating without the cluster lock", "component", "cluster")
 		return migrate()
 	}
+	if !s.peers.settled.Swap(true) { // start-up only
+		s.awaitPeers(ctx)
+	}
 	t0 := time.Now()
 	unlock, err := s.cluster.Lock(ctx, migrationLock, migrationTTL, migrationTTL)
 	if err != nil {
@@ -47,7 +50,29 @@ func (s *Server) withMigrationLock(ctx context.Context, migrate func() error) er
 	if d := time.Since(t0); d > 50*time.Millisecond {
 		s.log.Info("waited for another node's migration", "component", "cluster", "ms", d.Milliseconds())
 	}
-	return migrate()
+	if err := migrate(); err != nil {
+		// Two nodes that started at the same moment may briefly form two
+		// clusters, each granting the lock: the loser of a conflicting
+		// create finds the work done when it tries again.
+		s.log.Warn("migration failed; trying once more", "component", "cluster", "err", err.Error())
+		time.Sleep(time.Second)
+		return migrate()
+	}
+	return nil
+}
+
+// peersSettle bounds how long start-up waits for the listed peers to
+// appear in the member list before it takes a cluster lock.
+const peersSettle = 3 * time.Second
+
+// awaitPeers waits until every listed peer is a member, or peersSettle:
+// nodes starting together then share one lock instead of each forming a
+// cluster of its own for a moment.
+func (s *Server) awaitPeers(ctx context.Context) {
+	deadline := time.Now().Add(peersSettle)
+	for len(s.cluster.Members(ctx)) < 1+len(s.cfg.Olric.Peers) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // shareAttempts makes the sign-in lock-out count the failures of every

@@ -53,6 +53,7 @@ func TestCluster(t *testing.T) {
 	t.Run("user topics and messages across nodes", func(t *testing.T) { testUserTopicAcrossNodes(t, nodes, admin) })
 	t.Run("yjs edits reach every node", func(t *testing.T) { testYjsAcrossNodes(t, nodes, admin) })
 	t.Run("schema upload applies on every node", func(t *testing.T) { testSchemaEverywhere(t, nodes, admin) })
+	t.Run("sign-in lock-out shared by the nodes", func(t *testing.T) { testSigninLockoutShared(t, nodes) })
 	t.Run("rate limit shared by the nodes", func(t *testing.T) { testRateLimitShared(t, nodes, admin) })
 	defer t.Run("a node leaves under load", func(t *testing.T) { testNodeLeavesUnderLoad(t, nodes, admin) })
 	t.Run("update and delete seen everywhere at once", func(t *testing.T) {
