@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/olric-data/olric"
@@ -62,23 +63,44 @@ func (n *Olric) Get(ctx context.Context, dmap, key string) ([]byte, bool, error)
 	return b, err == nil, err
 }
 
-// Delete implements KV.
+// Delete implements KV. Whether the key existed is read first: Olric
+// v0.7.4's count of deleted keys is 0 for a key another member owns and
+// 1 for a missing key this member owns.
 func (n *Olric) Delete(ctx context.Context, dmap, key string) (bool, error) {
 	dm, err := n.dmap(ctx, dmap)
 	if err != nil {
 		return false, err
 	}
-	c, err := dm.Delete(ctx, key)
-	return c > 0, err
+	if _, ok, err := n.Get(ctx, dmap, key); err != nil || !ok {
+		return false, err
+	}
+	_, err = dm.Delete(ctx, key)
+	return err == nil, err
 }
 
-// Keys implements KV.
+// Keys implements KV. It scans through a cluster client of its own: the
+// embedded client's Scan reaches the other members without the password
+// (Olric v0.7.4), which they refuse.
 func (n *Olric) Keys(ctx context.Context, dmap, prefix string) ([]string, error) {
-	dm, err := n.dmap(ctx, dmap)
+	if _, err := n.client(ctx); err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	if n.scan == nil {
+		cc, err := olric.NewClusterClient([]string{n.name}, olric.WithPassword(n.secret))
+		if err != nil {
+			n.mu.Unlock()
+			return nil, err
+		}
+		n.scan = cc
+	}
+	cc := n.scan
+	n.mu.Unlock()
+	dm, err := cc.NewDMap(dmap)
 	if err != nil {
 		return nil, err
 	}
-	it, err := dm.Scan(ctx)
+	it, err := dm.Scan(ctx, olric.Match("^"+regexp.QuoteMeta(prefix)))
 	if err != nil {
 		return nil, err
 	}

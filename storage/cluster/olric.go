@@ -35,9 +35,12 @@ type Olric struct {
 	ready chan struct{}
 	done  chan struct{}
 
+	secret string
+
 	mu      sync.Mutex
 	dmaps   map[string]olric.DMap
 	members []string
+	scan    *olric.ClusterClient // Keys (kv.go)
 }
 
 var _ Cluster = (*Olric)(nil)
@@ -75,7 +78,7 @@ func Start(o Options) (*Olric, error) {
 		return nil, fmt.Errorf("olric: %w", err)
 	}
 	n := &Olric{db: db, name: net.JoinHostPort(o.BindAddr, strconv.Itoa(o.Port)), log: o.Log,
-		ready: ready, done: make(chan struct{}), dmaps: map[string]olric.DMap{}}
+		ready: ready, done: make(chan struct{}), dmaps: map[string]olric.DMap{}, secret: o.Secret}
 	go func() {
 		if err := db.Start(); err != nil {
 			o.Log.Error("cluster member stopped", "err", err)
@@ -235,5 +238,10 @@ func (n *Olric) Close(ctx context.Context) error {
 	default:
 	}
 	close(n.done)
+	n.mu.Lock()
+	if n.scan != nil {
+		_ = n.scan.Close(ctx)
+	}
+	n.mu.Unlock()
 	return n.db.Shutdown(ctx)
 }
