@@ -15,7 +15,7 @@ type fakeMember struct {
 	members []string
 }
 
-func (m fakeMember) Node() string                      { return m.name }
+func (m fakeMember) Node() string                     { return m.name }
 func (m fakeMember) Members(context.Context) []string { return m.members }
 
 func TestAckedOverBus(t *testing.T) {
