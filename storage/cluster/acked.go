@@ -43,9 +43,13 @@ func (a *Acked) received(b []byte) {
 	}
 	a.handle(m.Payload)
 	ack, _ := json.Marshal(ackedMsg{Origin: m.Origin, Seq: m.Seq})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	_ = a.c.Publish(ctx, a.channel+".ack", ack)
+	// The acknowledgement goes out on its own goroutine, so the next
+	// message is handled while this one's round trip is under way.
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = a.c.Publish(ctx, a.channel+".ack", ack)
+	}()
 }
 
 func (a *Acked) acked(b []byte) {
