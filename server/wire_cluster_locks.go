@@ -68,9 +68,12 @@ const peersSettle = 3 * time.Second
 // awaitPeers waits until every listed peer is a member, or peersSettle:
 // nodes starting together then share one lock instead of each forming a
 // cluster of its own for a moment.
+// A node that reached no peer at all (they are not up: it formed its own
+// cluster) does not wait.
 func (s *Server) awaitPeers(ctx context.Context) {
+	time.Sleep(300 * time.Millisecond) // the member list is read every 250 ms
 	deadline := time.Now().Add(peersSettle)
-	for len(s.cluster.Members(ctx)) < 1+len(s.cfg.Olric.Peers) && time.Now().Before(deadline) {
+	for n := len(s.cluster.Members(ctx)); n > 1 && n < 1+len(s.cfg.Olric.Peers) && time.Now().Before(deadline); n = len(s.cluster.Members(ctx)) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
