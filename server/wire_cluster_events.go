@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apiary/apiary/realtime"
+	"github.com/apiary/apiary/realtime/yjs"
 	"github.com/apiary/apiary/storage/cluster"
 )
 
@@ -85,53 +86,87 @@ func (b *clusterBroker) received(p []byte) {
 	_ = b.local.Publish(context.Background(), &realtime.Event{Topic: w.Topic, Kind: w.Kind, Source: w.Source, Data: w.Data, Row: w.Row})
 }
 
-// wireUpdate is a YJS update between nodes.
+// wireUpdate is a YJS message between nodes: an update for a room, or
+// (Need) a node that just opened the room asking for its state, which
+// the nodes that have it open answer with an update addressed To it.
 type wireUpdate struct {
 	Origin string `json:"o"`
 	Room   string `json:"r"`
-	Update []byte `json:"u"`
+	Update []byte `json:"u,omitempty"`
+	Need   bool   `json:"n,omitempty"`
+	To     string `json:"to,omitempty"`
 }
 
-// clusterRooms implements realtime.RoomPeers over one cluster channel.
+// clusterRooms implements realtime.RoomPeers over one cluster channel. For
+// each room open on this node it keeps the merge of every update that
+// went through it, so that a node opening the room later gets what was
+// typed elsewhere before (its own stored copy may be older).
 type clusterRooms struct {
-	c    cluster.Cluster
-	log  *slog.Logger
-	mu   sync.Mutex
-	next int
-	subs map[string]map[int]func([]byte)
+	c     cluster.Cluster
+	log   *slog.Logger
+	mu    sync.Mutex
+	next  int
+	subs  map[string]map[int]func([]byte)
+	state map[string]*yjs.Update
 }
 
 func newClusterRooms(c cluster.Cluster, log *slog.Logger) *clusterRooms {
-	r := &clusterRooms{c: c, log: log, subs: map[string]map[int]func([]byte){}}
+	r := &clusterRooms{c: c, log: log, subs: map[string]map[int]func([]byte){}, state: map[string]*yjs.Update{}}
 	c.Subscribe(yjsChannel, r.received)
 	return r
 }
 
-// Send implements realtime.RoomPeers.
-func (r *clusterRooms) Send(room string, update []byte) {
-	p, _ := json.Marshal(wireUpdate{Origin: r.c.Node(), Room: room, Update: update})
+func (r *clusterRooms) publish(w wireUpdate) {
+	w.Origin = r.c.Node()
+	p, _ := json.Marshal(w)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if err := r.c.Publish(ctx, yjsChannel, p); err != nil {
-		r.log.Warn("cluster yjs update not sent", "room", room, "err", err.Error())
+		r.log.Warn("cluster yjs message not sent", "room", w.Room, "err", err.Error())
 	}
 }
 
-// Listen implements realtime.RoomPeers.
+// merge adds update to the room's kept state. The caller holds r.mu.
+func (r *clusterRooms) merge(room string, update []byte) {
+	st := r.state[room]
+	if st == nil {
+		return
+	}
+	if u, err := yjs.Decode(update); err == nil {
+		st.Apply(u)
+	}
+}
+
+// Send implements realtime.RoomPeers.
+func (r *clusterRooms) Send(room string, update []byte) {
+	r.mu.Lock()
+	r.merge(room, update)
+	r.mu.Unlock()
+	r.publish(wireUpdate{Room: room, Update: update})
+}
+
+// Listen implements realtime.RoomPeers. The first listener of a room asks
+// the other nodes for its state.
 func (r *clusterRooms) Listen(room string, fn func([]byte)) func() {
 	r.mu.Lock()
 	id := r.next
 	r.next++
-	if r.subs[room] == nil {
+	first := r.subs[room] == nil
+	if first {
 		r.subs[room] = map[int]func([]byte){}
+		r.state[room], _ = yjs.Merge()
 	}
 	r.subs[room][id] = fn
 	r.mu.Unlock()
+	if first {
+		go r.publish(wireUpdate{Room: room, Need: true})
+	}
 	return func() {
 		r.mu.Lock()
 		delete(r.subs[room], id)
 		if len(r.subs[room]) == 0 {
 			delete(r.subs, room)
+			delete(r.state, room)
 		}
 		r.mu.Unlock()
 	}
@@ -139,10 +174,22 @@ func (r *clusterRooms) Listen(room string, fn func([]byte)) func() {
 
 func (r *clusterRooms) received(p []byte) {
 	var w wireUpdate
-	if err := json.Unmarshal(p, &w); err != nil || w.Origin == r.c.Node() {
+	if err := json.Unmarshal(p, &w); err != nil || w.Origin == r.c.Node() || (w.To != "" && w.To != r.c.Node()) {
 		return
 	}
 	r.mu.Lock()
+	if w.Need {
+		var snapshot []byte
+		if st := r.state[w.Room]; st != nil {
+			snapshot = st.Encode(nil)
+		}
+		r.mu.Unlock()
+		if snapshot != nil {
+			r.publish(wireUpdate{Room: w.Room, Update: snapshot, To: w.Origin})
+		}
+		return
+	}
+	r.merge(w.Room, w.Update)
 	fns := make([]func([]byte), 0, len(r.subs[w.Room]))
 	for _, fn := range r.subs[w.Room] {
 		fns = append(fns, fn)

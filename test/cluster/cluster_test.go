@@ -52,6 +52,7 @@ func TestCluster(t *testing.T) {
 	t.Run("live row events reach every node once", func(t *testing.T) { testLiveAcrossNodes(t, nodes, admin) })
 	t.Run("user topics and messages across nodes", func(t *testing.T) { testUserTopicAcrossNodes(t, nodes, admin) })
 	t.Run("yjs edits reach every node", func(t *testing.T) { testYjsAcrossNodes(t, nodes, admin) })
+	t.Run("yjs room opened later on another node", func(t *testing.T) { testYjsLateJoinAcrossNodes(t, nodes, admin) })
 	t.Run("schema upload applies on every node", func(t *testing.T) { testSchemaEverywhere(t, nodes, admin) })
 	t.Run("sign-in lock-out shared by the nodes", func(t *testing.T) { testSigninLockoutShared(t, nodes) })
 	t.Run("rate limit shared by the nodes", func(t *testing.T) { testRateLimitShared(t, nodes, admin) })

@@ -110,3 +110,17 @@ func testYjsAcrossNodes(t *testing.T, nodes []*testserver.Server, admin string) 
 		break
 	}
 }
+
+// testYjsLateJoinAcrossNodes: text typed through node 1 into a room no
+// other node has open reaches a client that opens the room on node 2
+// afterwards, while the writer is still connected.
+func testYjsLateJoinAcrossNodes(t *testing.T, nodes []*testserver.Server, admin string) {
+	w := dialYjs(t, nodes[0], admin, "late-room")
+	w.insert(707, "typed before node two opened the room")
+	time.Sleep(200 * time.Millisecond) // node 1's room has it
+	late := dialYjs(t, nodes[1], admin, "late-room")
+	if err := late.conn.WriteMessage(websocket.BinaryMessage, yjs.SyncMessage(yjs.SyncStep1, yjs.EncodeStateVector(nil))); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("late join on node 2 got node 1's text after %v", late.awaitText("typed before node two opened the room"))
+}
