@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -90,5 +91,25 @@ func testNodeLeavesUnderLoad(t *testing.T, nodes []*testserver.Server, admin str
 	create(t, nodes[0], admin, name)
 	if !names(t, nodes[2], admin)[name] {
 		t.Fatal("node 3 stale after node 2 left")
+	}
+}
+
+// TestSingleNodeStartsNoMember: without peers no Olric member exists: the
+// status names the in-process cluster and nothing listens on the ports a
+// member would take.
+func TestSingleNodeStartsNoMember(t *testing.T) {
+	p := freePort(t)
+	s := testserver.Start(t, testserver.WithSchema("schema_item.yaml", itemSchema),
+		testserver.WithConfig(func(c *server.Config) { c.Olric.Port = p }))
+	r := s.Do(t, http.MethodGet, "/api/status", nil, "")
+	c, _ := r.Map(t)["cluster"].(map[string]any)
+	if c["node"] != "local" || c["members"] != float64(1) {
+		t.Fatalf("cluster status of a single node: %v", c)
+	}
+	for _, port := range []int{p, p + 1} {
+		if conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			conn.Close()
+			t.Fatalf("something listens on %d: a cluster member started without peers", port)
+		}
 	}
 }
