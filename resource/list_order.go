@@ -62,6 +62,13 @@ func (o *orderLists) join(key string, stamp uint64) (f *flight, leader bool) {
 	return f, true
 }
 
+// pending returns the read of key in flight, under whatever stamp.
+func (o *orderLists) pending(key string) *flight {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.flights[key]
+}
+
 // land publishes a read's result to those waiting for it.
 func (o *orderLists) land(key string, f *flight, ids idList, ok bool, err error) {
 	f.ids, f.ok, f.err = ids, ok, err
@@ -188,33 +195,51 @@ func (s *svc) pageRows(ctx context.Context, sc *schema.Schema, p *listPlan, offs
 // ok is false when there is no list (or it is known to be too long).
 // Concurrent misses of one query under one stamp wait for a single read.
 func (s *svc) orderList(ctx context.Context, sc *schema.Schema, p *listPlan, build bool) (ids idList, ok bool, err error) {
-	// Read before the query: a write committing during it moves the stamp.
-	b, steady := s.gens.basis(sc, p.t.TableName)
 	key := countKey(p.idSQL, p.idArgs)
-	kept, found := s.orders.get(key)
-	if found && kept.stamp == b.stamp {
-		return kept.ids, true, nil
-	}
-	canFollow := found && steady && kept.delta
-	if !build && !canFollow {
-		return idList{}, false, nil
-	}
-	f, leader := s.orders.join(key, b.stamp)
-	if !leader {
-		select {
-		case <-f.done:
-			if f.err == nil && f.ok {
-				return f.ids, true, nil
-			}
-		case <-ctx.Done():
-			return idList{}, false, ctx.Err()
+	waited := false
+	for {
+		// Read before the query: a write committing during it moves the stamp.
+		b, steady := s.gens.basis(sc, p.t.TableName)
+		kept, found := s.orders.get(key)
+		if found && kept.stamp == b.stamp {
+			return kept.ids, true, nil
 		}
+		canFollow := found && steady && kept.delta
+		if !build && !canFollow {
+			return idList{}, false, nil
+		}
+		if !canFollow && !waited {
+			// A read of this query under an older stamp is under way: wait
+			// for it and then follow the creates since, instead of starting
+			// another whole read (under a stream of creates every new stamp
+			// would start its own, each scanning every row).
+			if f := s.orders.pending(key); f != nil && f.stamp != b.stamp {
+				waited = true
+				select {
+				case <-f.done:
+					continue
+				case <-ctx.Done():
+					return idList{}, false, ctx.Err()
+				}
+			}
+		}
+		f, leader := s.orders.join(key, b.stamp)
+		if !leader {
+			select {
+			case <-f.done:
+				if f.err == nil && f.ok {
+					return f.ids, true, nil
+				}
+			case <-ctx.Done():
+				return idList{}, false, ctx.Err()
+			}
+		}
+		if leader {
+			// Deferred, so waiters are released even if the read panics.
+			defer func() { s.orders.land(key, f, ids, ok, err) }()
+		}
+		return s.readList(ctx, p, key, kept, canFollow, b, steady, build)
 	}
-	if leader {
-		// Deferred, so waiters are released even if the read panics.
-		defer func() { s.orders.land(key, f, ids, ok, err) }()
-	}
-	return s.readList(ctx, p, key, kept, canFollow, b, steady, build)
 }
 
 // readList brings the kept list up to date or reads it again, and keeps it.
