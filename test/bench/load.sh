@@ -318,7 +318,8 @@ $([[ -n "$NOTES" ]] && printf '\n%s' "$NOTES")
 ${TABLE}
 - Start-up to first answer: ${FIRST_START_MS} ms on an empty database (creates it), ${SEEDED_START_MS} ms on the seeded database.
 - RSS: idle $(mib "$IDLE_RSS_KB") (1 s after start-up on the seeded database), $(mib "$END_RSS_KB") after the runs, peak (VmHWM) $(mib "$PEAK_RSS_KB"); ceiling peak $(mib "$CEIL_RSS_KB").
-$([[ -n "$TARGETS" ]] && printf '\n| target (issue 15) | goal | measured | verdict |\n|---|---|---|---|\n%s\n\n' "$TARGETS")
+$([[ -n "$TARGETS" ]] && printf '\n| target (issue 15) | goal | measured | verdict |\n|---|---|---|---|\n%s\n' "$TARGETS")
+
 - Targets of start-up and idle RSS: idle RSS ≤ 30 MiB: $(mib "$IDLE_RSS_KB"), $(verdict "$IDLE_RSS_KB" 0 0 0 "a <= 30720"); start-up to the first answer on the seeded database ≤ 100 ms: ${SEEDED_START_MS} ms, $(verdict "$SEEDED_START_MS" 0 0 0 "a <= 100").
 - Body sizes (bytes): list $(wc -c <"$WORK/bodies/list.json"), get $(wc -c <"$WORK/bodies/get.json"), create $(wc -c <"$WORK/bodies/create.json"), patch $(wc -c <"$WORK/bodies/patch.json"), include $(wc -c <"$WORK/bodies/include.json"), signin $(wc -c <"$WORK/bodies/signin.json")$([[ -f "$WORK/bodies/aggregate.json" ]] && echo ", aggregate $(wc -c <"$WORK/bodies/aggregate.json")").
 EOF
