@@ -40,7 +40,7 @@ func (s *svc) load(ctx context.Context, t *schema.Table, refID string) (Row, err
 		return Row{}, &Error{Kind: ErrBadRequest, Title: "invalid id", Detail: "an id must be a UUID", Parameter: "id"}
 	}
 	v := s.views.get(s.d, t)
-	rows, err := s.query(ctx, s.reader(), v, v.sel+" WHERE "+baseAlias+"."+s.d.Quote(schema.ColReferenceID)+" = ?", b)
+	rows, err := s.query(ctx, s.reader(), v, v.byRef, b)
 	if err != nil {
 		return Row{}, err
 	}
@@ -53,7 +53,7 @@ func (s *svc) load(ctx context.Context, t *schema.Table, refID string) (Row, err
 // loadByID reads one row by internal id without permission checks.
 func (s *svc) loadByID(ctx context.Context, t *schema.Table, id int64) (Row, error) {
 	v := s.views.get(s.d, t)
-	rows, err := s.query(ctx, s.reader(), v, v.sel+" WHERE "+baseAlias+"."+s.d.Quote(schema.ColID)+" = ?", id)
+	rows, err := s.query(ctx, s.reader(), v, v.byID, id)
 	if err != nil {
 		return Row{}, err
 	}

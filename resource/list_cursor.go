@@ -2,7 +2,6 @@ package resource
 
 import (
 	"context"
-	"sort"
 
 	"github.com/apiary/apiary/schema"
 )
@@ -38,7 +37,7 @@ func (s *svc) cursorPage(ctx context.Context, sc *schema.Schema, t *schema.Table
 		return nil, nil, 0, false, err
 	}
 	// ids ascend (or descend) strictly; keep the run the cursors allow.
-	lo, hi := 0, len(ids)
+	lo, hi := 0, ids.Len()
 	for _, c := range []struct {
 		ref   string
 		after bool
@@ -53,7 +52,7 @@ func (s *svc) cursorPage(ctx context.Context, sc *schema.Schema, t *schema.Table
 		if !found { // as the SQL filter: a comparison with no row keeps nothing
 			return p, nil, 0, true, nil
 		}
-		first := func(f func(id int64) bool) int { return sort.Search(len(ids), func(i int) bool { return f(ids[i]) }) }
+		first := ids.Search
 		switch {
 		case !desc && c.after:
 			lo = max(lo, first(func(id int64) bool { return id > at }))
@@ -68,9 +67,9 @@ func (s *svc) cursorPage(ctx context.Context, sc *schema.Schema, t *schema.Table
 	if lo > hi {
 		lo = hi
 	}
-	run := ids[lo:hi]
-	from, to := min(offset, len(run)), min(offset+size, len(run))
-	return p, run[from:to], int64(len(run)), true, nil
+	n := hi - lo
+	from, to := min(offset, n), min(offset+size, n)
+	return p, ids.Slice(lo+from, lo+to), int64(n), true, nil
 }
 
 // cursorID resolves a cursor's reference id to the row's internal id.

@@ -24,39 +24,34 @@ const maxFollow = 32
 // found by binary search with the database comparing two rows at a time,
 // so the order is the dialect's exactly (collations, NULLs, DESC). ok is
 // false when the list must be read again.
-func (s *svc) followCreates(ctx context.Context, p *listPlan, kept orderList, now basis) ([]int64, bool, error) {
+func (s *svc) followCreates(ctx context.Context, p *listPlan, kept orderList, now basis) (idList, bool, error) {
 	if !kept.delta || kept.global != now.global || kept.own > now.own {
-		return nil, false, nil
+		return idList{}, false, nil
 	}
 	refs, ok := s.gens.creates.creates(p.t.TableName, kept.own, now.own)
 	if !ok || len(refs) > maxFollow {
-		return nil, false, nil
+		return idList{}, false, nil
 	}
 	ids := kept.ids
-	copied := false
 	for _, ref := range refs {
 		id, shown, err := s.shownID(ctx, p, ref)
 		if err != nil || !shown {
 			if err != nil {
-				return nil, false, err
+				return idList{}, false, err
 			}
 			continue
 		}
-		if slices.Contains(ids, id) {
+		if ids.Contains(id) {
 			continue // created while the kept list was read: already in place
 		}
 		lo, err := s.position(ctx, p, id, ids)
 		if errors.Is(err, errNoRow) {
-			return nil, false, nil // a row was deleted meanwhile: read the list again
+			return idList{}, false, nil // a row was deleted meanwhile: read the list again
 		}
 		if err != nil {
-			return nil, false, err
+			return idList{}, false, err
 		}
-		if !copied {
-			ids = slices.Clone(ids) // requests may still be paging the kept slice
-			copied = true
-		}
-		ids = slices.Insert(ids, lo, id)
+		ids = ids.Insert(lo, id) // a new list: requests may still be paging the kept one
 	}
 	return ids, true, nil
 }
@@ -83,9 +78,9 @@ const followFan = 16
 // ends with the id, so two rows never tie): each query has the database
 // sort the new row among up to followFan evenly spaced rows of the
 // remaining range, so 10,000 rows take two queries and 1,000,000 three.
-func (s *svc) position(ctx context.Context, p *listPlan, id int64, ids []int64) (int, error) {
+func (s *svc) position(ctx context.Context, p *listPlan, id int64, ids idList) (int, error) {
 	sqlText := p.placeSQL(s.d)
-	lo, hi := 0, len(ids) // the answer is in [lo, hi]
+	lo, hi := 0, ids.Len() // the answer is in [lo, hi]
 	args := make([]any, followFan+1)
 	for lo < hi {
 		step := (hi - lo + followFan - 1) / followFan
@@ -97,7 +92,7 @@ func (s *svc) position(ctx context.Context, p *listPlan, id int64, ids []int64) 
 		for i := range followFan {
 			args[i+1] = id // unused places repeat the new row: one statement shape
 			if i < len(pivots) {
-				args[i+1] = ids[pivots[i]]
+				args[i+1] = ids.At(pivots[i])
 			}
 		}
 		sorted, err := s.ids(ctx, sqlText, args)

@@ -41,7 +41,7 @@ type orderLists struct {
 type flight struct {
 	stamp uint64
 	done  chan struct{}
-	ids   []int64
+	ids   idList
 	ok    bool
 	err   error
 }
@@ -62,8 +62,15 @@ func (o *orderLists) join(key string, stamp uint64) (f *flight, leader bool) {
 	return f, true
 }
 
+// pending returns the read of key in flight, under whatever stamp.
+func (o *orderLists) pending(key string) *flight {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.flights[key]
+}
+
 // land publishes a read's result to those waiting for it.
-func (o *orderLists) land(key string, f *flight, ids []int64, ok bool, err error) {
+func (o *orderLists) land(key string, f *flight, ids idList, ok bool, err error) {
 	f.ids, f.ok, f.err = ids, ok, err
 	o.mu.Lock()
 	if o.flights[key] == f {
@@ -79,7 +86,7 @@ type orderList struct {
 	// permission data (no relation filter or scope), so it can follow
 	// creates (stamp_creates.go).
 	delta bool
-	ids   []int64
+	ids   idList
 }
 
 // get returns the list kept for key, under whatever stamp.
@@ -92,7 +99,7 @@ func (o *orderLists) get(key string) (orderList, bool) {
 
 // put keeps l for key unless a list read under a newer stamp is kept.
 func (o *orderLists) put(key string, l orderList) {
-	if len(l.ids) > maxOrderList {
+	if l.ids.Len() > maxOrderList {
 		return
 	}
 	o.mu.Lock()
@@ -116,7 +123,7 @@ func (o *orderLists) put(key string, l orderList) {
 
 // weight counts a kept list in ids (8 bytes each): its ids, its key and
 // a fixed overhead, so that many empty lists are bounded too.
-func weight(key string, ids []int64) int { return len(ids) + len(key)/8 + 8 }
+func weight(key string, ids idList) int { return ids.Len() + len(key)/8 + 8 }
 
 // reset drops every list (schema reload, Invalidate).
 func (o *orderLists) reset() {
@@ -158,9 +165,8 @@ func (s *svc) pageRows(ctx context.Context, sc *schema.Schema, p *listPlan, offs
 			return nil, 0, err
 		}
 		if ok {
-			lo, hi := min(offset, len(ids)), min(offset+size, len(ids))
-			rows, err := s.rowsByID(ctx, p, ids[lo:hi])
-			return rows, int64(len(ids)), err
+			rows, err := s.rowsByID(ctx, p, ids.Slice(offset, offset+size))
+			return rows, int64(ids.Len()), err
 		}
 	}
 	total, err := s.countRows(ctx, p.t.TableName, p.countSQL, p.countArgs)
@@ -188,42 +194,60 @@ func (s *svc) pageRows(ctx context.Context, sc *schema.Schema, p *listPlan, offs
 // created since inserted (followCreates), or, when build is set, one scan.
 // ok is false when there is no list (or it is known to be too long).
 // Concurrent misses of one query under one stamp wait for a single read.
-func (s *svc) orderList(ctx context.Context, sc *schema.Schema, p *listPlan, build bool) (ids []int64, ok bool, err error) {
-	// Read before the query: a write committing during it moves the stamp.
-	b, steady := s.gens.basis(sc, p.t.TableName)
+func (s *svc) orderList(ctx context.Context, sc *schema.Schema, p *listPlan, build bool) (ids idList, ok bool, err error) {
 	key := countKey(p.idSQL, p.idArgs)
-	kept, found := s.orders.get(key)
-	if found && kept.stamp == b.stamp {
-		return kept.ids, true, nil
-	}
-	canFollow := found && steady && kept.delta
-	if !build && !canFollow {
-		return nil, false, nil
-	}
-	f, leader := s.orders.join(key, b.stamp)
-	if !leader {
-		select {
-		case <-f.done:
-			if f.err == nil && f.ok {
-				return f.ids, true, nil
-			}
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
+	waited := false
+	for {
+		// Read before the query: a write committing during it moves the stamp.
+		b, steady := s.gens.basis(sc, p.t.TableName)
+		kept, found := s.orders.get(key)
+		if found && kept.stamp == b.stamp {
+			return kept.ids, true, nil
 		}
+		canFollow := found && steady && kept.delta
+		if !build && !canFollow {
+			return idList{}, false, nil
+		}
+		if !canFollow && !waited {
+			// A read of this query under an older stamp is under way: wait
+			// for it and then follow the creates since, instead of starting
+			// another whole read (under a stream of creates every new stamp
+			// would start its own, each scanning every row).
+			if f := s.orders.pending(key); f != nil && f.stamp != b.stamp {
+				waited = true
+				select {
+				case <-f.done:
+					continue
+				case <-ctx.Done():
+					return idList{}, false, ctx.Err()
+				}
+			}
+		}
+		f, leader := s.orders.join(key, b.stamp)
+		if !leader {
+			select {
+			case <-f.done:
+				if f.err == nil && f.ok {
+					return f.ids, true, nil
+				}
+			case <-ctx.Done():
+				return idList{}, false, ctx.Err()
+			}
+		}
+		if leader {
+			// Deferred, so waiters are released even if the read panics.
+			defer func() { s.orders.land(key, f, ids, ok, err) }()
+		}
+		return s.readList(ctx, p, key, kept, canFollow, b, steady, build)
 	}
-	if leader {
-		// Deferred, so waiters are released even if the read panics.
-		defer func() { s.orders.land(key, f, ids, ok, err) }()
-	}
-	return s.readList(ctx, p, key, kept, canFollow, b, steady, build)
 }
 
 // readList brings the kept list up to date or reads it again, and keeps it.
-func (s *svc) readList(ctx context.Context, p *listPlan, key string, kept orderList, canFollow bool, b basis, steady, build bool) ([]int64, bool, error) {
+func (s *svc) readList(ctx context.Context, p *listPlan, key string, kept orderList, canFollow bool, b basis, steady, build bool) (idList, bool, error) {
 	if canFollow {
 		ids, ok, err := s.followCreates(ctx, p, kept, b)
 		if err != nil {
-			return nil, false, err
+			return idList{}, false, err
 		}
 		if ok {
 			s.orders.put(key, orderList{basis: b, delta: true, ids: ids})
@@ -231,17 +255,18 @@ func (s *svc) readList(ctx context.Context, p *listPlan, key string, kept orderL
 		}
 	}
 	if !build {
-		return nil, false, nil
+		return idList{}, false, nil
 	}
 	if n, ok := s.cache.count(p.t.TableName, countKey(p.countSQL, p.countArgs)); ok && n > maxOrderList {
-		return nil, false, nil
+		return idList{}, false, nil
 	}
-	ids, all, err := s.idsUpTo(ctx, p.idSQL, p.idArgs, maxOrderList)
+	raw, all, err := s.idsUpTo(ctx, p.idSQL, p.idArgs, maxOrderList)
 	if err != nil || !all {
 		// Too long to keep: the caller counts (which the count cache keeps,
 		// so the next request skips this read) and pages in the database.
-		return nil, false, err
+		return idList{}, false, err
 	}
+	ids := newIDList(raw)
 	s.orders.put(key, orderList{basis: b, delta: p.delta && steady, ids: ids})
 	return ids, true, nil
 }

@@ -77,12 +77,12 @@ func TestOrderListsBound(t *testing.T) {
 	if o.held > maxOrderIDs || len(o.lists) > maxOrderIDs/8 {
 		t.Fatalf("held %d ids in %d lists", o.held, len(o.lists))
 	}
-	o.put("k", orderList{basis: basis{stamp: 5}, ids: []int64{1, 2}})
-	o.put("k", orderList{basis: basis{stamp: 4}, ids: []int64{9}})
-	if l, _ := o.get("k"); l.stamp != 5 || len(l.ids) != 2 {
+	o.put("k", orderList{basis: basis{stamp: 5}, ids: newIDList([]int64{1, 2})})
+	o.put("k", orderList{basis: basis{stamp: 4}, ids: newIDList([]int64{9})})
+	if l, _ := o.get("k"); l.stamp != 5 || l.ids.Len() != 2 {
 		t.Fatalf("kept %+v", l)
 	}
-	o.put("big", orderList{basis: basis{stamp: 5}, ids: make([]int64, maxOrderList+1)})
+	o.put("big", orderList{basis: basis{stamp: 5}, ids: newIDList(make([]int64, maxOrderList+1))})
 	if _, ok := o.get("big"); ok {
 		t.Fatal("a list longer than maxOrderList was kept")
 	}

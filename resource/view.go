@@ -22,6 +22,8 @@ type view struct {
 	fks    []fkView
 	sel    string // SELECT ... FROM t LEFT JOIN ...
 	from   string // FROM "t" t (for counts)
+	byRef  string // sel WHERE reference_id = ? (a get, built once per view)
+	byID   string // sel WHERE id = ?
 	byName map[string]int
 }
 
@@ -79,6 +81,8 @@ func buildView(d db.Dialect, t *schema.Table) *view {
 	}
 	v.from = " FROM " + d.Quote(t.TableName) + " " + baseAlias
 	v.sel = "SELECT " + strings.Join(sel, ", ") + v.from + strings.Join(joins, "")
+	v.byRef = v.sel + " WHERE " + baseAlias + "." + d.Quote(schema.ColReferenceID) + " = ?"
+	v.byID = v.sel + " WHERE " + baseAlias + "." + d.Quote(schema.ColID) + " = ?"
 	return v
 }
 

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -222,7 +221,7 @@ func (s *Server) Run(ctx context.Context) error {
 	// Start-up garbage (schema files, catalogue reads, the seed check)
 	// would otherwise stay resident until the heap grows enough for the
 	// next collection; an idle server should not hold it.
-	release := time.AfterFunc(startupSettle, debug.FreeOSMemory)
+	release := time.AfterFunc(startupSettle, s.settle) // wire_memory.go
 	<-ctx.Done()
 	release.Stop()
 	return s.Close()

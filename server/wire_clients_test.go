@@ -15,7 +15,11 @@ func TestLooksLikeJWT(t *testing.T) {
 		{"eyJhbGciOiJIUzI1NiJ9.e30.sig", true},
 		{"eyJhbGciOiJub25lIn0.e30.", true},
 		{"eyJhbGciOiJIUzI1NiJ9.e30", false},
-		{"WyJhIl0.e30.sig", false}, // header is a JSON list
+		{"WyJhIl0.e30.sig", false},    // header is a JSON list
+		{"bnVsbA.e30.sig", false},     // header is JSON null
+		{"eyJhIjo.e30.sig", false},    // header is a cut JSON object
+		{"IHsiYSI6MX0.e30.sig", true}, // " {"a":1}": space before the object
+		{"eyJhbGciOiJIUzI1NiJ9.e30.sig.x", false},
 	} {
 		if got := looksLikeJWT(c.tok); got != c.want {
 			t.Errorf("looksLikeJWT(%q) = %v, want %v", c.tok, got, c.want)

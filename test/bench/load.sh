@@ -11,9 +11,11 @@
 # page of 10 with its project), aggregate (count by project, when the server
 # has /aggregate; else skipped with a note), signin, random (a page of 10 at
 # a random page 1 to ROWS/10 under a random sort: title, -title, due,
-# -created_at), mixed (70% random, 20% get by random id, 10% create), and
-# random_nocache (random again after a restart with -read_cache_mb 0; it
-# runs last, as the server stays without its read cache).
+# -created_at), mixed (70% random, 20% get by random id, 10% create),
+# random_nocache and get_nocache (random and get again after a restart with
+# -read_cache_mb 0; they run last, as the server stays without its read
+# cache). After the table the report lists issue 15's targets, each with
+# the figure measured and whether it is met.
 #
 # Environment: DURATION (seconds per run, default 10; QUICK=1 -> 3),
 # CONNS (default "1 16 64"; QUICK=1 -> "16"), ROWS (item rows, default
@@ -22,7 +24,7 @@
 # server stopped), PROJECTS (default 100), AGG_PATH (the aggregate request),
 # OUT (also append the report to this file), KEEP=1 (keep the work folder),
 # COMMIT (label for the report), SCENARIOS (which runs, default "list get create
-# patch include aggregate signin random mixed random_nocache").
+# patch include aggregate signin random mixed random_nocache get_nocache").
 #
 # Only 127.0.0.1 is targeted. Every wait is bounded; everything started here
 # is stopped on exit. The Markdown report goes to stdout.
@@ -121,6 +123,7 @@ SEED_LINE=$(sed "s/^seed: //" "$WORK/seed.log" | paste -sd ';' | sed 's/;/; /g')
 log "$SEED_LINE"
 log "restarting apiary on the seeded database"
 start_apiary
+SEEDED_START_MS=$START_MS
 sleep 1
 IDLE_RSS_KB=$(kib VmRSS "$APIARY_PID")
 
@@ -142,7 +145,7 @@ curl -sf -m 10 -H "$AUTH" -H 'Content-Type: application/vnd.api+json' -X PATCH "
 curl -sf -m 10 -H "$AUTH" "$URL$LIST_PATH&include=project_id" >"$WORK/bodies/include.json"
 SIGNIN_BODY='{"attributes":{"email":"plain@example.test","password":"plain-password"}}'
 curl -sf -m 10 -H 'Content-Type: application/json' -X POST "$URL/action/user_account/signin" -d "$SIGNIN_BODY" >"$WORK/bodies/signin.json"
-SCENARIOS=${SCENARIOS:-"list get create patch include aggregate signin random mixed random_nocache"}
+SCENARIOS=${SCENARIOS:-"list get create patch include aggregate signin random mixed random_nocache get_nocache"}
 NOTES=""
 AGG_CODE=$(curl -s -m 10 -o "$WORK/bodies/aggregate.json" -w '%{http_code}' -H "$AUTH" "$URL$AGG_PATH" || true)
 if [[ "$AGG_CODE" != 200 ]]; then
@@ -215,6 +218,7 @@ end
 printf '%s\n%s\n%s\n' "$IDS_LUA" "$RANDOM_LUA" '
 request = random_list' "$DONE_LUA" >"$WORK/random.lua"
 cp "$WORK/random.lua" "$WORK/random_nocache.lua"
+cp "$WORK/get.lua" "$WORK/get_nocache.lua"
 printf '%s\n%s\n%s\n' "$IDS_LUA" "$RANDOM_LUA" '
 request = function()
   local x = math.random(10)
@@ -249,13 +253,16 @@ run_wrk() {
 }
 
 TABLE=""
+declare -A RES # "scenario:conns" -> "rps p99 cpu ceiling_rps"
+NOCACHE=0
 log "runs of ${DURATION}s at connections: $CONNS"
 for sc in $SCENARIOS; do
-	if [[ "$sc" == random_nocache ]]; then
+	if [[ "$sc" == *_nocache && "$NOCACHE" == 0 ]]; then
+		NOCACHE=1
 		log "restarting apiary with -read_cache_mb 0"
 		stop_pid "$APIARY_PID"
 		start_apiary -read_cache_mb 0
-		NOTES+="- random_nocache ran on a server restarted with \`-read_cache_mb 0\` (the peak and end RSS below are that process's)."$'\n'
+		NOTES+="- $sc and the *_nocache runs after it ran on a server restarted with \`-read_cache_mb 0\` (the peak and end RSS below are that process's)."$'\n'
 	fi
 	for c in $CONNS; do
 		t0=$(cpu_ticks "$APIARY_PID")
@@ -268,7 +275,28 @@ for sc in $SCENARIOS; do
 		fi
 		log "$sc c=$c: $rps req/s p50 $p50 ms p99 $p99 ms server CPU $cpu ms/req (ceiling $crps req/s) non-2xx $bad errors $errs"
 		TABLE+="| $sc | $c | $rps | $p50 | $p99 | $cpu | $bad / $errs | $crps | $cp50 | $cp99 | $ratio |"$'\n'
+		RES["$sc:$c"]="$rps $p99 $cpu $crps"
 	done
+done
+
+# --- issue 15's targets against this run's figures ---------------------------
+TARGETS=""
+verdict() { # verdict CONDITION-as-awk-expression over a b c d -> met / missed
+	awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" "BEGIN { if ($5) print \"met\"; else print \"**missed**\" }"
+}
+target() { # target SCENARIO CONNS TEXT AWK-CONDITION MEASURED-TEXT
+	local r=${RES["$1:$2"]:-} a b c d
+	[[ -n "$r" ]] || return 0
+	read -r a b c d <<<"$r"
+	[[ "$c" == n/a ]] && c=999
+	TARGETS+="| $1, $2 conns | $3 | $(eval "echo \"$5\"") | $(verdict "$a" "$b" "$c" "$d" "$4") |"$'\n'
+}
+for c in $CONNS; do
+	target random_nocache "$c" "≥ 1,500 req/s and ≤ 1 ms server CPU per request (at 100,000 rows: ≥ 750 req/s, ≤ 2 ms)" \
+		"a >= ($ROWS >= 100000 ? 750 : 1500) && c <= ($ROWS >= 100000 ? 2 : 1)" '$a req/s, $c ms CPU'
+	target mixed "$c" "≥ 1,500 req/s, p99 < 50 ms (at 100,000 rows: ≥ 750 req/s)" \
+		"a >= ($ROWS >= 100000 ? 750 : 1500) && b < 50" '$a req/s, p99 $b ms, $c ms CPU'
+	target get_nocache "$c" "≥ 50% of the ceiling's req/s" "d > 0 && a >= d / 2" '$a vs $d req/s'
 done
 
 PEAK_RSS_KB=$(kib VmHWM "$APIARY_PID")
@@ -288,8 +316,11 @@ $([[ -n "$NOTES" ]] && printf '\n%s' "$NOTES")
 | scenario | conns | req/s | p50 ms | p99 ms | server CPU ms/req | non-2xx / socket errors | ceiling req/s | ceiling p50 ms | ceiling p99 ms | Apiary / ceiling |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${TABLE}
-- Start-up to first answer: ${FIRST_START_MS} ms on an empty database (creates it), ${START_MS} ms on the seeded database.
+- Start-up to first answer: ${FIRST_START_MS} ms on an empty database (creates it), ${SEEDED_START_MS} ms on the seeded database.
 - RSS: idle $(mib "$IDLE_RSS_KB") (1 s after start-up on the seeded database), $(mib "$END_RSS_KB") after the runs, peak (VmHWM) $(mib "$PEAK_RSS_KB"); ceiling peak $(mib "$CEIL_RSS_KB").
+$([[ -n "$TARGETS" ]] && printf '\n| target (issue 15) | goal | measured | verdict |\n|---|---|---|---|\n%s\n' "$TARGETS")
+
+- Targets of start-up and idle RSS: idle RSS ≤ 30 MiB: $(mib "$IDLE_RSS_KB"), $(verdict "$IDLE_RSS_KB" 0 0 0 "a <= 30720"); start-up to the first answer on the seeded database ≤ 100 ms: ${SEEDED_START_MS} ms, $(verdict "$SEEDED_START_MS" 0 0 0 "a <= 100").
 - Body sizes (bytes): list $(wc -c <"$WORK/bodies/list.json"), get $(wc -c <"$WORK/bodies/get.json"), create $(wc -c <"$WORK/bodies/create.json"), patch $(wc -c <"$WORK/bodies/patch.json"), include $(wc -c <"$WORK/bodies/include.json"), signin $(wc -c <"$WORK/bodies/signin.json")$([[ -f "$WORK/bodies/aggregate.json" ]] && echo ", aggregate $(wc -c <"$WORK/bodies/aggregate.json")").
 EOF
 )

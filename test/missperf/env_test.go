@@ -126,7 +126,10 @@ func (e *env) seed(b testing.TB, dsn string, rows int) {
 }
 
 // cloneRows adds copies of every todo row (copies times) through a second
-// connection, varying title and due, and returns every reference id.
+// connection, varying title and due, and returns every reference id. The
+// due dates are written in the form the resource layer writes them (SQLite's
+// date() alone gives "2027-05-01", which the driver parses only after six
+// failed layouts, a cost real rows do not have).
 func cloneRows(b testing.TB, dsn string, copies int) []string {
 	b.Helper()
 	conn, err := sql.Open("sqlite", dsn)
@@ -156,7 +159,7 @@ func cloneRows(b testing.TB, dsn string, copies int) []string {
 	list := strings.Join(cols, ", ")
 	if copies > 0 {
 		q := `WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < ?)
-INSERT INTO todo (reference_id, title, due, ` + list + `) SELECT randomblob(16), title || ' ' || n.k, date(due, '+' || (n.k % 700) || ' days'), ` + list + ` FROM todo, n ORDER BY n.k, todo.id`
+INSERT INTO todo (reference_id, title, due, ` + list + `) SELECT randomblob(16), title || ' ' || n.k, date(due, '+' || (n.k % 700) || ' days') || ' 00:00:00+00:00', ` + list + ` FROM todo, n ORDER BY n.k, todo.id`
 		if _, err := conn.Exec(q, copies); err != nil {
 			b.Fatalf("clone: %v", err)
 		}
