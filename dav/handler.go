@@ -42,6 +42,8 @@ type Handler struct {
 	// follow serializes the follow-up writes OnChange starts, so the last
 	// one to run reads (and writes) the latest state.
 	follow sync.Mutex
+	// marks are the objects DAV deletes (and tombstones) itself.
+	marks deleteMarks
 }
 
 type basicEntry struct {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
@@ -54,6 +55,7 @@ func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, t target) *da
 	}
 	var before func(tx resource.Service) error
 	if r.Method == "MOVE" {
+		h.marks.mark(o.ref, time.Now())
 		before = func(tx resource.Service) error { return removeObject(ctx, tx, c, o) }
 	}
 	_, created, derr := h.store(ctx, dc, dt.file, map[string]any{"dead_props": nilIfEmpty(o.dead)}, o.content, "",

@@ -263,6 +263,7 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, t target) *davE
 		if derr := preconditions(r, o); derr != nil {
 			return derr
 		}
+		h.marks.mark(o.ref, time.Now())
 		if err := h.d.Res().InTx(ctx, func(tx resource.Service) error { return removeObject(ctx, tx, c, o) }); err != nil {
 			return h.resErr(ctx, err)
 		}
@@ -280,6 +281,7 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, t target) *davE
 				return err
 			}
 			for _, row := range rows {
+				h.marks.mark(row.RefID, time.Now())
 				if err := tx.Delete(ctx, table, row.RefID); err != nil {
 					return err
 				}
