@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"bytes"
 	"encoding/xml"
 	"net/http"
 	"strings"
@@ -68,6 +69,7 @@ func (h *Handler) calendarQuery(w http.ResponseWriter, r *http.Request, t target
 	// Narrow in SQL with the component and time range of the first
 	// nested comp-filter; every candidate is then matched exactly.
 	extra := []resource.Condition{}
+	var plain plainRange
 	if sub := top.child(nsCalDAV, "comp-filter"); sub != nil && sub.child(nsCalDAV, "is-not-defined") == nil {
 		extra = append(extra, cond("component", "is", sub.attr("name")))
 		qs, qe, ok, derr := timeRange(sub.child(nsCalDAV, "time-range"))
@@ -76,6 +78,7 @@ func (h *Handler) calendarQuery(w http.ResponseWriter, r *http.Request, t target
 		}
 		if ok {
 			extra = append(extra, rangeConditions(qs, qe)...)
+			plain = plainRangeOf(top, sub, qs, qe)
 		}
 	}
 	os, err := objects(ctx, h.d.Res(), c, extra...)
@@ -87,7 +90,13 @@ func (h *Handler) calendarQuery(w http.ResponseWriter, r *http.Request, t target
 	me := auth.PrincipalFrom(ctx).UserRef
 	m := newMultistatus()
 	for i := range os {
-		cal, err := ical.NewDecoder(strings.NewReader(string(os[i].content))).Decode()
+		if in, known := plain.match(&os[i]); known {
+			if in {
+				m.render(objectHref(t.prefix, me, c.seg, os[i].file), objectProps(c, &os[i], data), q)
+			}
+			continue
+		}
+		cal, err := ical.NewDecoder(bytes.NewReader(os[i].content)).Decode()
 		if err != nil {
 			continue // stored outside DAV and not valid iCalendar: matches nothing
 		}

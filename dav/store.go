@@ -47,6 +47,11 @@ type object struct {
 	created   time.Time
 	updated   time.Time
 	dead      string // dead properties, JSON
+	// span is the extracted start_at and end_at (zero when null), and
+	// recurring the extracted flag: enough to match a plain time range
+	// without parsing the object.
+	start, end time.Time
+	recurring  bool
 }
 
 // etag is the strong entity tag of the object's bytes, so a change made
@@ -88,7 +93,8 @@ func collFromRow(r resource.Row, me string) coll {
 
 func objFromRow(r resource.Row) object {
 	return object{ref: r.RefID, file: str(r.Attrs["file_name"]), content: []byte(str(r.Attrs["content"])),
-		created: tm(r.Attrs["created_at"]), updated: tm(r.Attrs["updated_at"]), dead: str(r.Attrs["dead_props"])}
+		created: tm(r.Attrs["created_at"]), updated: tm(r.Attrs["updated_at"]), dead: str(r.Attrs["dead_props"]),
+		start: tm(r.Attrs["start_at"]), end: tm(r.Attrs["end_at"]), recurring: resource.Truthy(r.Attrs["recurring"])}
 }
 
 // listAll pages through every row of table matching q.
