@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+	"github.com/emersion/go-vcard"
 	"github.com/emersion/go-webdav/carddav"
 
 	"github.com/apiary/apiary/auth"
@@ -209,14 +210,27 @@ func (h *Handler) addressbookQuery(w http.ResponseWriter, r *http.Request, t tar
 	if query.FilterTest == "" {
 		query.FilterTest = carddav.FilterAnyOf
 	}
+	octet := false // the default collation, i;unicode-casemap, ignores case
 	for _, pf := range f.children(nsCardDAV, "prop-filter") {
 		p := carddav.PropFilter{Name: strings.ToUpper(pf.attr("name")), Test: carddav.FilterTest(pf.attr("test")),
 			IsNotDefined: pf.child(nsCardDAV, "is-not-defined") != nil}
 		for _, tm := range pf.children(nsCardDAV, "text-match") {
-			p.TextMatches = append(p.TextMatches, carddav.TextMatch{Text: strings.TrimSpace(tm.Text),
+			text := strings.TrimSpace(tm.Text)
+			if tm.attr("collation") == "i;octet" {
+				octet = true
+			}
+			p.TextMatches = append(p.TextMatches, carddav.TextMatch{Text: text,
 				NegateCondition: tm.attr("negate-condition") == "yes", MatchType: carddav.MatchType(tm.attr("match-type"))})
 		}
 		query.PropFilters = append(query.PropFilters, p)
+	}
+	if !octet {
+		for i := range query.PropFilters {
+			for j := range query.PropFilters[i].TextMatches {
+				tm := &query.PropFilters[i].TextMatches[j]
+				tm.Text = strings.ToLower(tm.Text)
+			}
+		}
 	}
 	os, err := objects(ctx, h.d.Res(), c)
 	if err != nil {
@@ -231,6 +245,9 @@ func (h *Handler) addressbookQuery(w http.ResponseWriter, r *http.Request, t tar
 		if derr != nil {
 			continue
 		}
+		if !octet {
+			card = foldCard(card)
+		}
 		ok, err := carddav.Match(&query, &carddav.AddressObject{Card: card})
 		if err != nil {
 			return errBadRequest("addressbook-query: " + err.Error())
@@ -241,4 +258,20 @@ func (h *Handler) addressbookQuery(w http.ResponseWriter, r *http.Request, t tar
 	}
 	m.send(w)
 	return nil
+}
+
+// foldCard is a copy of card with every value in lower case, for the
+// case-insensitive default collation (go-webdav compares bytes).
+func foldCard(card vcard.Card) vcard.Card {
+	out := make(vcard.Card, len(card))
+	for k, fs := range card {
+		cp := make([]*vcard.Field, len(fs))
+		for i, f := range fs {
+			g := *f
+			g.Value = strings.ToLower(f.Value)
+			cp[i] = &g
+		}
+		out[k] = cp
+	}
+	return out
 }

@@ -104,10 +104,12 @@ func (h *Handler) syncCollection(w http.ResponseWriter, r *http.Request, t targe
 		since = at
 	}
 	var extra []resource.Condition
+	order := "file_name"
 	if !since.IsZero() {
 		extra = append(extra, cond("updated_at", "gte", since.UTC().Format(time.RFC3339Nano)))
+		order = "updated_at"
 	}
-	os, err := objects(ctx, res, c, extra...)
+	os, err := objectsBy(ctx, res, c, order, extra...)
 	if err != nil {
 		return h.resErr(ctx, err)
 	}

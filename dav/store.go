@@ -194,8 +194,15 @@ func findCollection(ctx context.Context, res resource.Service, seg string) (*col
 
 // objects lists a collection's objects matching extra conditions.
 func objects(ctx context.Context, res resource.Service, c *coll, extra ...resource.Condition) ([]object, error) {
+	return objectsBy(ctx, res, c, "file_name", extra...)
+}
+
+// objectsBy lists a collection's objects ordered by column. Ordering a
+// delta sync by updated_at lets SQLite walk that index over the few
+// changed rows instead of the collection's.
+func objectsBy(ctx context.Context, res resource.Service, c *coll, column string, extra ...resource.Condition) ([]object, error) {
 	q := resource.Query{Conditions: append([]resource.Condition{cond("collection_id", "is", c.ref)}, extra...),
-		Sort: []resource.SortKey{{Column: "file_name"}}}
+		Sort: []resource.SortKey{{Column: column}}}
 	rows, err := listAll(ctx, res, c.table(), q)
 	if err != nil {
 		return nil, err
