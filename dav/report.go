@@ -103,15 +103,15 @@ func (h *Handler) syncCollection(w http.ResponseWriter, r *http.Request, t targe
 		}
 		since = at
 	}
-	var extra []resource.Condition
-	order := "file_name"
-	if !since.IsZero() {
-		extra = append(extra, cond("updated_at", "gte", since.UTC().Format(time.RFC3339Nano)))
-		order = "updated_at"
+	var os []object
+	var err2 error
+	if since.IsZero() {
+		os, err2 = objects(ctx, res, c)
+	} else {
+		os, err2 = changedSince(ctx, res, c, since)
 	}
-	os, err := objectsBy(ctx, res, c, order, extra...)
-	if err != nil {
-		return h.resErr(ctx, err)
+	if err2 != nil {
+		return h.resErr(ctx, err2)
 	}
 	me := auth.PrincipalFrom(ctx).UserRef
 	data := q.wants(pCalData) || q.wants(pCardData)

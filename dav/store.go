@@ -194,15 +194,8 @@ func findCollection(ctx context.Context, res resource.Service, seg string) (*col
 
 // objects lists a collection's objects matching extra conditions.
 func objects(ctx context.Context, res resource.Service, c *coll, extra ...resource.Condition) ([]object, error) {
-	return objectsBy(ctx, res, c, "file_name", extra...)
-}
-
-// objectsBy lists a collection's objects ordered by column. Ordering a
-// delta sync by updated_at lets SQLite walk that index over the few
-// changed rows instead of the collection's.
-func objectsBy(ctx context.Context, res resource.Service, c *coll, column string, extra ...resource.Condition) ([]object, error) {
 	q := resource.Query{Conditions: append([]resource.Condition{cond("collection_id", "is", c.ref)}, extra...),
-		Sort: []resource.SortKey{{Column: column}}}
+		Sort: []resource.SortKey{{Column: "file_name"}}}
 	rows, err := listAll(ctx, res, c.table(), q)
 	if err != nil {
 		return nil, err
@@ -210,6 +203,27 @@ func objectsBy(ctx context.Context, res resource.Service, c *coll, column string
 	out := make([]object, len(rows))
 	for i, r := range rows {
 		out[i] = objFromRow(r)
+	}
+	return out, nil
+}
+
+// changedSince lists the collection's objects changed at or after since.
+// The SQL asks only for updated_at, so every database walks that index
+// over the few changed rows (with the collection in the query, SQLite
+// prefers the collection's index and reads all of its rows); the
+// collection is then picked here.
+func changedSince(ctx context.Context, res resource.Service, c *coll, since time.Time) ([]object, error) {
+	rows, err := listAll(ctx, res, c.table(), resource.Query{
+		Conditions: []resource.Condition{cond("updated_at", "gte", since.UTC().Format(time.RFC3339Nano))},
+		Sort:       []resource.SortKey{{Column: "updated_at"}}})
+	if err != nil {
+		return nil, err
+	}
+	var out []object
+	for _, r := range rows {
+		if str(r.Attrs["collection_id"]) == c.ref {
+			out = append(out, objFromRow(r))
+		}
 	}
 	return out, nil
 }
