@@ -15,6 +15,7 @@
 // GET, DELETE, COPY, MOVE) is this package's own: go-webdav v0.7.0's
 // server handlers lack sync-collection, getctag, PROPPATCH, COPY/MOVE and
 // per-collection privileges, and assume a path layout that is not
-// Daptin's. Its caldav.ValidateCalendarObject and carddav.Match are used,
-// with github.com/emersion/go-ical and go-vcard for parsing.
+// Daptin's. Its caldav.ValidateCalendarObject is used, with
+// github.com/emersion/go-ical and go-vcard for parsing; addressbook-query
+// has its own matcher (cardmatch.go: every value, case folding).
 package dav

@@ -121,6 +121,11 @@ func TestHandlerAddressBook(t *testing.T) {
 			t.Errorf("%s %s %s: %v, want %s", tc.prop, tc.match, tc.text, got, tc.want)
 		}
 	}
+	all := u.do("REPORT", "~/people/", nil, `<cr:addressbook-query xmlns:d="DAV:" xmlns:cr="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/></d:prop></cr:addressbook-query>`).want(t, 207, "addressbook-query without a filter")
+	if n := len(vcfRe.FindAllString(all.body, -1)); n != 2 {
+		t.Errorf("no filter matches every card: %d in %s", n, all.body)
+	}
+	u.do("REPORT", "~/people/", nil, `<cr:addressbook-query xmlns:cr="urn:ietf:params:xml:ns:carddav"><cr:filter test="some"/></cr:addressbook-query>`).want(t, 400, "bad filter test")
 	pf := u.do("PROPFIND", "~/people/", map[string]string{"Depth": "0"}, "").want(t, 207, "PROPFIND address book")
 	if !strings.Contains(pf.body, "<cr:addressbook/>") || !strings.Contains(pf.body, "People") {
 		t.Errorf("address book properties: %s", pf.body)

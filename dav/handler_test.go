@@ -159,6 +159,13 @@ func TestHandlerObjectLifecycle(t *testing.T) {
 		{"bad depth", "PROPFIND", "~/", map[string]string{"Depth": "2"}, "", 400},
 		{"malformed XML", "PROPFIND", "~/", map[string]string{"Depth": "0"}, "<d:propfind", 400},
 		{"REPORT on the home", "REPORT", "~/", nil, syncBody(""), 403},
+		{"sync without level or token", "REPORT", "~/work/", nil, `<d:sync-collection xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:sync-collection>`, 207},
+		{"sync level infinite", "REPORT", "~/work/", nil, `<d:sync-collection xmlns:d="DAV:"><d:sync-level>infinite</d:sync-level></d:sync-collection>`, 403},
+		{"PROPPATCH set without prop", "PROPPATCH", "~/work/", nil, `<d:propertyupdate xmlns:d="DAV:"><d:set/></d:propertyupdate>`, 207},
+		{"PROPPATCH with a stray element", "PROPPATCH", "~/work/", nil, `<d:propertyupdate xmlns:d="DAV:"><d:lock/></d:propertyupdate>`, 400},
+		{"calendar-query without filter", "REPORT", "~/work/", nil, `<c:calendar-query xmlns:c="urn:ietf:params:xml:ns:caldav"/>`, 403},
+		{"multiget without hrefs", "REPORT", "~/work/", nil, `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"/>`, 207},
+		{"free-busy without range", "REPORT", "~/work/", nil, `<c:free-busy-query xmlns:c="urn:ietf:params:xml:ns:caldav"/>`, 400},
 	}
 	for _, s := range steps {
 		u.do(s.method, s.path, s.hdr, s.body).want(t, s.code, s.name)

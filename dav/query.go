@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
-	"github.com/emersion/go-vcard"
-	"github.com/emersion/go-webdav/carddav"
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
@@ -205,32 +203,9 @@ func textMatch(value string, tm *node) bool {
 
 func (h *Handler) addressbookQuery(w http.ResponseWriter, r *http.Request, t target, c *coll, body *node) *davError {
 	ctx := r.Context()
-	f := body.child(nsCardDAV, "filter")
-	query := carddav.AddressBookQuery{FilterTest: carddav.FilterTest(f.attr("test"))}
-	if query.FilterTest == "" {
-		query.FilterTest = carddav.FilterAnyOf
-	}
-	octet := false // the default collation, i;unicode-casemap, ignores case
-	for _, pf := range f.children(nsCardDAV, "prop-filter") {
-		p := carddav.PropFilter{Name: strings.ToUpper(pf.attr("name")), Test: carddav.FilterTest(pf.attr("test")),
-			IsNotDefined: pf.child(nsCardDAV, "is-not-defined") != nil}
-		for _, tm := range pf.children(nsCardDAV, "text-match") {
-			text := strings.TrimSpace(tm.Text)
-			if tm.attr("collation") == "i;octet" {
-				octet = true
-			}
-			p.TextMatches = append(p.TextMatches, carddav.TextMatch{Text: text,
-				NegateCondition: tm.attr("negate-condition") == "yes", MatchType: carddav.MatchType(tm.attr("match-type"))})
-		}
-		query.PropFilters = append(query.PropFilters, p)
-	}
-	if !octet {
-		for i := range query.PropFilters {
-			for j := range query.PropFilters[i].TextMatches {
-				tm := &query.PropFilters[i].TextMatches[j]
-				tm.Text = strings.ToLower(tm.Text)
-			}
-		}
+	filter, derr := parseCardFilter(body.child(nsCardDAV, "filter"))
+	if derr != nil {
+		return derr
 	}
 	os, err := objects(ctx, h.d.Res(), c)
 	if err != nil {
@@ -245,33 +220,10 @@ func (h *Handler) addressbookQuery(w http.ResponseWriter, r *http.Request, t tar
 		if derr != nil {
 			continue
 		}
-		if !octet {
-			card = foldCard(card)
-		}
-		ok, err := carddav.Match(&query, &carddav.AddressObject{Card: card})
-		if err != nil {
-			return errBadRequest("addressbook-query: " + err.Error())
-		}
-		if ok {
+		if filter.match(card) {
 			m.render(objectHref(t.prefix, me, c.seg, os[i].file), objectProps(c, &os[i], data), q)
 		}
 	}
 	m.send(w)
 	return nil
-}
-
-// foldCard is a copy of card with every value in lower case, for the
-// case-insensitive default collation (go-webdav compares bytes).
-func foldCard(card vcard.Card) vcard.Card {
-	out := make(vcard.Card, len(card))
-	for k, fs := range card {
-		cp := make([]*vcard.Field, len(fs))
-		for i, f := range fs {
-			g := *f
-			g.Value = strings.ToLower(f.Value)
-			cp[i] = &g
-		}
-		out[k] = cp
-	}
-	return out
 }
