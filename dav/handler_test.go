@@ -217,9 +217,16 @@ func TestHandlerForeignDeleteTombstone(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.do("DELETE", "~/home/b.ics", nil, "").want(t, 204, "DAV delete")
-	waitFor(t, "a tombstone for the foreign delete", func() bool {
+	cp, err := hs.res.List(u.ctx, "calendar", resource.Query{Conditions: []resource.Condition{cond("file_name", "is", "c.ics")}})
+	if err != nil || len(cp.Rows) != 1 {
+		t.Fatalf("c.ics row: %v %v", cp, err)
+	}
+	if _, err := hs.res.Update(u.ctx, "calendar", cp.Rows[0].RefID, resource.Input{Attributes: map[string]any{"file_name": "renamed.ics"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "tombstones for the foreign delete and rename", func() bool {
 		got := syncedFiles(u.do("REPORT", "~/home/", nil, syncBody(tok)).body)
-		return got["a.ics"] == "deleted" && got["b.ics"] == "deleted"
+		return got["a.ics"] == "deleted" && got["b.ics"] == "deleted" && got["c.ics"] == "deleted" && got["renamed.ics"] == "changed"
 	})
 	time.Sleep(200 * time.Millisecond) // a second tombstone would come now
 	stones, err := hs.res.List(u.ctx, tableTombstone, resource.Query{PageSize: 100})
@@ -230,7 +237,7 @@ func TestHandlerForeignDeleteTombstone(t *testing.T) {
 	for _, r := range stones.Rows {
 		count[str(r.Attrs["file_name"])]++
 	}
-	if len(count) != 2 || count["a.ics"] != 1 || count["b.ics"] != 1 {
-		t.Fatalf("tombstones %v, want one for a.ics and one for b.ics", count)
+	if len(count) != 3 || count["a.ics"] != 1 || count["b.ics"] != 1 || count["c.ics"] != 1 {
+		t.Fatalf("tombstones %v, want one each for a.ics, b.ics and c.ics", count)
 	}
 }

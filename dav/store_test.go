@@ -201,3 +201,26 @@ func TestPreconditions(t *testing.T) {
 		}
 	}
 }
+
+func TestMovedObject(t *testing.T) {
+	before := map[string]any{"collection_id": "c1", "file_name": "a.ics"}
+	cases := []struct {
+		name string
+		c    resource.Change
+		ok   bool
+	}{
+		{"renamed", resource.Change{Table: tableCalendar, Op: resource.OpUpdate, Before: before, Row: map[string]any{"collection_id": "c1", "file_name": "b.ics"}}, true},
+		{"moved", resource.Change{Table: tableVCard, Op: resource.OpUpdate, Before: before, Row: map[string]any{"collection_id": "c2", "file_name": "a.ics"}}, true},
+		{"content only", resource.Change{Table: tableCalendar, Op: resource.OpUpdate, Before: before, Row: map[string]any{"collection_id": "c1", "file_name": "a.ics"}}, false},
+		{"named now, unnamed before", resource.Change{Table: tableCalendar, Op: resource.OpUpdate, Before: map[string]any{"collection_id": "c1"}, Row: before}, false},
+		{"relationship endpoint", resource.Change{Table: tableCalendar, Op: resource.OpUpdate}, false},
+		{"delete", resource.Change{Table: tableCalendar, Op: resource.OpDelete, Before: before}, false},
+		{"other table", resource.Change{Table: "note", Op: resource.OpUpdate, Before: before, Row: map[string]any{}}, false},
+	}
+	for _, tc := range cases {
+		coll, file, ok := movedObject(tc.c)
+		if ok != tc.ok || (ok && (coll != "c1" || file != "a.ics")) {
+			t.Errorf("%s: %q %q %v", tc.name, coll, file, ok)
+		}
+	}
+}

@@ -67,11 +67,29 @@ func (h *Handler) deletedObject(c resource.Change) (coll, file string, ok bool) 
 	return coll, file, coll != "" && file != ""
 }
 
-// tombstoneForeign writes the tombstone of an object deleted outside DAV,
+// movedObject returns the collection reference and file name an update
+// took the object away from (a new file_name or collection_id written
+// over JSON:API or GraphQL); DAV's own updates keep both.
+func movedObject(c resource.Change) (coll, file string, ok bool) {
+	if (c.Table != tableCalendar && c.Table != tableVCard) || c.Op != resource.OpUpdate || c.Before == nil || c.Row == nil {
+		return "", "", false
+	}
+	coll, file = str(c.Before["collection_id"]), str(c.Before["file_name"])
+	if coll == "" || file == "" || (coll == str(c.Row["collection_id"]) && file == str(c.Row["file_name"])) {
+		return "", "", false
+	}
+	return coll, file, true
+}
+
+// tombstoneForeign writes the tombstone of an object deleted (or renamed
+// or moved away) outside DAV,
 // with system rights, owned by the collection's owner and shared like the
 // collection. A collection deleted with it needs none.
 func (h *Handler) tombstoneForeign(c resource.Change) {
 	collRef, file, ok := h.deletedObject(c)
+	if !ok {
+		collRef, file, ok = movedObject(c)
+	}
 	if !ok {
 		return
 	}
