@@ -140,3 +140,33 @@ func TestHandlerAuthAndSwitch(t *testing.T) {
 		t.Errorf("DAV off: %d", w.Code)
 	}
 }
+
+// TestStateFollowsWritesWithoutEvents: a handler that sees no change
+// events (as on another cluster node) still notices a write, through the
+// resource layer's read stamps, so its ctag and sync-token move.
+func TestStateFollowsWritesWithoutEvents(t *testing.T) {
+	hs := newHarness(t)
+	u := hs.user("hal")
+	u.do("MKCALENDAR", "~/c/", nil, "").want(t, 201, "MKCALENDAR")
+	other := New(Deps{Res: func() resource.Service { return hs.res }, Log: hs.h.d.Log}) // not subscribed
+	c, err := findCollection(u.ctx, hs.res, "c")
+	if err != nil || c == nil {
+		t.Fatalf("collection: %v", err)
+	}
+	before, err := other.state(u.ctx, hs.res, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.do("PUT", "~/c/a.ics", icsHdr, ev("a", "20270101T090000Z", "20270101T100000Z")).want(t, 201, "PUT")
+	after, err := other.state(u.ctx, hs.res, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.count != before.count+1 || after.token() == before.token() {
+		t.Fatalf("state without events: %+v then %+v", before, after)
+	}
+	again, _ := other.state(u.ctx, hs.res, c)
+	if again != after {
+		t.Fatalf("the state is not kept between writes: %+v then %+v", after, again)
+	}
+}
