@@ -42,6 +42,8 @@ type Handler struct {
 	// follow serializes the follow-up writes OnChange starts, so the last
 	// one to run reads (and writes) the latest state.
 	follow sync.Mutex
+	// marks are the objects DAV deletes (and tombstones) itself.
+	marks deleteMarks
 }
 
 type basicEntry struct {
@@ -100,8 +102,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(ctx)
 	t, derr := parsePath(prefix, r.URL)
-	if derr != nil && derr.msg == msgNested && (r.Method == "MKCOL" || r.Method == "MKCALENDAR" || r.Method == http.MethodPut) {
-		derr.status = http.StatusConflict // a missing intermediate collection (RFC 4918 §9.3.1)
+	if derr == nil && t.kind == kindObject && (r.Method == "MKCOL" || r.Method == "MKCALENDAR") {
+		// MKCOL names a collection with or without the trailing slash.
+		t.kind, t.coll, t.file = kindCollection, strings.TrimPrefix(t.coll+"/"+t.file, "/"), ""
 	}
 	if t.user == selfUser {
 		t.user = auth.PrincipalFrom(ctx).UserRef

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
@@ -14,8 +15,8 @@ import (
 // again); a move removes the source and writes the copy in one
 // transaction.
 func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, t target) *davError {
-	if t.kind != kindObject {
-		return errForbidden("only objects can be copied or moved")
+	if t.kind != kindObject && t.kind != kindCollection {
+		return errForbidden("only collections and objects can be copied or moved")
 	}
 	ctx := r.Context()
 	c, o, derr := h.resolve(ctx, t)
@@ -39,8 +40,29 @@ func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, t target) *da
 	if derr != nil {
 		return derr
 	}
+	if t.kind == kindCollection {
+		if dt.kind < kindCollection || dt.user != auth.PrincipalFrom(ctx).UserRef {
+			return errForbidden("Destination must be a collection path of your own")
+		}
+		dst := dt.coll
+		if dt.kind == kindObject {
+			dst += "/" + dt.file
+		}
+		return h.copyMoveCollection(w, r, c, dst)
+	}
+	if dt.kind == kindCollection && parentName(dt.coll) != "" {
+		// An object over a collection nested in a plain collection.
+		dt.kind, dt.file, dt.coll = kindObject, dt.coll[len(parentName(dt.coll))+1:], parentName(dt.coll)
+	}
 	if dt.kind != kindObject || dt.user != auth.PrincipalFrom(ctx).UserRef {
 		return errForbidden("Destination must be an object path of your own")
+	}
+	over, err := findCollection(ctx, h.d.Res(), dt.coll+"/"+dt.file)
+	if err != nil {
+		return h.resErr(ctx, err)
+	}
+	if over != nil && over.seg != over.name {
+		over = nil
 	}
 	if dt.coll == t.coll && dt.file == t.file {
 		return errForbidden("source and destination are the same")
@@ -49,19 +71,29 @@ func (h *Handler) copyMove(w http.ResponseWriter, r *http.Request, t target) *da
 	if dc == nil {
 		return &davError{status: http.StatusConflict, msg: "the destination collection does not exist"}
 	}
-	if cur != nil && strings.EqualFold(strings.TrimSpace(r.Header.Get("Overwrite")), "F") {
+	if (cur != nil || over != nil) && strings.EqualFold(strings.TrimSpace(r.Header.Get("Overwrite")), "F") {
 		return &davError{status: http.StatusPreconditionFailed, msg: "the destination exists and Overwrite is F"}
 	}
-	var before func(tx resource.Service) error
 	if r.Method == "MOVE" {
-		before = func(tx resource.Service) error { return removeObject(ctx, tx, c, o) }
+		h.marks.mark(o.ref, time.Now())
+	}
+	before := func(tx resource.Service) error {
+		if over != nil {
+			if err := h.removeCollection(ctx, tx, over); err != nil {
+				return err
+			}
+		}
+		if r.Method == "MOVE" {
+			return removeObject(ctx, tx, c, o)
+		}
+		return nil
 	}
 	_, created, derr := h.store(ctx, dc, dt.file, map[string]any{"dead_props": nilIfEmpty(o.dead)}, o.content, "",
 		func(*object) *davError { return nil }, before)
 	if derr != nil {
 		return derr
 	}
-	if created {
+	if created && over == nil {
 		w.WriteHeader(http.StatusCreated)
 	} else {
 		w.WriteHeader(http.StatusNoContent)

@@ -21,8 +21,12 @@ const (
 // which means the caller.
 const selfUser = "~"
 
-// msgNested answers a path deeper than an object.
-const msgNested = "collections cannot be nested"
+// msgNested answers a path nested deeper than maxNesting.
+const msgNested = "collections are nested too deep"
+
+// maxNesting bounds the collection segments of a path: plain WebDAV
+// collections may hold collections (calendars and address books may not).
+const maxNesting = 8
 
 // homeSegment is the fixed folder of Daptin's tree holding collections.
 const homeSegment = "calendars"
@@ -71,12 +75,14 @@ func parsePath(prefix string, u *url.URL) (target, *davError) {
 		return t, errNotFound("no such DAV resource")
 	case len(segs) == 3:
 		t.kind, t.user = kindHome, segs[1]
-	case len(segs) == 4:
-		t.kind, t.user, t.coll = kindCollection, segs[1], segs[3]
-	case len(segs) == 5:
-		t.kind, t.user, t.coll, t.file = kindObject, segs[1], segs[3], segs[4]
-	default:
+	case len(segs) > 3+maxNesting:
 		return t, &davError{status: http.StatusNotFound, msg: msgNested}
+	case len(segs) == 4 || strings.HasSuffix(u.Path, "/"):
+		// A trailing slash names a collection, nested in plain
+		// collections when there are more segments.
+		t.kind, t.user, t.coll = kindCollection, segs[1], strings.Join(segs[3:], "/")
+	default:
+		t.kind, t.user, t.coll, t.file = kindObject, segs[1], strings.Join(segs[3:len(segs)-1], "/"), segs[len(segs)-1]
 	}
 	if len(t.coll) > 200 || len(t.file) > 255 {
 		return t, errBadRequest("path segment too long")
@@ -103,9 +109,23 @@ func homeHref(prefix, user string) string {
 	return principalHref(prefix, user) + homeSegment + "/"
 }
 
-// collectionHref is the URL of one collection.
+// collectionHref is the URL of one collection; seg may name a nested
+// one (segments joined with "/").
 func collectionHref(prefix, user, seg string) string {
-	return homeHref(prefix, user) + url.PathEscape(seg) + "/"
+	parts := strings.Split(seg, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return homeHref(prefix, user) + strings.Join(parts, "/") + "/"
+}
+
+// parentName is the name of the collection holding a nested collection
+// ("" for a top-level one).
+func parentName(name string) string {
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		return name[:i]
+	}
+	return ""
 }
 
 // objectHref is the URL of one object.

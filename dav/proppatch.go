@@ -101,7 +101,7 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, t target) *d
 			return errBadRequest("propertyupdate holds only set and remove")
 		}
 		remove := op.Name.Local == "remove"
-		for _, p := range op.child(nsDAV, "prop").Children {
+		for _, p := range op.child(nsDAV, "prop").elems() {
 			names = append(names, p)
 			switch {
 			case o == nil && collectionProp(p.Name) != "":

@@ -1,13 +1,13 @@
 package dav
 
 import (
+	"bytes"
 	"encoding/xml"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-ical"
-	"github.com/emersion/go-webdav/carddav"
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
@@ -68,6 +68,7 @@ func (h *Handler) calendarQuery(w http.ResponseWriter, r *http.Request, t target
 	// Narrow in SQL with the component and time range of the first
 	// nested comp-filter; every candidate is then matched exactly.
 	extra := []resource.Condition{}
+	var plain plainRange
 	if sub := top.child(nsCalDAV, "comp-filter"); sub != nil && sub.child(nsCalDAV, "is-not-defined") == nil {
 		extra = append(extra, cond("component", "is", sub.attr("name")))
 		qs, qe, ok, derr := timeRange(sub.child(nsCalDAV, "time-range"))
@@ -76,6 +77,7 @@ func (h *Handler) calendarQuery(w http.ResponseWriter, r *http.Request, t target
 		}
 		if ok {
 			extra = append(extra, rangeConditions(qs, qe)...)
+			plain = plainRangeOf(top, sub, qs, qe)
 		}
 	}
 	os, err := objects(ctx, h.d.Res(), c, extra...)
@@ -87,7 +89,13 @@ func (h *Handler) calendarQuery(w http.ResponseWriter, r *http.Request, t target
 	me := auth.PrincipalFrom(ctx).UserRef
 	m := newMultistatus()
 	for i := range os {
-		cal, err := ical.NewDecoder(strings.NewReader(string(os[i].content))).Decode()
+		if in, known := plain.match(&os[i]); known {
+			if in {
+				m.render(objectHref(t.prefix, me, c.seg, os[i].file), objectProps(c, &os[i], data), q)
+			}
+			continue
+		}
+		cal, err := ical.NewDecoder(bytes.NewReader(os[i].content)).Decode()
 		if err != nil {
 			continue // stored outside DAV and not valid iCalendar: matches nothing
 		}
@@ -195,19 +203,9 @@ func textMatch(value string, tm *node) bool {
 
 func (h *Handler) addressbookQuery(w http.ResponseWriter, r *http.Request, t target, c *coll, body *node) *davError {
 	ctx := r.Context()
-	f := body.child(nsCardDAV, "filter")
-	query := carddav.AddressBookQuery{FilterTest: carddav.FilterTest(f.attr("test"))}
-	if query.FilterTest == "" {
-		query.FilterTest = carddav.FilterAnyOf
-	}
-	for _, pf := range f.children(nsCardDAV, "prop-filter") {
-		p := carddav.PropFilter{Name: strings.ToUpper(pf.attr("name")), Test: carddav.FilterTest(pf.attr("test")),
-			IsNotDefined: pf.child(nsCardDAV, "is-not-defined") != nil}
-		for _, tm := range pf.children(nsCardDAV, "text-match") {
-			p.TextMatches = append(p.TextMatches, carddav.TextMatch{Text: strings.TrimSpace(tm.Text),
-				NegateCondition: tm.attr("negate-condition") == "yes", MatchType: carddav.MatchType(tm.attr("match-type"))})
-		}
-		query.PropFilters = append(query.PropFilters, p)
+	filter, derr := parseCardFilter(body.child(nsCardDAV, "filter"))
+	if derr != nil {
+		return derr
 	}
 	os, err := objects(ctx, h.d.Res(), c)
 	if err != nil {
@@ -222,11 +220,7 @@ func (h *Handler) addressbookQuery(w http.ResponseWriter, r *http.Request, t tar
 		if derr != nil {
 			continue
 		}
-		ok, err := carddav.Match(&query, &carddav.AddressObject{Card: card})
-		if err != nil {
-			return errBadRequest("addressbook-query: " + err.Error())
-		}
-		if ok {
+		if filter.match(card) {
 			m.render(objectHref(t.prefix, me, c.seg, os[i].file), objectProps(c, &os[i], data), q)
 		}
 	}

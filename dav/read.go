@@ -88,6 +88,9 @@ func (h *Handler) propfind(w http.ResponseWriter, r *http.Request, t target) *da
 				return h.resErr(ctx, err)
 			}
 			for i := range cs {
+				if parentName(cs[i].seg) != "" {
+					continue // nested: listed by its parent
+				}
 				st, err := h.state(ctx, res, &cs[i])
 				if err != nil {
 					return h.resErr(ctx, err)
@@ -113,6 +116,19 @@ func (h *Handler) propfind(w http.ResponseWriter, r *http.Request, t target) *da
 			data := q.wants(pCalData) || q.wants(pCardData)
 			for i := range os {
 				m.render(objectHref(t.prefix, p.UserRef, c.seg, os[i].file), objectProps(c, &os[i], data), q)
+			}
+			if c.kind == "" {
+				all, err := collections(ctx, res)
+				if err != nil {
+					return h.resErr(ctx, err)
+				}
+				for _, sub := range subCollections(all, c.name) {
+					st, err := h.state(ctx, res, &sub)
+					if err != nil {
+						return h.resErr(ctx, err)
+					}
+					m.render(collectionHref(t.prefix, p.UserRef, sub.seg), collectionProps(p, t.prefix, &sub, st), q)
+				}
 			}
 		}
 	case kindObject:

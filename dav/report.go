@@ -87,7 +87,7 @@ func (h *Handler) multiget(w http.ResponseWriter, r *http.Request, t target, c *
 func (h *Handler) syncCollection(w http.ResponseWriter, r *http.Request, t target, c *coll, body *node) *davError {
 	ctx := r.Context()
 	res := h.d.Res()
-	if lvl := strings.TrimSpace(body.child(nsDAV, "sync-level").Text); lvl != "" && lvl != "1" {
+	if lvl := strings.TrimSpace(body.child(nsDAV, "sync-level").text()); lvl != "" && lvl != "1" {
 		return &davError{status: http.StatusForbidden, msg: "only sync-level 1 is supported", cond: "<d:number-of-matches-within-limits/>"}
 	}
 	q := parsePropReq(body)
@@ -96,20 +96,22 @@ func (h *Handler) syncCollection(w http.ResponseWriter, r *http.Request, t targe
 		return h.resErr(ctx, err)
 	}
 	var since time.Time
-	if tok := strings.TrimSpace(body.child(nsDAV, "sync-token").Text); tok != "" {
+	if tok := strings.TrimSpace(body.child(nsDAV, "sync-token").text()); tok != "" {
 		at, ok := parseToken(tok)
 		if !ok {
 			return &davError{status: http.StatusForbidden, msg: "unknown sync-token; sync again without one", cond: "<d:valid-sync-token/>"}
 		}
 		since = at
 	}
-	var extra []resource.Condition
-	if !since.IsZero() {
-		extra = append(extra, cond("updated_at", "gte", since.UTC().Format(time.RFC3339Nano)))
+	var os []object
+	var err2 error
+	if since.IsZero() {
+		os, err2 = objects(ctx, res, c)
+	} else {
+		os, err2 = changedSince(ctx, res, c, since)
 	}
-	os, err := objects(ctx, res, c, extra...)
-	if err != nil {
-		return h.resErr(ctx, err)
+	if err2 != nil {
+		return h.resErr(ctx, err2)
 	}
 	me := auth.PrincipalFrom(ctx).UserRef
 	data := q.wants(pCalData) || q.wants(pCardData)

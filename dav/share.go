@@ -88,6 +88,7 @@ func (h *Handler) OnChange(c resource.Change) {
 		h.states.invalidate()
 	}
 	h.reextract(c)
+	h.tombstoneForeign(c)
 	if c.Table != joinTable(tableCollection) || c.Op == resource.OpDelete || c.Row == nil {
 		return
 	}

@@ -11,8 +11,9 @@ import (
 )
 
 // stateCache remembers each collection's sync state (ctag and sync-token)
-// per caller until any DAV table changes: computing it counts the
-// collection's rows, which dominates a PROPFIND of a large calendar.
+// per caller until any DAV table changes (a change event here, or a read
+// stamp moved by any node): computing it counts the collection's rows,
+// which dominates a PROPFIND of a large calendar.
 type stateCache struct {
 	gen atomic.Uint64 // bumped by every change to a DAV table
 	mu  sync.Mutex
@@ -37,6 +38,18 @@ func davTable(table string) bool {
 	return false
 }
 
+// davStamp sums the resource layer's read stamps of the DAV tables. They
+// move with every committed write, also one another cluster node made
+// (which publishes no change event here), and only grow, so the sum
+// changes whenever one does.
+func davStamp(res resource.Service) uint64 {
+	var n uint64
+	for _, t := range []string{tableCollection, tableCalendar, tableVCard, tableTombstone} {
+		n += res.ReadStamp(t)
+	}
+	return n
+}
+
 // invalidate marks every cached state stale.
 func (c *stateCache) invalidate() { c.gen.Add(1) }
 
@@ -44,7 +57,7 @@ func (c *stateCache) invalidate() { c.gen.Add(1) }
 // change generation and caller.
 func (h *Handler) state(ctx context.Context, res resource.Service, c *coll) (syncState, error) {
 	key := c.ref + "|" + auth.PrincipalFrom(ctx).UserRef
-	gen := h.states.gen.Load()
+	gen := h.states.gen.Load() + davStamp(res)
 	h.states.mu.Lock()
 	e, ok := h.states.m[key]
 	h.states.mu.Unlock()

@@ -47,6 +47,11 @@ type object struct {
 	created   time.Time
 	updated   time.Time
 	dead      string // dead properties, JSON
+	// span is the extracted start_at and end_at (zero when null), and
+	// recurring the extracted flag: enough to match a plain time range
+	// without parsing the object.
+	start, end time.Time
+	recurring  bool
 }
 
 // etag is the strong entity tag of the object's bytes, so a change made
@@ -88,7 +93,8 @@ func collFromRow(r resource.Row, me string) coll {
 
 func objFromRow(r resource.Row) object {
 	return object{ref: r.RefID, file: str(r.Attrs["file_name"]), content: []byte(str(r.Attrs["content"])),
-		created: tm(r.Attrs["created_at"]), updated: tm(r.Attrs["updated_at"]), dead: str(r.Attrs["dead_props"])}
+		created: tm(r.Attrs["created_at"]), updated: tm(r.Attrs["updated_at"]), dead: str(r.Attrs["dead_props"]),
+		start: tm(r.Attrs["start_at"]), end: tm(r.Attrs["end_at"]), recurring: resource.Truthy(r.Attrs["recurring"])}
 }
 
 // listAll pages through every row of table matching q.
@@ -197,6 +203,27 @@ func objects(ctx context.Context, res resource.Service, c *coll, extra ...resour
 	out := make([]object, len(rows))
 	for i, r := range rows {
 		out[i] = objFromRow(r)
+	}
+	return out, nil
+}
+
+// changedSince lists the collection's objects changed at or after since.
+// The SQL asks only for updated_at, so every database walks that index
+// over the few changed rows (with the collection in the query, SQLite
+// prefers the collection's index and reads all of its rows); the
+// collection is then picked here.
+func changedSince(ctx context.Context, res resource.Service, c *coll, since time.Time) ([]object, error) {
+	rows, err := listAll(ctx, res, c.table(), resource.Query{
+		Conditions: []resource.Condition{cond("updated_at", "gte", since.UTC().Format(time.RFC3339Nano))},
+		Sort:       []resource.SortKey{{Column: "updated_at"}}})
+	if err != nil {
+		return nil, err
+	}
+	var out []object
+	for _, r := range rows {
+		if str(r.Attrs["collection_id"]) == c.ref {
+			out = append(out, objFromRow(r))
+		}
 	}
 	return out, nil
 }

@@ -24,15 +24,6 @@ func (h *Handler) mkcol(w http.ResponseWriter, r *http.Request, t target) *davEr
 	switch t.kind {
 	case kindRoot, kindPrincipal, kindHome:
 		return &davError{status: http.StatusMethodNotAllowed, msg: "this collection already exists"}
-	case kindObject:
-		c, o, _ := h.resolve(ctx, t)
-		if c == nil {
-			return &davError{status: http.StatusConflict, msg: "the parent collection does not exist"}
-		}
-		if o != nil {
-			return &davError{status: http.StatusMethodNotAllowed, msg: "an object exists at this path"}
-		}
-		return errForbidden("collections cannot be nested")
 	}
 	kind := "" // a plain WebDAV collection, as in Daptin
 	attrs := map[string]any{"name": t.coll, "description": ""}
@@ -77,6 +68,14 @@ func (h *Handler) mkcol(w http.ResponseWriter, r *http.Request, t target) *davEr
 	}
 	if existing != nil {
 		return &davError{status: http.StatusMethodNotAllowed, msg: "a collection with this name exists", cond: "<d:resource-must-be-null/>"}
+	}
+	if derr := checkParent(ctx, h.d.Res(), t.coll, kind); derr != nil {
+		return derr
+	}
+	if _, o, err := objectAt(ctx, h.d.Res(), t.coll); err != nil {
+		return h.resErr(ctx, err)
+	} else if o != nil {
+		return &davError{status: http.StatusMethodNotAllowed, msg: "an object exists at this path"}
 	}
 	if _, err := h.d.Res().Create(ctx, tableCollection, resource.Input{Attributes: attrs}); err != nil {
 		return h.resErr(ctx, err)
@@ -263,6 +262,7 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, t target) *davE
 		if derr := preconditions(r, o); derr != nil {
 			return derr
 		}
+		h.marks.mark(o.ref, time.Now())
 		if err := h.d.Res().InTx(ctx, func(tx resource.Service) error { return removeObject(ctx, tx, c, o) }); err != nil {
 			return h.resErr(ctx, err)
 		}
@@ -272,21 +272,7 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, t target) *davE
 	if c.owner != auth.PrincipalFrom(ctx).UserRef {
 		return errForbidden("only the owner may delete a shared collection")
 	}
-	err := h.d.Res().InTx(ctx, func(tx resource.Service) error {
-		for _, table := range []string{c.table(), tableTombstone} {
-			rows, err := listAll(ctx, tx, table, resource.Query{Fields: []string{"reference_id"},
-				Conditions: []resource.Condition{cond("collection_id", "is", c.ref)}})
-			if err != nil {
-				return err
-			}
-			for _, row := range rows {
-				if err := tx.Delete(ctx, table, row.RefID); err != nil {
-					return err
-				}
-			}
-		}
-		return tx.Delete(ctx, tableCollection, c.ref)
-	})
+	err := h.d.Res().InTx(ctx, func(tx resource.Service) error { return h.removeCollection(ctx, tx, c) })
 	if err != nil {
 		return h.resErr(ctx, err)
 	}

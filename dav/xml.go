@@ -62,7 +62,26 @@ func (n *node) children(space, local string) []*node {
 	return out
 }
 
+// text is the element's character data ("" for a missing element).
+func (n *node) text() string {
+	if n == nil {
+		return ""
+	}
+	return n.Text
+}
+
+// elems returns the child elements (none for a missing element).
+func (n *node) elems() []*node {
+	if n == nil {
+		return nil
+	}
+	return n.Children
+}
+
 func (n *node) attr(local string) string {
+	if n == nil {
+		return ""
+	}
 	for _, a := range n.Attr {
 		if a.Name.Local == local {
 			return a.Value

@@ -46,7 +46,7 @@ func (s *svc) delete(ctx context.Context, tableName, refID string) error {
 	if err := s.exec(ctx, "DELETE FROM "+d.Quote(t.TableName)+" WHERE "+d.Quote(schema.ColID)+" = ?", r.ID); err != nil {
 		return err
 	}
-	s.emit(Change{Table: t.TableName, Op: OpDelete, RefID: r.RefID, Object: obj})
+	s.emit(Change{Table: t.TableName, Op: OpDelete, RefID: r.RefID, Object: obj, Before: r.Attrs})
 	return nil
 }
 

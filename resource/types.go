@@ -193,6 +193,10 @@ type Change struct {
 	Op    Op
 	RefID string
 	Row   map[string]any // attributes after the change (nil on delete)
+	// Before is the row's attributes before an update or a delete (nil on
+	// create, and on updates made through relationship endpoints), so a
+	// subscriber can act on what went away.
+	Before map[string]any
 	// Object is the row's permission data, so subscribers can check reads.
 	// On delete it includes the groups the row was shared with.
 	Object auth.Object

@@ -100,7 +100,8 @@ func (s *svc) update(ctx context.Context, tableName, refID string, in Input) (Ro
 	if err != nil {
 		return Row{}, err
 	}
-	s.emit(Change{Table: t.TableName, Op: OpUpdate, RefID: r.RefID, Row: r.Attrs, Object: auth.Object{OwnerID: r.owner, Permission: auth.Permission(r.perm)}})
+	s.emit(Change{Table: t.TableName, Op: OpUpdate, RefID: r.RefID, Row: r.Attrs, Before: old.Attrs,
+		Object: auth.Object{OwnerID: r.owner, Permission: auth.Permission(r.perm)}})
 	return r, nil
 }
 

@@ -17,8 +17,8 @@ var litmusSuites = []struct {
 	name string
 	min  int
 }{
-	{"basic", 12},
-	{"copymove", 5},
+	{"basic", 16},
+	{"copymove", 13},
 	{"props", 30},
 	{"locks", 3},
 }
