@@ -8,8 +8,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"math/big"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/apiary/apiary/auth"
@@ -24,6 +26,8 @@ const (
 	keyFTPPassive   = "ftp.passive_ports"
 	keyFTPPublic    = "ftp.public_address"
 	keyFTPForceTLS  = "ftp.force_tls"
+	keyFTPIdle      = "ftp.idle_timeout"
+	keyFTPData      = "ftp.data_timeout"
 	defaultFTPAddr  = "0.0.0.0:2121"
 	ftpCertValidity = 365 * 24 * time.Hour
 )
@@ -42,9 +46,33 @@ func (s *Server) ftpListener(ctx context.Context) (Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ftp.New(ftp.Options{Res: func() resource.Service { return s.res }, Stores: s.files.stores, Addr: addr,
+	idle, err := ftpDuration(get(keyFTPIdle))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", keyFTPIdle, err)
+	}
+	data, err := ftpDuration(get(keyFTPData))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", keyFTPData, err)
+	}
+	return ftp.New(ftp.Options{IdleTimeout: idle, DataTimeout: data, Res: func() resource.Service { return s.res }, Stores: s.files.stores, Addr: addr,
 		PassivePorts: get(keyFTPPassive), PublicIP: get(keyFTPPublic), TLS: cfg, ForceTLS: get(keyFTPForceTLS) == "true",
 		Log: s.log.With("component", "ftp")}), nil
+}
+
+// ftpDuration reads a timeout: a Go duration ("90s", "5m") or whole
+// seconds; "" is 0 (the default).
+func ftpDuration(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("timeout %q is not a positive duration", v)
+	}
+	return d, nil
 }
 
 // ftpTLS makes a self-signed certificate for the FTP-enabled sites'

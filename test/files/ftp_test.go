@@ -250,11 +250,10 @@ func TestFTPWithRclone(t *testing.T) {
 		t.Fatal(err)
 	}
 	flags := []string{"--ftp-host", host, "--ftp-port", port, "--ftp-user", "admin@example.test", "--ftp-pass", strings.TrimSpace(string(obs)),
-		"--ftp-explicit-tls", "--ftp-no-check-certificate", "--retries", "1", "--low-level-retries", "3"}
-	// Low-level retries: about one run in ten, the TLS data connection of an
-	// empty file is reset before rclone reads its end (seen only under
-	// load; lftp and ftplib never hit it). A transfer that is really broken
-	// still fails every try.
+		"--ftp-explicit-tls", "--ftp-no-check-certificate", "--retries", "1", "--low-level-retries", "1"}
+	// No retries: every transfer must succeed the first time. (An empty
+	// file's TLS data connection used to be closed before its handshake,
+	// so rclone saw it reset about one run in ten.)
 	src := randomTree(t)
 	run := func(args ...string) {
 		t.Helper()
