@@ -50,7 +50,15 @@ func (s *svc) list(ctx context.Context, sc *schema.Schema, t *schema.Table, q Qu
 		}
 	}
 	page.Rows = applyFields(rows, q.Fields)
-	return page, s.include(ctx, sc, t, &page, q.Include)
+	names, files, err := s.presentFiles(ctx, t, page.Rows, q.Include)
+	if err != nil {
+		return Page{}, err
+	}
+	if err := s.include(ctx, sc, t, &page, names); err != nil {
+		return Page{}, err
+	}
+	page.Included = append(page.Included, files...)
+	return page, nil
 }
 
 // planList builds a list's filter, row predicate and order.
