@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -66,12 +67,25 @@ func Open(ctx context.Context, sp Spec) (*Store, error) {
 	if typ == "" {
 		typ = sp.Provider
 	}
-	f, err := newFs(ctx, typ, name, root, sp.Params)
+	params := sp.Params
+	if typ == "s3" && params["upload_cutoff"] == "" {
+		// Files above MultipartThreshold go up as S3 multipart uploads
+		// (rclone's own default cut-off is 200 MiB).
+		params = maps.Clone(params)
+		params["upload_cutoff"] = fmt.Sprintf("%dB", MultipartThreshold+1) // rclone: multipart from the cut-off on
+	}
+	f, err := newFs(ctx, typ, name, root, params)
 	if err != nil {
 		return nil, err
 	}
 	return &Store{f: f}, nil
 }
+
+// MultipartThreshold is the size above which a file of known size is sent
+// to S3 as a multipart upload (contract sidecars.md §7.5). Files of unknown
+// size (FTP uploads) larger than rclone's streaming cut-off (100 KiB) are
+// always multipart.
+const MultipartThreshold = 100 << 20
 
 // lowLevelRetries is how often a failing remote call is retried.
 const lowLevelRetries = 1
