@@ -13,16 +13,18 @@ import (
 	ftpserver "goftp.io/server/v2"
 )
 
-// command is a goftp command run by a function.
+// command is a goftp command run by a function. Commands are used as
+// pointers: goftp compares command values (for ForceTLS's AUTH check), and
+// a struct holding a func cannot be compared.
 type command struct {
 	extend, param, auth bool
 	run                 func(s *ftpserver.Session, param string)
 }
 
-func (c command) IsExtend() bool                         { return c.extend }
-func (c command) RequireParam() bool                     { return c.param }
-func (c command) RequireAuth() bool                      { return c.auth }
-func (c command) Execute(s *ftpserver.Session, p string) { c.run(s, p) }
+func (c *command) IsExtend() bool                         { return c.extend }
+func (c *command) RequireParam() bool                     { return c.param }
+func (c *command) RequireAuth() bool                      { return c.auth }
+func (c *command) Execute(s *ftpserver.Session, p string) { c.run(s, p) }
 
 // commands are goftp's defaults with the data channel replaced: goftp
 // keeps its data connection unexported and without timeouts, so every
@@ -36,24 +38,24 @@ func (l *Listener) commands() map[string]ftpserver.Command {
 	}
 	delete(m, "LPRT")
 	auth := m["AUTH"]
-	m["AUTH"] = command{param: true, run: func(s *ftpserver.Session, p string) {
+	m["AUTH"] = &command{param: true, run: func(s *ftpserver.Session, p string) {
 		auth.Execute(s, p)
 		if strings.EqualFold(p, "TLS") && l.tls != nil {
 			l.with(s, func(c *ctrlConn) { c.update(func(st *sessionState) { st.tls = true }) })
 		}
 	}}
-	m["PROT"] = command{param: true, run: l.prot}
-	m["PASV"] = command{auth: true, run: func(s *ftpserver.Session, p string) { l.passive(s, false) }}
-	m["EPSV"] = command{extend: true, auth: true, run: func(s *ftpserver.Session, p string) { l.passive(s, true) }}
-	m["PORT"] = command{param: true, auth: true, run: func(s *ftpserver.Session, p string) { l.active(s, p, false) }}
-	m["EPRT"] = command{param: true, auth: true, run: func(s *ftpserver.Session, p string) { l.active(s, p, true) }}
-	m["REST"] = command{param: true, auth: true, run: l.rest}
-	m["RETR"] = command{param: true, auth: true, run: l.retr}
-	m["STOR"] = command{param: true, auth: true, run: func(s *ftpserver.Session, p string) { l.stor(s, p, false) }}
-	m["APPE"] = command{param: true, auth: true, run: func(s *ftpserver.Session, p string) { l.stor(s, p, true) }}
-	m["LIST"] = command{auth: true, run: func(s *ftpserver.Session, p string) { l.list(s, p, formatLong) }}
-	m["NLST"] = command{auth: true, run: func(s *ftpserver.Session, p string) { l.list(s, p, formatNames) }}
-	m["MLSD"] = command{auth: true, run: func(s *ftpserver.Session, p string) { l.list(s, p, formatMLSD) }}
+	m["PROT"] = &command{param: true, run: l.prot}
+	m["PASV"] = &command{auth: true, run: func(s *ftpserver.Session, p string) { l.passive(s, false) }}
+	m["EPSV"] = &command{extend: true, auth: true, run: func(s *ftpserver.Session, p string) { l.passive(s, true) }}
+	m["PORT"] = &command{param: true, auth: true, run: func(s *ftpserver.Session, p string) { l.active(s, p, false) }}
+	m["EPRT"] = &command{param: true, auth: true, run: func(s *ftpserver.Session, p string) { l.active(s, p, true) }}
+	m["REST"] = &command{param: true, auth: true, run: l.rest}
+	m["RETR"] = &command{param: true, auth: true, run: l.retr}
+	m["STOR"] = &command{param: true, auth: true, run: func(s *ftpserver.Session, p string) { l.stor(s, p, false) }}
+	m["APPE"] = &command{param: true, auth: true, run: func(s *ftpserver.Session, p string) { l.stor(s, p, true) }}
+	m["LIST"] = &command{auth: true, run: func(s *ftpserver.Session, p string) { l.list(s, p, formatLong) }}
+	m["NLST"] = &command{auth: true, run: func(s *ftpserver.Session, p string) { l.list(s, p, formatNames) }}
+	m["MLSD"] = &command{auth: true, run: func(s *ftpserver.Session, p string) { l.list(s, p, formatMLSD) }}
 	return m
 }
 
