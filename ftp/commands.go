@@ -1,6 +1,7 @@
 package ftp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -248,20 +249,26 @@ func (l *Listener) retr(s *ftpserver.Session, p string) {
 		}
 		defer rc.Close()
 		s.WriteMessage(150, fmt.Sprintf("Data transfer starting %d bytes", size))
-		x, err := d.open(ctx)
-		if err != nil {
-			s.WriteMessage(425, "Cannot open data connection: "+err.Error())
-			return
-		}
-		n, err := x.send(rc)
-		if err != nil {
-			x.abort()
-			s.WriteMessage(426, "Transfer aborted: "+err.Error())
-			return
-		}
-		x.finish()
-		s.WriteMessage(226, fmt.Sprintf("Closing data connection, sent %d bytes", n))
+		sendData(ctx, s, d, rc)
 	})
+}
+
+// sendData opens the data connection, sends r and ends the transfer with
+// 226, or tells the client why it failed.
+func sendData(ctx context.Context, s *ftpserver.Session, d *dataConn, r io.Reader) {
+	x, err := d.open(ctx)
+	if err != nil {
+		s.WriteMessage(425, "Cannot open data connection: "+err.Error())
+		return
+	}
+	n, err := x.send(r)
+	if err != nil {
+		x.abort()
+		s.WriteMessage(426, "Transfer aborted: "+err.Error())
+		return
+	}
+	x.finish()
+	s.WriteMessage(226, fmt.Sprintf("Closing data connection, sent %d bytes", n))
 }
 
 // lazyData opens the data connection (and says 150) on the first read, so
@@ -354,18 +361,6 @@ func (l *Listener) list(s *ftpserver.Session, p string, format func([]os.FileInf
 			}
 		}
 		s.WriteMessage(150, "Opening data connection for the file list")
-		x, err := d.open(ctx)
-		if err != nil {
-			s.WriteMessage(425, "Cannot open data connection: "+err.Error())
-			return
-		}
-		body := format(files)
-		if _, err := x.send(strings.NewReader(string(body))); err != nil {
-			x.abort()
-			s.WriteMessage(426, "Transfer aborted: "+err.Error())
-			return
-		}
-		x.finish()
-		s.WriteMessage(226, fmt.Sprintf("Closing data connection, sent %d bytes", len(body)))
+		sendData(ctx, s, d, bytes.NewReader(format(files)))
 	})
 }

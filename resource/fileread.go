@@ -65,6 +65,20 @@ func (s *svc) presentFiles(ctx context.Context, t *schema.Table, rows []Row, nam
 	return rest, included, nil
 }
 
+// includeWithFiles presents the asset columns of page's rows and embeds
+// the named relations; file entries join the included rows.
+func (s *svc) includeWithFiles(ctx context.Context, sc *schema.Schema, t *schema.Table, page *Page, names []string) error {
+	rest, files, err := s.presentFiles(ctx, t, page.Rows, names)
+	if err != nil {
+		return err
+	}
+	if err := s.include(ctx, sc, t, page, rest); err != nil {
+		return err
+	}
+	page.Included = append(page.Included, files...)
+	return nil
+}
+
 // visibleEntries reads a stored asset column list, dropping yjs entries
 // unless wanted and giving every entry its src (path/name).
 func visibleEntries(v any, yjs bool) []map[string]any {

@@ -25,14 +25,9 @@ func (s *svc) Get(ctx context.Context, tableName, refID string, q Query) (Row, e
 		return Row{}, err
 	}
 	page := Page{Rows: []Row{r}}
-	names, files, err := s.presentFiles(ctx, t, page.Rows, q.Include)
-	if err != nil {
+	if err := s.includeWithFiles(ctx, sc, t, &page, q.Include); err != nil {
 		return Row{}, err
 	}
-	if err := s.include(ctx, sc, t, &page, names); err != nil {
-		return Row{}, err
-	}
-	page.Included = append(page.Included, files...)
 	r = applyFields(page.Rows, q.Fields)[0]
 	r.Included = page.Included
 	return r, nil

@@ -50,15 +50,7 @@ func (s *svc) list(ctx context.Context, sc *schema.Schema, t *schema.Table, q Qu
 		}
 	}
 	page.Rows = applyFields(rows, q.Fields)
-	names, files, err := s.presentFiles(ctx, t, page.Rows, q.Include)
-	if err != nil {
-		return Page{}, err
-	}
-	if err := s.include(ctx, sc, t, &page, names); err != nil {
-		return Page{}, err
-	}
-	page.Included = append(page.Included, files...)
-	return page, nil
+	return page, s.includeWithFiles(ctx, sc, t, &page, q.Include)
 }
 
 // planList builds a list's filter, row predicate and order.
