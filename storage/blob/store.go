@@ -39,7 +39,8 @@ type Info struct {
 // Store is one opened file store. It is safe for concurrent use.
 type Store struct {
 	f     fs.Fs
-	local string // absolute root folder of a local store, "" for remotes
+	local string    // absolute root folder of a local store, "" for remotes
+	s3    *s3Target // where an S3 store's files are, nil for others
 }
 
 // Open opens the store a Spec names. A local root folder is created when
@@ -78,7 +79,12 @@ func Open(ctx context.Context, sp Spec) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{f: f}, nil
+	st := &Store{f: f}
+	if typ == "s3" {
+		bucket, prefix, _ := strings.Cut(strings.Trim(root, "/"), "/")
+		st.s3 = &s3Target{bucket: bucket, prefix: strings.Trim(prefix, "/"), params: params}
+	}
+	return st, nil
 }
 
 // MultipartThreshold is the size above which a file of known size is sent

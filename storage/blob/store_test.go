@@ -200,3 +200,43 @@ func TestS3MultipartAboveThreshold(t *testing.T) {
 		}
 	}
 }
+
+// TestPresignPut: a presigned PUT writes straight into the S3 store; a
+// local store offers none.
+func TestPresignPut(t *testing.T) {
+	ctx := context.Background()
+	all := stores(t)
+	if _, err := all["local"].PresignPut(ctx, "a.txt", "", time.Hour); !errors.Is(err, ErrNoPresign) {
+		t.Fatalf("local presign: %v", err)
+	}
+	st := all["s3"]
+	for _, bad := range []string{"", "../x"} {
+		if _, err := st.PresignPut(ctx, bad, "", time.Hour); err == nil {
+			t.Errorf("presigned %q", bad)
+		}
+	}
+	ps, err := st.PresignPut(ctx, "up/direct.txt", "text/plain", time.Hour)
+	if err != nil || ps.Method != http.MethodPut || !strings.Contains(ps.URL, "/bucket1/prefix/up/direct.txt?") ||
+		!strings.Contains(ps.URL, "X-Amz-Signature=") || time.Until(ps.Expires) < 59*time.Minute {
+		t.Fatalf("presign: %+v %v", ps, err)
+	}
+	req, _ := http.NewRequest(ps.Method, ps.URL, strings.NewReader("sent directly"))
+	for k, v := range ps.Headers {
+		if k != "Host" {
+			req.Header[k] = v
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PUT: %v %v", err, resp)
+	}
+	_ = resp.Body.Close()
+	rc, info, err := st.Open(ctx, "up/direct.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if b, _ := io.ReadAll(rc); string(b) != "sent directly" || info.Size != 13 {
+		t.Fatalf("stored %q", b)
+	}
+}
