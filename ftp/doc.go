@@ -6,5 +6,8 @@
 // resource layer, and writes go straight to the store (storage/blob), so an
 // uploaded file is served by the site and by /asset at once. Paths with
 // NUL bytes or that leave a site are refused; explicit FTPS (AUTH TLS) is
-// offered when a TLS configuration is given.
+// offered when a TLS configuration is given. The package also owns the
+// data channel (goftp's has no timeouts and no clean TLS close): passive
+// and active data connections, transfers and listings, with idle and data
+// timeouts on every connection and at most MaxClients clients.
 package ftp

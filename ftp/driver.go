@@ -43,9 +43,9 @@ func (d *driver) CheckPasswd(ctx *ftpserver.Context, email, pass string) (bool, 
 	return true, nil
 }
 
-// caller is the signed-in principal on a context.
-func caller(ctx *ftpserver.Context) context.Context {
-	p, _ := ctx.Sess.Data[principalKey].(auth.Principal)
+// caller is ctx with the session's signed-in principal.
+func caller(ctx context.Context, s *ftpserver.Session) context.Context {
+	p, _ := s.Data[principalKey].(auth.Principal)
 	return auth.WithPrincipal(ctx, p)
 }
 
@@ -97,29 +97,29 @@ func (d *driver) sites(ctx context.Context) ([]site, error) {
 
 // open finds the site of t, checks op on it for the caller and opens its
 // store. Unknown and forbidden sites give the same error.
-func (d *driver) open(ctx *ftpserver.Context, t target, op auth.Op) (*blob.Store, string, error) {
+func (d *driver) open(ctx context.Context, s *ftpserver.Session, t target, op auth.Op) (*blob.Store, string, error) {
 	list, err := d.sites(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	for _, s := range list {
-		if s.host != t.host {
+	for _, si := range list {
+		if si.host != t.host {
 			continue
 		}
-		if _, err := d.o.Res().CheckRow(caller(ctx), siteTable, s.ref, op); err != nil {
+		if _, err := d.o.Res().CheckRow(caller(ctx, s), siteTable, si.ref, op); err != nil {
 			if op == auth.OpPeek {
 				return nil, "", errNoSite
 			}
-			if _, perr := d.o.Res().CheckRow(caller(ctx), siteTable, s.ref, auth.OpPeek); perr != nil {
+			if _, perr := d.o.Res().CheckRow(caller(ctx, s), siteTable, si.ref, auth.OpPeek); perr != nil {
 				return nil, "", errNoSite
 			}
 			return nil, "", errDenied
 		}
-		st, _, err := d.o.Stores.ByRef(auth.WithPrincipal(ctx, auth.System()), s.storeRef)
+		st, _, err := d.o.Stores.ByRef(auth.WithPrincipal(ctx, auth.System()), si.storeRef)
 		if err != nil {
 			return nil, "", err
 		}
-		p, err := blob.Join(s.dir, t.rest)
+		p, err := blob.Join(si.dir, t.rest)
 		if err != nil {
 			return nil, "", errBadPath
 		}
@@ -130,6 +130,10 @@ func (d *driver) open(ctx *ftpserver.Context, t target, op auth.Op) (*blob.Store
 
 // Stat describes a path; "/" and site roots are folders.
 func (d *driver) Stat(ctx *ftpserver.Context, p string) (os.FileInfo, error) {
+	return d.stat(ctx, ctx.Sess, p)
+}
+
+func (d *driver) stat(ctx context.Context, s *ftpserver.Session, p string) (os.FileInfo, error) {
 	t, err := split(p)
 	if err != nil {
 		return nil, err
@@ -141,7 +145,7 @@ func (d *driver) Stat(ctx *ftpserver.Context, p string) (os.FileInfo, error) {
 	if t.rest == "" {
 		op = auth.OpPeek
 	}
-	st, sp, err := d.open(ctx, t, op)
+	st, sp, err := d.open(ctx, s, t, op)
 	if err != nil {
 		return nil, err
 	}
@@ -157,6 +161,10 @@ func (d *driver) Stat(ctx *ftpserver.Context, p string) (os.FileInfo, error) {
 
 // ListDir lists the sites the user may peek at "/", else a folder.
 func (d *driver) ListDir(ctx *ftpserver.Context, p string, fn func(os.FileInfo) error) error {
+	return d.listDir(ctx, ctx.Sess, p, fn)
+}
+
+func (d *driver) listDir(ctx context.Context, s *ftpserver.Session, p string, fn func(os.FileInfo) error) error {
 	t, err := split(p)
 	if err != nil {
 		return err
@@ -166,16 +174,16 @@ func (d *driver) ListDir(ctx *ftpserver.Context, p string, fn func(os.FileInfo) 
 		if err != nil {
 			return err
 		}
-		for _, s := range list {
-			if _, err := d.o.Res().CheckRow(caller(ctx), siteTable, s.ref, auth.OpPeek); err == nil {
-				if err := fn(dirInfo(s.host)); err != nil {
+		for _, si := range list {
+			if _, err := d.o.Res().CheckRow(caller(ctx, s), siteTable, si.ref, auth.OpPeek); err == nil {
+				if err := fn(dirInfo(si.host)); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	}
-	st, sp, err := d.open(ctx, t, auth.OpRead)
+	st, sp, err := d.open(ctx, s, t, auth.OpRead)
 	if err != nil {
 		return err
 	}
@@ -205,7 +213,7 @@ func (d *driver) remove(ctx *ftpserver.Context, p string) error {
 	if t.rest == "" {
 		return errSiteRoot
 	}
-	st, sp, err := d.open(ctx, t, auth.OpDelete)
+	st, sp, err := d.open(ctx, ctx.Sess, t, auth.OpDelete)
 	if err != nil {
 		return err
 	}
@@ -228,7 +236,7 @@ func (d *driver) Rename(ctx *ftpserver.Context, from, to string) error {
 	if f.host != t.host {
 		return errCrossSite
 	}
-	st, fp, err := d.open(ctx, f, auth.OpUpdate)
+	st, fp, err := d.open(ctx, ctx.Sess, f, auth.OpUpdate)
 	if err != nil {
 		return err
 	}
@@ -248,7 +256,7 @@ func (d *driver) MakeDir(ctx *ftpserver.Context, p string) error {
 	if t.rest == "" {
 		return errSiteRoot
 	}
-	st, sp, err := d.open(ctx, t, auth.OpCreate)
+	st, sp, err := d.open(ctx, ctx.Sess, t, auth.OpCreate)
 	if err != nil {
 		return err
 	}
@@ -257,11 +265,15 @@ func (d *driver) MakeDir(ctx *ftpserver.Context, p string) error {
 
 // GetFile reads a file from offset.
 func (d *driver) GetFile(ctx *ftpserver.Context, p string, offset int64) (int64, io.ReadCloser, error) {
+	return d.getFile(ctx, ctx.Sess, p, offset)
+}
+
+func (d *driver) getFile(ctx context.Context, s *ftpserver.Session, p string, offset int64) (int64, io.ReadCloser, error) {
 	t, err := split(p)
 	if err != nil {
 		return 0, nil, err
 	}
-	st, sp, err := d.open(ctx, t, auth.OpRead)
+	st, sp, err := d.open(ctx, s, t, auth.OpRead)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -283,6 +295,10 @@ func (d *driver) GetFile(ctx *ftpserver.Context, p string, offset int64) (int64,
 // PutFile writes a file straight to the store: STOR of a new file needs
 // Create, over an existing one (or APPE, or REST+STOR) Update.
 func (d *driver) PutFile(ctx *ftpserver.Context, p string, data io.Reader, offset int64) (int64, error) {
+	return d.putFile(ctx, ctx.Sess, p, data, offset, ctx.Cmd == "APPE")
+}
+
+func (d *driver) putFile(ctx context.Context, s *ftpserver.Session, p string, data io.Reader, offset int64, appendMode bool) (int64, error) {
 	t, err := split(p)
 	if err != nil {
 		return 0, err
@@ -290,7 +306,7 @@ func (d *driver) PutFile(ctx *ftpserver.Context, p string, data io.Reader, offse
 	if t.rest == "" {
 		return 0, errSiteRoot
 	}
-	st, sp, err := d.open(ctx, t, auth.OpPeek)
+	st, sp, err := d.open(ctx, s, t, auth.OpPeek)
 	if err != nil {
 		return 0, err
 	}
@@ -300,18 +316,18 @@ func (d *driver) PutFile(ctx *ftpserver.Context, p string, data io.Reader, offse
 	if exists {
 		op = auth.OpUpdate
 	}
-	if _, _, err := d.open(ctx, t, op); err != nil {
+	if _, _, err := d.open(ctx, s, t, op); err != nil {
 		return 0, err
 	}
 	body := data
-	if exists && (ctx.Cmd == "APPE" || offset > 0) {
+	if exists && (appendMode || offset > 0) {
 		old, info, err := st.Open(ctx, sp)
 		if err != nil {
 			return 0, err
 		}
 		defer old.Close()
 		keep := info.Size
-		if ctx.Cmd != "APPE" && offset < keep {
+		if !appendMode && offset < keep {
 			keep = offset
 		}
 		body = io.MultiReader(io.LimitReader(old, keep), data)

@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
-	"sync"
+	"time"
 
 	ftpserver "goftp.io/server/v2"
 
@@ -16,8 +16,16 @@ import (
 	"github.com/apiary/apiary/storage/blob"
 )
 
-// DefaultMaxClients is how many FTP connections are served at once.
-const DefaultMaxClients = 100
+// Defaults of the Options.
+const (
+	// DefaultMaxClients is how many FTP connections are served at once.
+	DefaultMaxClients = 100
+	// DefaultIdleTimeout closes a control connection silent this long.
+	DefaultIdleTimeout = 5 * time.Minute
+	// DefaultDataTimeout bounds the wait for a data connection and every
+	// read or write on it.
+	DefaultDataTimeout = time.Minute
+)
 
 // StoreOpener opens the store of a cloud_store row by its id.
 type StoreOpener interface {
@@ -40,14 +48,25 @@ type Options struct {
 	// ForceTLS refuses every command but AUTH TLS before the upgrade.
 	ForceTLS   bool
 	MaxClients int
-	Log        *slog.Logger
+	// IdleTimeout closes a control connection on which the client sends
+	// nothing (or reads no reply) for this long; 0 is DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// DataTimeout is how long a passive data connection waits for the
+	// client, an active one for its dial, and every read or write on a
+	// data connection for progress; 0 is DefaultDataTimeout.
+	DataTimeout time.Duration
+	Log         *slog.Logger
 }
 
 // Listener is the FTP server as a server.Listener.
 type Listener struct {
-	o   Options
-	srv *ftpserver.Server
-	ln  net.Listener
+	o              Options
+	d              *driver
+	tls            *tls.Config
+	portLo, portHi int
+	conns          *conns
+	srv            *ftpserver.Server
+	ln             net.Listener
 }
 
 // New builds the listener; nothing is bound until Start.
@@ -55,10 +74,16 @@ func New(o Options) *Listener {
 	if o.MaxClients <= 0 {
 		o.MaxClients = DefaultMaxClients
 	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.DataTimeout <= 0 {
+		o.DataTimeout = DefaultDataTimeout
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Listener{o: o}
+	return &Listener{o: o, d: &driver{o: o}, tls: o.TLS, conns: &conns{m: map[string]*ctrlConn{}}}
 }
 
 // Name is "ftp".
@@ -66,16 +91,21 @@ func (l *Listener) Name() string { return "ftp" }
 
 // Start binds the address and serves in the background.
 func (l *Listener) Start(ctx context.Context) error {
+	lo, hi, err := parsePorts(l.o.PassivePorts)
+	if err != nil {
+		return err
+	}
+	l.portLo, l.portHi = lo, hi
 	ln, err := net.Listen("tcp", l.o.Addr)
 	if err != nil {
 		return fmt.Errorf("ftp listener cannot bind %s: %w", l.o.Addr, err)
 	}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	portN, _ := strconv.Atoi(port)
-	d := &driver{o: l.o}
+	d := l.d
 	opts := &ftpserver.Options{
-		Name: "Apiary FTP", Driver: d, Auth: d, Perm: ftpserver.NewSimplePerm("apiary", "apiary"),
-		Hostname: host, Port: portN, PublicIP: l.o.PublicIP, PassivePorts: l.o.PassivePorts,
+		Name: "Apiary FTP", Driver: d, Auth: d, Perm: ftpserver.NewSimplePerm("apiary", "apiary"), Commands: l.commands(),
+		Hostname: host, Port: portN, PublicIP: l.o.PublicIP,
 		WelcomeMessage: "Apiary FTP: sign in with your e-mail and password", Logger: logger{l.o.Log},
 	}
 	if l.o.TLS != nil {
@@ -99,7 +129,7 @@ func (l *Listener) Start(ctx context.Context) error {
 			return fmt.Errorf("ftp: TLS set-up: %v", err)
 		}
 	}
-	l.srv, l.ln = srv, &limitListener{Listener: ln, sem: make(chan struct{}, l.o.MaxClients)}
+	l.srv, l.ln = srv, &limitListener{Listener: ln, sem: make(chan struct{}, l.o.MaxClients), idle: l.o.IdleTimeout, conns: l.conns}
 	go func() {
 		if err := srv.Serve(l.ln); err != nil && !errors.Is(err, ftpserver.ErrServerClosed) {
 			l.o.Log.Error("listener stopped", "name", "ftp", "err", err)
@@ -127,40 +157,6 @@ func (l *Listener) Shutdown(context.Context) error {
 		return nil
 	}
 	return l.srv.Shutdown()
-}
-
-// limitListener accepts at most cap(sem) connections at once; others are
-// told so and closed.
-type limitListener struct {
-	net.Listener
-	sem chan struct{}
-}
-
-func (l *limitListener) Accept() (net.Conn, error) {
-	for {
-		c, err := l.Listener.Accept()
-		if err != nil {
-			return nil, err
-		}
-		select {
-		case l.sem <- struct{}{}:
-			return &releaseConn{Conn: c, release: func() { <-l.sem }}, nil
-		default:
-			_, _ = c.Write([]byte("421 Cannot accept any additional client\r\n"))
-			_ = c.Close()
-		}
-	}
-}
-
-type releaseConn struct {
-	net.Conn
-	once    sync.Once
-	release func()
-}
-
-func (c *releaseConn) Close() error {
-	c.once.Do(c.release)
-	return c.Conn.Close()
 }
 
 // logger sends goftp's log lines to slog at debug level.

@@ -15,8 +15,11 @@ import (
 // writes them to the store and returns their metadata entries (name, type,
 // path, md5, size, src), without the file contents. With dryRun it decodes
 // and checks only. An error fails the write: the row is not written.
+// ReadFiles returns the given entries of one column with each file's
+// contents (base64) and reference_id, for reads with included_relations.
 type FileHandler interface {
 	StoreFiles(ctx context.Context, table string, col *schema.Column, val any, dryRun bool) ([]map[string]any, error)
+	ReadFiles(ctx context.Context, table string, col *schema.Column, entries []map[string]any) ([]map[string]any, error)
 }
 
 // StoredFiles is the value of an asset attribute whose files are already

@@ -25,7 +25,7 @@ func (s *svc) Get(ctx context.Context, tableName, refID string, q Query) (Row, e
 		return Row{}, err
 	}
 	page := Page{Rows: []Row{r}}
-	if err := s.include(ctx, sc, t, &page, q.Include); err != nil {
+	if err := s.includeWithFiles(ctx, sc, t, &page, q.Include); err != nil {
 		return Row{}, err
 	}
 	r = applyFields(page.Rows, q.Fields)[0]

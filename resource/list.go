@@ -50,7 +50,7 @@ func (s *svc) list(ctx context.Context, sc *schema.Schema, t *schema.Table, q Qu
 		}
 	}
 	page.Rows = applyFields(rows, q.Fields)
-	return page, s.include(ctx, sc, t, &page, q.Include)
+	return page, s.includeWithFiles(ctx, sc, t, &page, q.Include)
 }
 
 // planList builds a list's filter, row predicate and order.

@@ -147,14 +147,20 @@ func (m *Manager) TLSConfig() *tls.Config {
 
 // GetCertificate returns the certificate of the SNI name.
 func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-	name := strings.ToLower(strings.TrimSuffix(hello.ServerName, "."))
+	return m.Certificate(hello.Context(), hello.ServerName)
+}
+
+// Certificate returns the certificate of a hostname from the table (cached
+// until the table changes).
+func (m *Manager) Certificate(ctx context.Context, hostname string) (*tls.Certificate, error) {
+	name := strings.ToLower(strings.TrimSuffix(hostname, "."))
 	m.mu.Lock()
 	c, ok := m.cache[name]
 	m.mu.Unlock()
 	if ok {
 		return c, nil
 	}
-	c, err := m.load(hello.Context(), name)
+	c, err := m.load(ctx, name)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -106,10 +107,44 @@ func newUploadID() string {
 	return hex.EncodeToString(b)
 }
 
+// presignExpiry is how long a presigned upload URL is valid (contract §7.5).
+const presignExpiry = time.Hour
+
 func (h *handler) uploadInit(w http.ResponseWriter, r *http.Request, tg target, name string) error {
 	id := newUploadID()
 	base := r.URL.Path
 	v := url.Values{"filename": {name}, "upload_id": {id}}
+	// An S3 store takes files up to the multipart threshold straight from
+	// the client (a presigned PUT); larger ones, and every other store, go
+	// through the server's stream operation.
+	size, _ := strconv.ParseInt(r.Header.Get("X-File-Size"), 10, 64)
+	if size <= blob.MultipartThreshold {
+		st, p, err := h.locate(r.Context(), tg.col, entry{Name: name})
+		if err != nil {
+			return err
+		}
+		typ := r.Header.Get("X-File-Type")
+		if typ == "" {
+			typ = TypeByName(name)
+		}
+		ps, err := st.PresignPut(r.Context(), p, typ, presignExpiry)
+		if err == nil {
+			headers := map[string]string{}
+			for k := range ps.Headers {
+				if k != "Host" {
+					headers[k] = ps.Headers.Get(k)
+				}
+			}
+			return writeJSON(w, map[string]any{"upload_id": id, "upload_type": "presigned",
+				"presigned_data": map[string]any{"presigned_url": ps.URL, "method": ps.Method, "headers": headers,
+					"expires_at": ps.Expires.UTC().Format(time.RFC3339)},
+				"complete_url": base + "?operation=complete&" + v.Encode(),
+				"abort_url":    base + "?operation=abort&" + v.Encode()})
+		}
+		if !errors.Is(err, blob.ErrNoPresign) {
+			return storeError(err)
+		}
+	}
 	return writeJSON(w, map[string]any{"upload_id": id, "upload_type": "stream",
 		"upload_url":   base + "?operation=stream&" + v.Encode(),
 		"complete_url": base + "?operation=complete&" + v.Encode(),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -38,7 +39,8 @@ type Info struct {
 // Store is one opened file store. It is safe for concurrent use.
 type Store struct {
 	f     fs.Fs
-	local string // absolute root folder of a local store, "" for remotes
+	local string    // absolute root folder of a local store, "" for remotes
+	s3    *s3Target // where an S3 store's files are, nil for others
 }
 
 // Open opens the store a Spec names. A local root folder is created when
@@ -66,12 +68,30 @@ func Open(ctx context.Context, sp Spec) (*Store, error) {
 	if typ == "" {
 		typ = sp.Provider
 	}
-	f, err := newFs(ctx, typ, name, root, sp.Params)
+	params := sp.Params
+	if typ == "s3" && params["upload_cutoff"] == "" {
+		// Files above MultipartThreshold go up as S3 multipart uploads
+		// (rclone's own default cut-off is 200 MiB).
+		params = maps.Clone(params)
+		params["upload_cutoff"] = fmt.Sprintf("%dB", MultipartThreshold+1) // rclone: multipart from the cut-off on
+	}
+	f, err := newFs(ctx, typ, name, root, params)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{f: f}, nil
+	st := &Store{f: f}
+	if typ == "s3" {
+		bucket, prefix, _ := strings.Cut(strings.Trim(root, "/"), "/")
+		st.s3 = &s3Target{bucket: bucket, prefix: strings.Trim(prefix, "/"), params: params}
+	}
+	return st, nil
 }
+
+// MultipartThreshold is the size above which a file of known size is sent
+// to S3 as a multipart upload (contract sidecars.md §7.5). Files of unknown
+// size (FTP uploads) larger than rclone's streaming cut-off (100 KiB) are
+// always multipart.
+const MultipartThreshold = 100 << 20
 
 // lowLevelRetries is how often a failing remote call is retried.
 const lowLevelRetries = 1

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,5 +130,113 @@ func TestLocalPathRefusesSymlinkEscape(t *testing.T) {
 func TestNoRcloneConfigFolder(t *testing.T) {
 	if os.Getenv("RCLONE_CONFIG") == "" {
 		t.Fatal("RCLONE_CONFIG was not set before rclone initialised")
+	}
+}
+
+// countingS3 starts an in-memory S3 API that counts multipart uploads
+// begun (POST ?uploads) and single PUTs of objects.
+func countingS3(t *testing.T, bucket string) (Spec, *int64, *int64) {
+	t.Helper()
+	be := s3mem.New()
+	if err := be.CreateBucket(bucket); err != nil {
+		t.Fatal(err)
+	}
+	h := gofakes3.New(be).Server()
+	var multipart, puts int64
+	var mu sync.Mutex
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		switch {
+		case r.Method == http.MethodPost && r.URL.Query().Has("uploads"):
+			multipart++
+		case r.Method == http.MethodPut && !r.URL.Query().Has("partNumber"):
+			puts++
+		}
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	return Spec{Provider: "s3", Root: "s3count:" + bucket + "/p", Params: map[string]string{
+		"type": "s3", "provider": "Other", "access_key_id": "AK", "secret_access_key": "SK",
+		"endpoint": ts.URL, "region": "us-east-1", "force_path_style": "true"}}, &multipart, &puts
+}
+
+// zeros is n zero bytes, never all in memory.
+func zeros(n int64) io.Reader { return io.LimitReader(zeroReader{}, n) }
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// TestS3MultipartAboveThreshold: a file of known size above 100 MiB goes
+// to S3 as a multipart upload, a smaller one as one PUT.
+func TestS3MultipartAboveThreshold(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves 100 MiB")
+	}
+	ctx := context.Background()
+	sp, multipart, puts := countingS3(t, "big")
+	st, err := Open(ctx, sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name          string
+		size          int64
+		wantMultipart bool
+	}{
+		{"small.bin", 1 << 20, false},
+		{"at-threshold.bin", MultipartThreshold, false},
+		{"big.bin", MultipartThreshold + 1, true},
+	}
+	for _, c := range cases {
+		m0, p0 := *multipart, *puts
+		info, err := st.Put(ctx, c.name, zeros(c.size), c.size, time.Time{})
+		if err != nil || info.Size != c.size {
+			t.Fatalf("%s: %v %+v", c.name, err, info)
+		}
+		if got := *multipart > m0; got != c.wantMultipart || (!got && *puts == p0) {
+			t.Fatalf("%s (%d bytes): multipart %v, want %v", c.name, c.size, got, c.wantMultipart)
+		}
+	}
+}
+
+// TestPresignPut: a presigned PUT writes straight into the S3 store; a
+// local store offers none.
+func TestPresignPut(t *testing.T) {
+	ctx := context.Background()
+	all := stores(t)
+	if _, err := all["local"].PresignPut(ctx, "a.txt", "", time.Hour); !errors.Is(err, ErrNoPresign) {
+		t.Fatalf("local presign: %v", err)
+	}
+	st := all["s3"]
+	for _, bad := range []string{"", "../x"} {
+		if _, err := st.PresignPut(ctx, bad, "", time.Hour); err == nil {
+			t.Errorf("presigned %q", bad)
+		}
+	}
+	ps, err := st.PresignPut(ctx, "up/direct.txt", "text/plain", time.Hour)
+	if err != nil || ps.Method != http.MethodPut || !strings.Contains(ps.URL, "/bucket1/prefix/up/direct.txt?") ||
+		!strings.Contains(ps.URL, "X-Amz-Signature=") || time.Until(ps.Expires) < 59*time.Minute {
+		t.Fatalf("presign: %+v %v", ps, err)
+	}
+	req, _ := http.NewRequest(ps.Method, ps.URL, strings.NewReader("sent directly"))
+	for k, v := range ps.Headers {
+		if k != "Host" {
+			req.Header[k] = v
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PUT: %v %v", err, resp)
+	}
+	_ = resp.Body.Close()
+	rc, info, err := st.Open(ctx, "up/direct.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if b, _ := io.ReadAll(rc); string(b) != "sent directly" || info.Size != 13 {
+		t.Fatalf("stored %q", b)
 	}
 }

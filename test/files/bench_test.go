@@ -95,3 +95,77 @@ func TestFilesThroughput(t *testing.T) {
 	t.Logf("FTP download 256 MiB: %.0f MiB/s", 256/time.Since(t0).Seconds())
 	fmt.Println()
 }
+
+// TestFTPThroughput measures FTP upload and download of 256 MiB with lftp,
+// plain and FTPS, for docs/benchmarks.md (Issue 20). It runs only with
+// APIARY_FILES_BENCH=1. The figures include lftp's start and login.
+func TestFTPThroughput(t *testing.T) {
+	if os.Getenv("APIARY_FILES_BENCH") != "1" {
+		t.Skip("set APIARY_FILES_BENCH=1 to measure")
+	}
+	s, tok, addr := ftpServer(t, nil)
+	ftpSite(t, s, tok)
+	host, port, _ := net.SplitHostPort(addr)
+	tmp := t.TempDir()
+	src := filepath.Join(tmp, "ftp.bin")
+	f, _ := os.Create(src)
+	buf := make([]byte, 1<<20)
+	for i := 0; i < 256; i++ {
+		buf[i] = byte(i)
+		_, _ = f.Write(buf)
+	}
+	_ = f.Close()
+	// A Go client (sendfile/splice on its side) shows the server's own
+	// rate, without lftp's.
+	c := dialFTP(t, addr)
+	c.login()
+	for i := 0; i < 3; i++ {
+		dc, err := net.Dial("tcp", c.pasv())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		if code, msg := c.cmd("STOR /files.test/go.bin"); code != 150 {
+			t.Fatalf("STOR: %d %s", code, msg)
+		}
+		in, _ := os.Open(src)
+		_, _ = dc.(*net.TCPConn).ReadFrom(in)
+		_ = in.Close()
+		_ = dc.Close()
+		if code, msg, err := c.reply(); err != nil || code != 226 {
+			t.Fatalf("STOR end: %d %s %v", code, msg, err)
+		}
+		upS := 256 / time.Since(t0).Seconds()
+		dc, err = net.Dial("tcp", c.pasv())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 = time.Now()
+		if code, msg := c.cmd("RETR /files.test/go.bin"); code != 150 {
+			t.Fatalf("RETR: %d %s", code, msg)
+		}
+		out, _ := os.Create(filepath.Join(tmp, "go-back.bin"))
+		n, _ := out.ReadFrom(dc)
+		_ = out.Close()
+		if code, msg, err := c.reply(); err != nil || code != 226 || n != 256<<20 {
+			t.Fatalf("RETR end: %d %s %v (%d bytes)", code, msg, err, n)
+		}
+		t.Logf("FTP plain 256 MiB, Go client: upload %.0f MiB/s, download %.0f MiB/s", upS, 256/time.Since(t0).Seconds())
+	}
+	for _, mode := range []struct{ name, set string }{
+		{"plain", "set ftp:ssl-allow no;"},
+		{"ftps", "set ftp:ssl-force true; set ftp:ssl-protect-data true; set ssl:verify-certificate no;"},
+	} {
+		open := mode.set + " open -u admin@example.test,admin-password -p " + port + " " + host + ";"
+		for i := 0; i < 3; i++ {
+			t0 := time.Now()
+			lftp(t, open+" put "+src+" -o /files.test/ftp.bin")
+			upS := 256 / time.Since(t0).Seconds()
+			t0 = time.Now()
+			lftp(t, open+" get /files.test/ftp.bin -o "+filepath.Join(tmp, "back.bin"))
+			downS := 256 / time.Since(t0).Seconds()
+			t.Logf("FTP %s 256 MiB: upload %.0f MiB/s, download %.0f MiB/s", mode.name, upS, downS)
+			_ = os.Remove(filepath.Join(tmp, "back.bin"))
+		}
+	}
+}
