@@ -32,6 +32,7 @@ func (s *Server) reloadLocal(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
+	sc = s.operationsOn(sc) // wire_integration_actions.go
 	rep, err := migrations.Apply(ctx, s.db, sc, s.log.With("component", "migrations"))
 	if err != nil {
 		return fmt.Errorf("reload: %w", err)
