@@ -219,7 +219,7 @@ func (r *outcomeRun) perform(ctx context.Context, o *schema.Outcome, attrs map[s
 		user, err := r.switchUser(ctx, attrs)
 		return nil, user, err
 	}
-	return r.execute(ctx, o.Type, method, attrs)
+	return r.execute(ctx, o.Type, strings.TrimSpace(o.Method), attrs)
 }
 
 // rowOutcome runs a POST, PATCH or GET_BY_ID outcome.
