@@ -120,7 +120,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost,
-		Files: s.newFiles(enc), Peers: peers})
+		Files: s.newFiles(enc), Peers: peers, BeforeWrite: s.beforeWrite})
 	if err := s.startFiles(ctx); err != nil {
 		d.Close()
 		return nil, err

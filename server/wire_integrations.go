@@ -209,3 +209,12 @@ func (s *Server) announceIntegration(ctx context.Context, ref string) {
 		s.log.Warn("integration change not announced", "component", "integrations", "integration_id", ref, "err", err.Error())
 	}
 }
+
+// beforeWrite runs the data exchanges' before hooks; none until the
+// engine is built.
+func (s *Server) beforeWrite(ctx context.Context, w resource.Write) error {
+	if s.integrations == nil {
+		return nil
+	}
+	return s.integrations.engine.Exchanges.Before(ctx, w)
+}

@@ -38,6 +38,7 @@ type exchange struct {
 	methods                       []string
 	target                        map[string]any
 	userRef                       string
+	hook                          string // "before" or "after"
 }
 
 // Runner follows table changes and runs the matching exchanges.
@@ -98,7 +99,8 @@ func obj(v any) map[string]any {
 	return nil
 }
 
-// load reads one row; rows without as_user_id or hook "after" are ignored.
+// load reads one row; rows without as_user_id, a source or a hook
+// ("before" or "after") are ignored.
 func (r *Runner) load(row resource.Row) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -112,7 +114,8 @@ func (r *Runner) load(row resource.Row) {
 	case x.targetType == "self":
 		x.source, _ = target["name"].(string)
 	}
-	if hook, _ := attrs["hook"].(string); hook != "after" || x.userRef == "" || x.source == "" {
+	x.hook, _ = attrs["hook"].(string)
+	if (x.hook != HookAfter && x.hook != HookBefore) || x.userRef == "" || x.source == "" {
 		return
 	}
 	list, _ := attrs["methods"].([]any)
@@ -146,7 +149,7 @@ func (r *Runner) changed(c resource.Change) {
 	r.mu.RLock()
 	var run []exchange
 	for _, x := range r.byRef {
-		if x.source == c.Table && slices.Contains(x.methods, method) {
+		if x.hook == HookAfter && x.source == c.Table && slices.Contains(x.methods, method) {
 			run = append(run, x)
 		}
 	}
@@ -162,27 +165,40 @@ func (r *Runner) changed(c resource.Change) {
 	}
 }
 
-// run executes one exchange for one change as the exchange's user.
-func (r *Runner) run(ctx context.Context, x exchange, c resource.Change) error {
+// asUser returns ctx acting as the exchange's as_user_id user.
+func (r *Runner) asUser(ctx context.Context, x exchange) (context.Context, error) {
 	res := r.o.Res()
 	u, err := res.Get(system(ctx), schema.TableUser, x.userRef, resource.Query{})
 	if err != nil {
-		return fmt.Errorf("exchange user: %w", err)
+		return ctx, fmt.Errorf("exchange user: %w", err)
 	}
 	email, _ := u.Attrs["email"].(string)
 	p, err := res.PrincipalByEmail(ctx, email)
 	if err != nil {
-		return fmt.Errorf("exchange user: %w", err)
+		return ctx, fmt.Errorf("exchange user: %w", err)
 	}
-	ctx = auth.WithPrincipal(ctx, p)
+	return auth.WithPrincipal(ctx, p), nil
+}
+
+// run executes one exchange for one change as the exchange's user.
+func (r *Runner) run(ctx context.Context, x exchange, c resource.Change) error {
+	ctx, err := r.asUser(ctx, x)
+	if err != nil {
+		return err
+	}
 	subject := c.Row
 	if c.Op != resource.OpDelete {
-		row, err := res.Get(ctx, c.Table, c.RefID, resource.Query{})
+		row, err := r.o.Res().Get(ctx, c.Table, c.RefID, resource.Query{})
 		if err != nil {
 			return fmt.Errorf("the exchange user cannot read the row: %w", err)
 		}
 		subject = row.Attrs
 	}
+	return r.target(ctx, x, c, subject)
+}
+
+// target sends one change to the exchange's target.
+func (r *Runner) target(ctx context.Context, x exchange, c resource.Change, subject map[string]any) error {
 	switch x.targetType {
 	case "action":
 		typ, _ := x.target["type"].(string)
