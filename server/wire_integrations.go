@@ -126,6 +126,9 @@ func (s *Server) startIntegrations(ctx context.Context) error {
 	if err := s.integ().engine.Start(ctx); err != nil {
 		return err
 	}
+	if err := s.seedStreams(ctx); err != nil {
+		s.log.ErrorContext(ctx, "stream rows not written", "component", "streams", "err", err)
+	}
 	s.startACMERenewal(ctx)
 	return nil
 }
