@@ -57,6 +57,9 @@ func New(o Options) *Runner {
 	if o.HTTP == nil {
 		o.HTTP = &http.Client{Timeout: 30 * time.Second}
 	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
 	return &Runner{o: o, byRef: map[string]exchange{}}
 }
 
