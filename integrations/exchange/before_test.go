@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/apiary/apiary/auth"
-	"github.com/apiary/apiary/integrations/internal/memres"
+	"github.com/apiary/apiary/integrations/memres"
 	"github.com/apiary/apiary/resource"
 )
 

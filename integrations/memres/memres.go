@@ -13,6 +13,7 @@ import (
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/schema"
 )
 
 // Res is the fake. Deny maps "table/ref" to the user references that
@@ -26,7 +27,12 @@ type Res struct {
 	Deny             map[string][]string
 	// Fail makes Create/Update of a table fail with the error.
 	Fail map[string]error
+	// Sc is what Schema returns.
+	Sc *schema.Schema
 }
+
+// Schema returns Sc.
+func (r *Res) Schema() *schema.Schema { return r.Sc }
 
 var _ resource.Service = (*Res)(nil)
 
