@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/apiary/apiary/auth"
@@ -110,9 +111,7 @@ func (r *Res) List(ctx context.Context, table string, q resource.Query) (resourc
 		}
 		keep := true
 		for _, c := range q.Conditions {
-			if fmt.Sprint(row.Attrs[c.Column]) != fmt.Sprint(c.Value) {
-				keep = false
-			}
+			keep = keep && meets(row.Attrs[c.Column], c)
 		}
 		if keep {
 			all = append(all, row)
@@ -204,4 +203,22 @@ func (r *Res) publish(c resource.Change) {
 	for _, fn := range fns {
 		fn(c)
 	}
+}
+
+// meets compares a value with a condition: lt and gt as numbers, every
+// other operator as equal text.
+func meets(v any, c resource.Condition) bool {
+	switch c.Operator {
+	case "lt", "gt":
+		a, errA := strconv.ParseFloat(fmt.Sprint(v), 64)
+		b, errB := strconv.ParseFloat(fmt.Sprint(c.Value), 64)
+		if errA != nil || errB != nil {
+			return false
+		}
+		if c.Operator == "lt" {
+			return a < b
+		}
+		return a > b
+	}
+	return fmt.Sprint(v) == fmt.Sprint(c.Value)
 }
