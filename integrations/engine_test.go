@@ -71,7 +71,9 @@ func TestCallSecrets(t *testing.T) {
 	future := time.Now().Add(time.Hour).Unix()
 	tok := v.res.Put(OAuthTokenTable, "", map[string]any{"access_token": "t-oauth", "expires_in": future})
 	badTok := v.res.Put(OAuthTokenTable, "", map[string]any{"access_token": "bad:x"})
-	cred := func(content string) string { return v.res.Put(CredentialTable, "", map[string]any{"name": "c", "content": content}) }
+	cred := func(content string) string {
+		return v.res.Put(CredentialTable, "", map[string]any{"name": "c", "content": content})
+	}
 	user := auth.WithPrincipal(context.Background(), auth.Principal{UserID: 2, UserRef: "u2"})
 	denied := v.res.Put(OAuthTokenTable, "", map[string]any{"access_token": "t-other"})
 	v.res.Deny[OAuthTokenTable+"/"+denied] = []string{"u2"}
