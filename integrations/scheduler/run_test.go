@@ -21,10 +21,10 @@ type call struct {
 }
 
 type schedEnv struct {
-	res   *memres.Res
-	s     *Scheduler
-	mu    sync.Mutex
-	calls []call
+	res    *memres.Res
+	s      *Scheduler
+	mu     sync.Mutex
+	calls  []call
 	denied atomic.Bool // the lease is held elsewhere
 }
 
