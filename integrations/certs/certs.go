@@ -154,7 +154,11 @@ func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 	if ok {
 		return c, nil
 	}
-	c, err := m.load(hello.Context(), name)
+	ctx := hello.Context()
+	if ctx == nil { // a ClientHelloInfo made outside a handshake
+		ctx = context.Background()
+	}
+	c, err := m.load(ctx, name)
 	if err != nil {
 		return nil, err
 	}

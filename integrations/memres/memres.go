@@ -10,6 +10,7 @@ import (
 	"maps"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/apiary/apiary/auth"
@@ -205,10 +206,13 @@ func (r *Res) publish(c resource.Change) {
 	}
 }
 
-// meets compares a value with a condition: lt and gt as numbers, every
-// other operator as equal text.
+// meets compares a value with a condition: lt and gt as numbers, like
+// with % at either end as a substring, every other operator as equal
+// text.
 func meets(v any, c resource.Condition) bool {
 	switch c.Operator {
+	case "like":
+		return strings.Contains(fmt.Sprint(v), strings.Trim(fmt.Sprint(c.Value), "%"))
 	case "lt", "gt":
 		a, errA := strconv.ParseFloat(fmt.Sprint(v), 64)
 		b, errB := strconv.ParseFloat(fmt.Sprint(c.Value), 64)
