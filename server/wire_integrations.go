@@ -26,6 +26,9 @@ type IntegrationsConfig struct {
 	MaxResponse    int64         // bytes of one upstream answer
 	// ACMEDirectory is the ACME directory URL; "" means Let's Encrypt.
 	ACMEDirectory string
+	// ACMEChallenge is the challenge answered: "http-01" ("") on the HTTP
+	// listener, or "tls-alpn-01" on the HTTPS listener.
+	ACMEChallenge string
 	// ACMERenewBefore renews ACME certificates expiring within it;
 	// ACMECheckEvery is how often they are checked.
 	ACMERenewBefore, ACMECheckEvery time.Duration

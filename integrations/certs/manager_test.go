@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,8 +152,8 @@ func (k memKeys) Save(_ context.Context, email, key string) error      { k[email
 
 func TestACMEWithoutIssuing(t *testing.T) {
 	m, res, now := newManager(t)
-	a := m.NewACME("", nil, memKeys{})
-	if a.directory != acme.LetsEncryptURL || a.client == nil {
+	a, err := m.NewACME("", "", nil, memKeys{})
+	if err != nil || a.directory != acme.LetsEncryptURL || a.client == nil || a.challenge != ChallengeHTTP01 {
 		t.Errorf("defaults: %s %v", a.directory, a.client)
 	}
 	if _, ok := a.ChallengeHandler("tok"); ok {
@@ -174,9 +175,64 @@ func TestACMEWithoutIssuing(t *testing.T) {
 	}
 	// A certificate that is due is renewed: against an unreachable CA the
 	// attempt fails and says so.
-	a = m.NewACME("http://127.0.0.1:1/dir", &http.Client{Timeout: time.Second}, memKeys{})
+	a, _ = m.NewACME("http://127.0.0.1:1/dir", ChallengeTLSALPN01, &http.Client{Timeout: time.Second}, memKeys{})
 	*now = now.AddDate(1, 0, 0)
 	if n, err := a.RenewDue(context.Background(), "a@example.test", 30*24*time.Hour); err == nil || n != 0 {
 		t.Errorf("RenewDue of a due certificate with no CA = %d %v", n, err)
+	}
+}
+
+func TestSNIName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Example.TEST": "example.test",
+		"127.0.0.1":    "1.0.0.127.in-addr.arpa",
+		"10.1.2.3":     "3.2.1.10.in-addr.arpa",
+		"2001:db8::1":  "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+	} {
+		if got := sniName(in); got != want {
+			t.Errorf("sniName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A handshake offering acme-tls/1 gets the challenge certificate of its
+// name, or nothing; other handshakes are unaffected.
+func TestTLSALPNHandshakes(t *testing.T) {
+	m, _, _ := newManager(t)
+	if _, err := m.NewACME("", "dns-01", nil, memKeys{}); err == nil {
+		t.Error("an unknown challenge type was accepted")
+	}
+	a, err := m.NewACME("", ChallengeTLSALPN01, nil, memKeys{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.EnsureSelf(context.Background(), "site.test", KeyECDSA); err != nil {
+		t.Fatal(err)
+	}
+	chal := &tls.Certificate{Certificate: [][]byte{{1}}}
+	a.alpn[sniName("127.0.0.1")] = chal
+	if !slices.Contains(m.TLSConfig().NextProtos, acme.ALPNProto) {
+		t.Error("the TLS configuration does not offer acme-tls/1")
+	}
+	tests := []struct {
+		sni    string
+		protos []string
+		want   *tls.Certificate // nil: any non-challenge certificate
+		err    bool
+	}{
+		{"1.0.0.127.in-addr.arpa.", []string{acme.ALPNProto}, chal, false},
+		{"site.test", []string{acme.ALPNProto}, nil, true},
+		{"site.test", []string{"h2", "http/1.1"}, nil, false},
+	}
+	for _, tc := range tests {
+		c, err := m.GetCertificate(&tls.ClientHelloInfo{ServerName: tc.sni, SupportedProtos: tc.protos})
+		switch {
+		case tc.err != (err != nil):
+			t.Errorf("%s %v: err = %v", tc.sni, tc.protos, err)
+		case tc.want != nil && c != tc.want:
+			t.Errorf("%s %v: not the challenge certificate", tc.sni, tc.protos)
+		case tc.want == nil && c == chal:
+			t.Errorf("%s %v: the challenge certificate served to a normal handshake", tc.sni, tc.protos)
+		}
 	}
 }
