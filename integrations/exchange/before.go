@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
-	"sort"
 
 	"github.com/apiary/apiary/resource"
 )
@@ -27,19 +25,10 @@ func (r *Runner) Before(ctx context.Context, w resource.Write) error {
 	if ctx.Value(inHookKey{}) != nil {
 		return nil
 	}
-	method := methodOf[w.Op]
-	r.mu.RLock()
-	var run []exchange
-	for _, x := range r.byRef {
-		if x.hook == HookBefore && x.source == w.Table && slices.Contains(x.methods, method) {
-			run = append(run, x)
-		}
-	}
-	r.mu.RUnlock()
+	run := r.matching(HookBefore, w.Table, w.Op)
 	if len(run) == 0 {
 		return nil
 	}
-	sort.Slice(run, func(i, j int) bool { return run[i].name < run[j].name })
 	ctx = context.WithValue(ctx, inHookKey{}, true)
 	for _, x := range run {
 		if err := r.before(ctx, x, w); err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -148,16 +149,7 @@ func (r *Runner) changed(c resource.Change) {
 		}()
 		return
 	}
-	method := methodOf[c.Op]
-	r.mu.RLock()
-	var run []exchange
-	for _, x := range r.byRef {
-		if x.hook == HookAfter && x.source == c.Table && slices.Contains(x.methods, method) {
-			run = append(run, x)
-		}
-	}
-	r.mu.RUnlock()
-	for _, x := range run {
+	for _, x := range r.matching(HookAfter, c.Table, c.Op) {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
@@ -181,6 +173,21 @@ func (r *Runner) asUser(ctx context.Context, x exchange) (context.Context, error
 		return ctx, fmt.Errorf("exchange user: %w", err)
 	}
 	return auth.WithPrincipal(ctx, p), nil
+}
+
+// matching returns the exchanges with hook on table for op, by name.
+func (r *Runner) matching(hook, table string, op resource.Op) []exchange {
+	method := methodOf[op]
+	r.mu.RLock()
+	var out []exchange
+	for _, x := range r.byRef {
+		if x.hook == hook && x.source == table && slices.Contains(x.methods, method) {
+			out = append(out, x)
+		}
+	}
+	r.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
 }
 
 // run executes one exchange for one change as the exchange's user.

@@ -1,11 +1,8 @@
 package integrations
 
 import (
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,20 +13,13 @@ import (
 // it when their target fails: nothing is written and the caller gets a
 // 403 naming the exchange.
 func TestDataExchangeBeforeHooks(t *testing.T) {
-	var mu sync.Mutex
-	var got []map[string]any
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&m)
-		mu.Lock()
-		got = append(got, m)
-		mu.Unlock()
+	api := newTarget(t, func(m map[string]any, _ *http.Request) int {
 		if row, _ := m["row"].(map[string]any); row["item"] == "forbidden" {
-			http.Error(w, "no", http.StatusUnprocessableEntity)
+			return http.StatusUnprocessableEntity
 		}
-	}))
-	defer api.Close()
-	calls := func() int { mu.Lock(); defer mu.Unlock(); return len(got) }
+		return http.StatusOK
+	})
+	calls := func() int { return len(api.bodies()) }
 
 	s := testserver.Start(t, testserver.WithSchema("schema_tick.yaml", tickSchema),
 		testserver.WithSchema("schema_order.yaml", orderSchema))
@@ -51,37 +41,38 @@ func TestDataExchangeBeforeHooks(t *testing.T) {
 	if calls() != 1 || count(t, s, "log_entry", admin) != 1 {
 		t.Fatalf("after one order: %d checks, %d log entries", calls(), count(t, s, "log_entry", admin))
 	}
-	mu.Lock()
-	first := got[0]
-	mu.Unlock()
+	first := api.bodies()[0]
 	if row, _ := first["row"].(map[string]any); first["event"] != "post" || row["item"] != "ok" {
 		t.Errorf("the before hook saw %v", first)
 	}
 
-	r := s.Do(t, http.MethodPost, "/api/sale_order", map[string]any{"data": map[string]any{"type": "sale_order", "attributes": map[string]any{"item": "forbidden"}}}, admin)
-	if r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), "refused by data exchange a_check") {
-		t.Errorf("refused create: %d %s", r.Status, r.Body)
+	// Refused writes: a 403 naming the exchange, and nothing changes.
+	order := func(attrs map[string]any) map[string]any {
+		return map[string]any{"data": map[string]any{"type": "sale_order", "id": id, "attributes": attrs}}
 	}
-	if n := count(t, s, "sale_order", admin); n != 1 {
-		t.Errorf("a refused create wrote a row: %d orders", n)
+	refused := []struct {
+		method, path string
+		body         any
+		exchange     string
+	}{
+		{http.MethodPost, "/api/sale_order", map[string]any{"data": map[string]any{"type": "sale_order", "attributes": map[string]any{"item": "forbidden"}}}, "a_check"},
+		{http.MethodPatch, "/api/sale_order/" + id, order(map[string]any{"item": "forbidden"}), "a_check"},
+		{http.MethodDelete, "/api/sale_order/" + id, nil, "c_nope"},
 	}
-	r = s.Do(t, http.MethodPatch, "/api/sale_order/"+id, map[string]any{"data": map[string]any{"type": "sale_order", "id": id, "attributes": map[string]any{"item": "forbidden"}}}, admin)
-	if r.Status != http.StatusForbidden {
-		t.Errorf("refused update: %d %s", r.Status, r.Body)
-	}
-	if a := attrsOf(t, s.Do(t, http.MethodGet, "/api/sale_order/"+id, nil, admin)); a["item"] != "ok" {
-		t.Errorf("a refused update changed the row: %v", a)
-	}
-	r = s.Do(t, http.MethodDelete, "/api/sale_order/"+id, nil, admin)
-	if r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), "c_nope") {
-		t.Errorf("delete refused by a failing action: %d %s", r.Status, r.Body)
-	}
-	if n := count(t, s, "sale_order", admin); n != 1 {
-		t.Errorf("a refused delete removed the row: %d orders", n)
+	for _, tc := range refused {
+		r := s.Do(t, tc.method, tc.path, tc.body, admin)
+		if r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), "refused by data exchange "+tc.exchange) {
+			t.Errorf("%s %s: %d %s", tc.method, tc.path, r.Status, r.Body)
+		}
+		if n := count(t, s, "sale_order", admin); n != 1 {
+			t.Errorf("%s %s refused, yet %d orders", tc.method, tc.path, n)
+		}
+		if a := attrsOf(t, s.Do(t, http.MethodGet, "/api/sale_order/"+id, nil, admin)); a["item"] != "ok" {
+			t.Errorf("%s %s refused, yet the row changed: %v", tc.method, tc.path, a)
+		}
 	}
 	// A write the hooks accept goes through: the update passes the check.
-	r = s.Do(t, http.MethodPatch, "/api/sale_order/"+id, map[string]any{"data": map[string]any{"type": "sale_order", "id": id, "attributes": map[string]any{"item": "fine"}}}, admin)
-	if r.Status != http.StatusOK {
+	if r := s.Do(t, http.MethodPatch, "/api/sale_order/"+id, order(map[string]any{"item": "fine"}), admin); r.Status != http.StatusOK {
 		t.Errorf("accepted update: %d %s", r.Status, r.Body)
 	}
 }
