@@ -33,6 +33,7 @@ type Executor struct {
 	actions    map[string]Performer // built-in actions by "type/name"
 	performers map[string]Performer // internal performers by name (EXECUTE outcomes)
 	adminOnly  map[string]bool      // built-in actions only administrators may run, by "type/name"
+	dynamic    Dynamic              // actions that come and go at run time; nil = none
 	// schemaMu serialises schema file writes (uploads, imports that add
 	// columns): validate, write and reload happen as one step so two
 	// uploads cannot validate against each other's absence. One server,
@@ -118,6 +119,20 @@ func (e *Executor) IsAdminOnly(typ, name string) bool { return e.adminOnly[typ+"
 // mail's sync_mail_servers this way), replacing any of the same name.
 func (e *Executor) Register(typ, name string, p Performer) { e.register(typ, name, p) }
 
+// Dynamic supplies actions and performers that appear and disappear
+// while the server runs (the operations of installed integrations).
+// Implementations are safe for concurrent use.
+type Dynamic interface {
+	// Action returns the performer of action name on table typ.
+	Action(typ, name string) (Performer, bool)
+	// Performer returns the performer of an outcome {Type: typ, Method: method}.
+	Performer(typ, method string) (Performer, bool)
+}
+
+// SetDynamic installs the source of run-time actions; call it before
+// serving, as Register.
+func (e *Executor) SetDynamic(d Dynamic) { e.dynamic = d }
+
 // register adds a built-in action.
 func (e *Executor) register(typ, name string, p Performer) { e.actions[typ+"/"+name] = p }
 
@@ -161,6 +176,11 @@ func (e *Executor) Execute(ctx context.Context, typ, name string, attrs map[stri
 	}
 	if perform, ok := e.actions[typ+"/"+name]; ok {
 		return perform(ctx, req)
+	}
+	if e.dynamic != nil {
+		if perform, ok := e.dynamic.Action(typ, name); ok {
+			return perform(ctx, req)
+		}
 	}
 	if len(a.OutFields) > 0 {
 		return e.runOutcomes(ctx, req)

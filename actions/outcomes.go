@@ -219,7 +219,7 @@ func (r *outcomeRun) perform(ctx context.Context, o *schema.Outcome, attrs map[s
 		user, err := r.switchUser(ctx, attrs)
 		return nil, user, err
 	}
-	return r.execute(ctx, o.Type, attrs)
+	return r.execute(ctx, o.Type, strings.TrimSpace(o.Method), attrs)
 }
 
 // rowOutcome runs a POST, PATCH or GET_BY_ID outcome.
@@ -308,8 +308,11 @@ func (r *outcomeRun) switchUser(ctx context.Context, attrs map[string]any) (map[
 
 // execute runs an internal performer with the evaluated attributes. Its
 // Reference is the attributes of its only response, or the list of them.
-func (r *outcomeRun) execute(ctx context.Context, name string, attrs map[string]any) ([]Response, any, error) {
+func (r *outcomeRun) execute(ctx context.Context, name, method string, attrs map[string]any) ([]Response, any, error) {
 	perform, ok := r.e.performers[name]
+	if !ok && r.e.dynamic != nil {
+		perform, ok = r.e.dynamic.Performer(name, method)
+	}
 	if !ok {
 		return nil, nil, Fail(http.StatusBadRequest, "unknown performer %q", name)
 	}

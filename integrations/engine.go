@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/apiary/apiary/integrations/connector"
@@ -52,6 +53,7 @@ type Engine struct {
 	cancel    func()
 	stop      chan struct{}
 	done      chan struct{}
+	changes   changeQueue // integration row changes, applied in order off the writer's goroutine
 }
 
 // New builds an Engine; Start loads it.
@@ -77,9 +79,15 @@ func (e *Engine) Start(ctx context.Context) error {
 		return fmt.Errorf("integrations: %w", err)
 	}
 	bg := context.WithoutCancel(ctx)
-	e.cancel = e.o.Res().Subscribe(func(c resource.Change) { e.Providers.Changed(bg, c) })
-	e.stop, e.done = make(chan struct{}), make(chan struct{})
+	e.changes.wake = make(chan struct{}, 1)
+	e.cancel = e.o.Res().Subscribe(func(c resource.Change) {
+		if c.Table == connector.IntegrationTable {
+			e.changes.push(c)
+		}
+	})
+	e.stop, e.done = make(chan struct{}), make(chan struct{}, 2)
 	go e.refreshTokens(bg)
+	go e.followChanges(bg)
 	if err := e.Exchanges.Start(ctx); err != nil {
 		return err
 	}
@@ -91,7 +99,7 @@ const refreshInterval = time.Minute
 
 // refreshTokens refreshes OAuth tokens before they expire.
 func (e *Engine) refreshTokens(ctx context.Context) {
-	defer close(e.done)
+	defer func() { e.done <- struct{}{} }()
 	t := time.NewTicker(refreshInterval)
 	defer t.Stop()
 	for {
@@ -113,6 +121,7 @@ func (e *Engine) Stop() {
 	}
 	if e.stop != nil {
 		close(e.stop)
+		<-e.done
 		<-e.done
 		e.stop = nil
 	}
@@ -218,4 +227,47 @@ func (e *Engine) open(v any) (string, error) {
 		return "", errors.New("a stored secret cannot be decrypted")
 	}
 	return plain, nil
+}
+
+// changeQueue holds integration row changes until the follower applies
+// them: installing writes action rows, which must not happen on the
+// goroutine that published the change (it may hold the writer).
+type changeQueue struct {
+	mu    sync.Mutex
+	items []resource.Change
+	wake  chan struct{}
+}
+
+func (q *changeQueue) push(c resource.Change) {
+	q.mu.Lock()
+	q.items = append(q.items, c)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *changeQueue) take() []resource.Change {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := q.items
+	q.items = nil
+	return out
+}
+
+// followChanges installs, reinstalls or removes integrations as their
+// rows change, in order.
+func (e *Engine) followChanges(ctx context.Context) {
+	defer func() { e.done <- struct{}{} }()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-e.changes.wake:
+			for _, c := range e.changes.take() {
+				e.Providers.Changed(ctx, c)
+			}
+		}
+	}
 }

@@ -9,6 +9,9 @@ import (
 
 // Create inserts a row and returns it as the API shows it.
 func (s *svc) Create(ctx context.Context, tableName string, in Input) (Row, error) {
+	if err := s.beforeUnlessValidate(ctx, in, Write{Table: tableName, Op: OpCreate, Attrs: in.Attributes}); err != nil {
+		return Row{}, err
+	}
 	in, err := s.storeFiles(ctx, tableName, "", in)
 	if err != nil {
 		return Row{}, err

@@ -11,6 +11,9 @@ import (
 // nullable references to it are cleared, state rows go with their subject,
 // and a required reference from another row refuses the delete (409).
 func (s *svc) Delete(ctx context.Context, tableName, refID string) error {
+	if err := s.before(ctx, Write{Table: tableName, Op: OpDelete, RefID: refID}); err != nil {
+		return err
+	}
 	return s.write(ctx, func(tx *svc) error { return tx.delete(ctx, tableName, refID) })
 }
 

@@ -31,6 +31,8 @@ type Options struct {
 	Files FileHandler
 	// Peers, when set, learns of every commit and applies other nodes'.
 	Peers Peers
+	// BeforeWrite, when set, may refuse a write before it happens (before.go).
+	BeforeWrite BeforeWrite
 }
 
 // core is shared by the root service and every transaction-bound one.
@@ -56,6 +58,8 @@ type core struct {
 	// orders keeps ordered id lists of list queries (list_order.go).
 	orders orderLists
 	peers  Peers
+	// beforeWrite may refuse top-level writes (before.go); nil = none.
+	beforeWrite BeforeWrite
 }
 
 // svc implements Service. Outside a transaction q is nil: reads use the
@@ -90,7 +94,7 @@ func New(o Options) Service {
 		cost = auth.BcryptCost
 	}
 	c := &core{db: o.DB, d: o.DB.Dialect, holder: o.Schema, log: log, secret: o.EncryptionSecret, cost: cost,
-		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations(), files: o.Files, peers: o.Peers}
+		now: func() time.Time { return now().UTC() }, bus: newBus(log), cache: newCaches(), gens: newGenerations(), files: o.Files, peers: o.Peers, beforeWrite: o.BeforeWrite}
 	if o.Peers != nil {
 		o.Peers.Attach(c.remoteCommitted)
 	}

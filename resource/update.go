@@ -10,6 +10,9 @@ import (
 
 // Update changes the given attributes of a row (PATCH semantics).
 func (s *svc) Update(ctx context.Context, tableName, refID string, in Input) (Row, error) {
+	if err := s.beforeUnlessValidate(ctx, in, Write{Table: tableName, Op: OpUpdate, RefID: refID, Attrs: in.Attributes}); err != nil {
+		return Row{}, err
+	}
 	in, err := s.storeFiles(ctx, tableName, refID, in)
 	if err != nil {
 		return Row{}, err

@@ -32,6 +32,7 @@ func (s *Server) reloadLocal(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
+	sc = s.operationsOn(sc) // wire_integration_actions.go
 	var rep migrations.Report
 	if err := s.withMigrationLock(ctx, func() (err error) {
 		if rep, err = migrations.Apply(ctx, s.db, sc, s.log.With("component", "migrations")); err != nil {

@@ -53,8 +53,11 @@ func (s *Server) router() chi.Router {
 			r.Method(m, "/{type}/action/{action}", act)
 		}
 		s.mountDatabite(r) // static /api/connectors, ... win over /api/{type}
-		jsonapi.Mount(r, jsonapi.Deps{Res: func() resource.Service { return s.res }, Log: s.log, MaxBody: s.cfg.HTTP.MaxBodyBytes,
-			Cache: cache})
+		r.Group(func(r chi.Router) {
+			r.Use(s.streams) // wire_streams.go: /api/{stream}
+			jsonapi.Mount(r, jsonapi.Deps{Res: func() resource.Service { return s.res }, Log: s.log, MaxBody: s.cfg.HTTP.MaxBodyBytes,
+				Cache: cache})
+		})
 	})
 	for _, m := range actionMethods {
 		r.Method(m, "/action/{type}/{action}", act)

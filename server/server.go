@@ -120,8 +120,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 		d.Close()
 		return nil, err
 	}
+	s.integ() // before the resource layer: its BeforeWrite reads s.integrations
 	s.res = resource.New(resource.Options{DB: d, Schema: s.schema, Log: log.With("component", "resource"), EncryptionSecret: enc, PasswordCost: cfg.PasswordCost,
-		Files: s.newFiles(enc), Peers: peers})
+		Files: s.newFiles(enc), Peers: peers, BeforeWrite: s.beforeWrite})
 	if err := s.startFiles(ctx); err != nil {
 		d.Close()
 		return nil, err

@@ -43,7 +43,12 @@ func (s *Server) acmeIssuer() *certs.ACME {
 	st := s.integ()
 	if st.acme == nil {
 		c := s.cfg.Integrations
-		st.acme = s.certManager().NewACME(c.ACMEDirectory, c.ACMEClient, acmeKeys{s})
+		a, err := s.certManager().NewACME(c.ACMEDirectory, c.ACMEChallenge, c.ACMEClient, acmeKeys{s})
+		if err != nil {
+			s.log.Error("ACME challenge type refused; answering http-01", "component", "acme", "err", err.Error())
+			a, _ = s.certManager().NewACME(c.ACMEDirectory, certs.ChallengeHTTP01, c.ACMEClient, acmeKeys{s})
+		}
+		st.acme = a
 	}
 	return st.acme
 }

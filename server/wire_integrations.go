@@ -15,6 +15,7 @@ import (
 	"github.com/apiary/apiary/integrations/connector"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/databite"
+	"github.com/apiary/apiary/storage/cluster"
 )
 
 // IntegrationsConfig bounds upstream calls and the Databite routes.
@@ -25,6 +26,9 @@ type IntegrationsConfig struct {
 	MaxResponse    int64         // bytes of one upstream answer
 	// ACMEDirectory is the ACME directory URL; "" means Let's Encrypt.
 	ACMEDirectory string
+	// ACMEChallenge is the challenge answered: "http-01" ("") on the HTTP
+	// listener, or "tls-alpn-01" on the HTTPS listener.
+	ACMEChallenge string
 	// ACMERenewBefore renews ACME certificates expiring within it;
 	// ACMECheckEvery is how often they are checked.
 	ACMERenewBefore, ACMECheckEvery time.Duration
@@ -47,6 +51,9 @@ type integrationsState struct {
 	renew   chan struct{} // closed to stop ACME renewal
 	secret  string
 	decrypt func(string) (string, error)
+	ops     map[string]bool // operation actions in the live schema (reloadMu)
+	peers   *cluster.Acked  // tells the other nodes to reload an integration; nil on one node
+	unsub   func()          // stops announcing integration row changes
 }
 
 // integ builds the engine on first use (the router needs it before Start).
@@ -83,6 +90,7 @@ func (s *Server) integ() *integrationsState {
 			return err
 		}})
 	s.integrations = &integrationsState{engine: e, decrypt: decrypt, secret: secret}
+	e.Providers.OnChange(func() { s.applyOperations(context.Background()) })
 	return s.integrations
 }
 
@@ -98,16 +106,16 @@ func (s *Server) mountDatabite(r chi.Router) { databite.Mount(r, s.databiteDeps(
 
 // mountIntegrations adds /integration/{provider}/... and the
 // install_integration action (the executor exists by now).
-func (s *Server) mountIntegrations(r chi.Router, act http.Handler) {
+func (s *Server) mountIntegrations(r chi.Router, _ http.Handler) {
 	databite.MountIntegration(r, s.databiteDeps())
-	ia := s.integrationActions(act)
-	r.Post("/action/integration/{action}", ia)
 	e := s.integ().engine
+	s.exec.SetDynamic(opActions{e})
 	s.exec.Register("integration", "install_integration", func(ctx context.Context, req actions.Request) ([]actions.Response, error) {
 		p, err := e.Providers.Install(ctx, req.Subject.RefID)
 		if err != nil {
 			return nil, actions.Fail(http.StatusBadRequest, "%v", err)
 		}
+		s.announceIntegration(ctx, req.Subject.RefID)
 		return []actions.Response{actions.Notify("success", "Success", "Integration "+p.Name+" installed")}, nil
 	})
 	s.registerOAuth(r)
@@ -117,8 +125,12 @@ func (s *Server) mountIntegrations(r chi.Router, act http.Handler) {
 
 // startIntegrations installs enabled integrations and starts the scheduler.
 func (s *Server) startIntegrations(ctx context.Context) error {
+	s.followIntegrations()
 	if err := s.integ().engine.Start(ctx); err != nil {
 		return err
+	}
+	if err := s.seedStreams(ctx); err != nil {
+		s.log.ErrorContext(ctx, "stream rows not written", "component", "streams", "err", err)
 	}
 	s.startACMERenewal(ctx)
 	return nil
@@ -128,6 +140,12 @@ func (s *Server) startIntegrations(ctx context.Context) error {
 func (s *Server) stopIntegrations() error {
 	if s.integrations != nil {
 		s.integrations.engine.Stop()
+		if s.integrations.unsub != nil {
+			s.integrations.unsub()
+		}
+		if s.integrations.peers != nil {
+			s.integrations.peers.Close()
+		}
 		if s.integrations.certs != nil {
 			s.integrations.certs.Stop()
 		}
@@ -160,43 +178,49 @@ func (s *Server) integrationStatus() map[string]any {
 	}
 }
 
-// integrationActions runs an installed operation posted as an action on
-// integration (Daptin's POST /action/integration/<operation>, attributes
-// as inputs plus oauth_token_id or credential_id); every other action on
-// integration (install_integration) goes to the action handler.
-func (s *Server) integrationActions(act http.Handler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		name := chi.URLParam(r, "action")
-		e := s.integ().engine
-		p, ok := e.Providers.FindOperation(name)
-		if !ok {
-			chi.RouteContext(r.Context()).URLParams.Add("type", "integration")
-			act.ServeHTTP(w, r)
-			return
-		}
-		attrs, err := actionAttributes(r, s.cfg.HTTP.MaxBodyBytes)
-		var out []actions.Response
-		if err == nil {
-			sec := integrations.Secrets{}
-			sec.OAuthTokenID, _ = attrs["oauth_token_id"].(string)
-			sec.CredentialID, _ = attrs["credential_id"].(string)
-			for _, k := range []string{"oauth_token_id", "credential_id", "integration_id"} {
-				delete(attrs, k)
+// integrationsChannel carries the reference ids of integration rows that
+// changed on one node to the others, which install them again (or remove
+// them) without a restart: other nodes' row writes publish no change
+// event here.
+const integrationsChannel = "apiary.integrations"
+
+// followIntegrations announces every local write of an integration row
+// and, in a cluster, applies the other nodes' announcements.
+func (s *Server) followIntegrations() {
+	st := s.integ()
+	if s.peers != nil && s.cluster != nil {
+		st.peers = cluster.NewAcked(s.cluster, integrationsChannel, func(b []byte) {
+			var ref string
+			if json.Unmarshal(b, &ref) == nil && ref != "" {
+				st.engine.Providers.Reload(context.Background(), ref, false)
 			}
-			var res connector.Result
-			if res, err = e.Call(r.Context(), p.Name, name, attrs, sec); err == nil {
-				out = []actions.Response{{ResponseType: p.Name, Attributes: res}}
-			} else {
-				status, msg := databite.StatusOf(err)
-				err = actions.Fail(status, "%s", msg)
-			}
-		}
-		status := http.StatusOK
-		if err != nil {
-			status, out = actions.StatusAndBody(err)
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(out)
+		})
 	}
+	st.unsub = s.res.Subscribe(func(c resource.Change) {
+		if c.Table == connector.IntegrationTable {
+			go s.announceIntegration(context.Background(), c.RefID)
+		}
+	})
+}
+
+// announceIntegration tells the other nodes to reload integration ref
+// and waits until they have (bounded).
+func (s *Server) announceIntegration(ctx context.Context, ref string) {
+	st := s.integ()
+	if st.peers == nil {
+		return
+	}
+	b, _ := json.Marshal(ref)
+	if _, err := st.peers.Send(context.WithoutCancel(ctx), b, invalidationWait); err != nil {
+		s.log.Warn("integration change not announced", "component", "integrations", "integration_id", ref, "err", err.Error())
+	}
+}
+
+// beforeWrite runs the data exchanges' before hooks; none until the
+// engine is built.
+func (s *Server) beforeWrite(ctx context.Context, w resource.Write) error {
+	if s.integrations == nil {
+		return nil
+	}
+	return s.integrations.engine.Exchanges.Before(ctx, w)
 }

@@ -59,6 +59,7 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 	fs.IntVar(&cfg.Integrations.WritePerMinute, "databite_write_limit", cfg.Integrations.WritePerMinute, "Databite writes and executions per minute per address (0 = unlimited)")
 	fs.DurationVar(&cfg.Integrations.Timeout, "integration_timeout", cfg.Integrations.Timeout, "time limit of one upstream integration call (`duration`)")
 	fs.StringVar(&cfg.Integrations.ACMEDirectory, "acme_directory", cfg.Integrations.ACMEDirectory, "ACME directory `URL` (empty: Let's Encrypt)")
+	fs.StringVar(&cfg.Integrations.ACMEChallenge, "acme_challenge", cfg.Integrations.ACMEChallenge, "ACME challenge `type`: http-01 (default) or tls-alpn-01 (answered on the HTTPS listener)")
 	return fs
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,26 +30,78 @@ type Keys interface {
 	Save(ctx context.Context, email, keyPEM string) error
 }
 
-// ACME issues and renews certificates with HTTP-01 challenges.
+// Challenge types an ACME issuer can answer.
+const (
+	ChallengeHTTP01    = "http-01"
+	ChallengeTLSALPN01 = "tls-alpn-01"
+)
+
+// ACME issues and renews certificates with HTTP-01 or TLS-ALPN-01
+// challenges.
 type ACME struct {
 	m         *Manager
 	directory string
 	client    *http.Client
 	keys      Keys
+	challenge string
 	mu        sync.Mutex
-	tokens    map[string]string // token -> key authorisation
+	tokens    map[string]string           // HTTP-01: token -> key authorisation
+	alpn      map[string]*tls.Certificate // TLS-ALPN-01: SNI name -> challenge certificate
 }
 
 // NewACME builds an ACME issuer against directory (Let's Encrypt's by
-// default); client may carry the CA's roots for tests.
-func (m *Manager) NewACME(directory string, client *http.Client, keys Keys) *ACME {
+// default) answering challenge ("" is HTTP-01; TLS-ALPN-01 is answered
+// by this manager's TLS configuration, so call it before serving); client
+// may carry the CA's roots for tests.
+func (m *Manager) NewACME(directory, challenge string, client *http.Client, keys Keys) (*ACME, error) {
 	if directory == "" {
 		directory = acme.LetsEncryptURL
 	}
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &ACME{m: m, directory: directory, client: client, keys: keys, tokens: map[string]string{}}
+	switch challenge {
+	case "":
+		challenge = ChallengeHTTP01
+	case ChallengeHTTP01, ChallengeTLSALPN01:
+	default:
+		return nil, fmt.Errorf("unknown ACME challenge type %q (want %s or %s)", challenge, ChallengeHTTP01, ChallengeTLSALPN01)
+	}
+	a := &ACME{m: m, directory: directory, client: client, keys: keys, challenge: challenge,
+		tokens: map[string]string{}, alpn: map[string]*tls.Certificate{}}
+	m.alpn = a.alpnCert
+	return a, nil
+}
+
+// alpnCert returns the TLS-ALPN-01 challenge certificate of an SNI name.
+func (a *ACME) alpnCert(name string) (*tls.Certificate, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := a.alpn[name]
+	return c, ok
+}
+
+// sniName is the server name a CA sends for an identifier: the name
+// itself, or the reverse-DNS name of an IP address (RFC 8738), lower
+// case and without the final dot.
+func sniName(identifier string) string {
+	ip := net.ParseIP(identifier)
+	if ip == nil {
+		return strings.ToLower(identifier)
+	}
+	if v4 := ip.To4(); v4 != nil {
+		return fmt.Sprintf("%d.%d.%d.%d.in-addr.arpa", v4[3], v4[2], v4[1], v4[0])
+	}
+	const hex = "0123456789abcdef"
+	var b strings.Builder
+	for i := len(ip) - 1; i >= 0; i-- {
+		b.WriteByte(hex[ip[i]&0xf])
+		b.WriteByte('.')
+		b.WriteByte(hex[ip[i]>>4])
+		b.WriteByte('.')
+	}
+	b.WriteString("ip6.arpa")
+	return b.String()
 }
 
 // ChallengeHandler answers GET /.well-known/acme-challenge/{token}.
@@ -145,7 +199,7 @@ func (a *ACME) Issue(ctx context.Context, hostname, email string) error {
 	return a.store(ctx, hostname, key, ders)
 }
 
-// authorise answers the HTTP-01 challenge of one authorisation.
+// authorise answers the challenge of one authorisation.
 func (a *ACME) authorise(ctx context.Context, c *acme.Client, url string) error {
 	z, err := c.GetAuthorization(ctx, url)
 	if err != nil {
@@ -156,21 +210,18 @@ func (a *ACME) authorise(ctx context.Context, c *acme.Client, url string) error 
 	}
 	var chal *acme.Challenge
 	for _, ch := range z.Challenges {
-		if ch.Type == "http-01" {
+		if ch.Type == a.challenge {
 			chal = ch
 		}
 	}
 	if chal == nil {
-		return errors.New("acme: the CA offers no http-01 challenge")
+		return fmt.Errorf("acme: the CA offers no %s challenge", a.challenge)
 	}
-	ka, err := c.HTTP01ChallengeResponse(chal.Token)
+	undo, err := a.answer(c, chal, z.Identifier.Value)
 	if err != nil {
 		return err
 	}
-	a.mu.Lock()
-	a.tokens[chal.Token] = ka
-	a.mu.Unlock()
-	defer func() { a.mu.Lock(); delete(a.tokens, chal.Token); a.mu.Unlock() }()
+	defer undo()
 	if _, err := c.Accept(ctx, chal); err != nil {
 		return fmt.Errorf("acme challenge: %w", err)
 	}
@@ -178,6 +229,31 @@ func (a *ACME) authorise(ctx context.Context, c *acme.Client, url string) error 
 		return fmt.Errorf("acme challenge: %w", err)
 	}
 	return nil
+}
+
+// answer makes the challenge answerable: the key authorisation at
+// /.well-known/acme-challenge/ (HTTP-01) or a challenge certificate for
+// the identifier's SNI name (TLS-ALPN-01). undo withdraws it.
+func (a *ACME) answer(c *acme.Client, chal *acme.Challenge, identifier string) (undo func(), err error) {
+	if a.challenge == ChallengeTLSALPN01 {
+		cert, err := c.TLSALPN01ChallengeCert(chal.Token, identifier)
+		if err != nil {
+			return nil, err
+		}
+		name := sniName(identifier)
+		a.mu.Lock()
+		a.alpn[name] = &cert
+		a.mu.Unlock()
+		return func() { a.mu.Lock(); delete(a.alpn, name); a.mu.Unlock() }, nil
+	}
+	ka, err := c.HTTP01ChallengeResponse(chal.Token)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	a.tokens[chal.Token] = ka
+	a.mu.Unlock()
+	return func() { a.mu.Lock(); delete(a.tokens, chal.Token); a.mu.Unlock() }, nil
 }
 
 func (a *ACME) store(ctx context.Context, hostname string, key *ecdsa.PrivateKey, ders [][]byte) error {

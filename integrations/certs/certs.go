@@ -15,9 +15,12 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/crypto/acme"
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
@@ -109,6 +112,8 @@ type Manager struct {
 	mu      sync.Mutex
 	cache   map[string]*tls.Certificate
 	cancel  func()
+	// alpn answers TLS-ALPN-01 handshakes (set by NewACME before serving).
+	alpn func(name string) (*tls.Certificate, bool)
 }
 
 // NewManager builds a Manager; decrypt opens private_key_pem.
@@ -142,12 +147,26 @@ func (m *Manager) Stop() {
 
 // TLSConfig is the configuration of the HTTPS listener.
 func (m *Manager) TLSConfig() *tls.Config {
-	return &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: m.GetCertificate, NextProtos: []string{"h2", "http/1.1"}}
+	return &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: m.GetCertificate, NextProtos: []string{"h2", "http/1.1", acme.ALPNProto}}
 }
 
-// GetCertificate returns the certificate of the SNI name.
+// GetCertificate returns the certificate of the SNI name, or the
+// TLS-ALPN-01 challenge certificate to a CA that asks for acme-tls/1.
 func (m *Manager) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
-	return m.Certificate(hello.Context(), hello.ServerName)
+	name := strings.ToLower(strings.TrimSuffix(hello.ServerName, "."))
+	if slices.Contains(hello.SupportedProtos, acme.ALPNProto) {
+		if m.alpn != nil {
+			if c, ok := m.alpn(name); ok {
+				return c, nil
+			}
+		}
+		return nil, fmt.Errorf("no ACME challenge for hostname [%s]", name)
+	}
+	ctx := hello.Context()
+	if ctx == nil { // a ClientHelloInfo made outside a handshake
+		ctx = context.Background()
+	}
+	return m.Certificate(ctx, name)
 }
 
 // Certificate returns the certificate of a hostname from the table (cached

@@ -22,6 +22,18 @@ type Registry struct {
 	log     *slog.Logger
 	mu      sync.RWMutex
 	byName  map[string]*Provider
+	changed func() // called after the set of providers changed; set before use
+}
+
+// OnChange sets fn to be called after every install or removal (the
+// server keeps the operations' actions in step with it). Call it before
+// LoadAll.
+func (r *Registry) OnChange(fn func()) { r.changed = fn }
+
+func (r *Registry) notify() {
+	if r.changed != nil {
+		r.changed()
+	}
 }
 
 // NewRegistry builds an empty registry. decrypt opens encrypted columns.
@@ -65,6 +77,7 @@ func (r *Registry) installRow(ctx context.Context, row resource.Row) (*Provider,
 	}
 	r.byName[p.Name] = p
 	r.mu.Unlock()
+	r.notify()
 	return p, nil
 }
 
@@ -92,20 +105,32 @@ func (r *Registry) LoadAll(ctx context.Context) error {
 }
 
 // Changed follows the integration table: a deleted or disabled row is
-// uninstalled, an installed row that changed is installed again.
+// uninstalled, an enabled row that was created or changed is installed
+// (again), as at start-up, without a restart.
 func (r *Registry) Changed(ctx context.Context, c resource.Change) {
 	if c.Table != IntegrationTable {
 		return
 	}
-	if c.Op == resource.OpDelete || !resource.Truthy(c.Row["enable"]) {
-		r.removeRef(c.RefID)
-		return
-	}
-	if _, ok := r.byRef(c.RefID); ok {
-		if _, err := r.Install(ctx, c.RefID); err != nil {
-			r.log.WarnContext(ctx, "integration not reinstalled", "integration_id", c.RefID, "err", err)
+	r.Reload(ctx, c.RefID, c.Op == resource.OpDelete || !resource.Truthy(c.Row["enable"]))
+}
+
+// Reload installs the integration row ref again, or removes it when gone
+// is true or the row is missing or disabled. A spec that fails keeps the
+// previous installation and is logged.
+func (r *Registry) Reload(ctx context.Context, ref string, gone bool) {
+	if !gone {
+		row, err := r.res().Get(system(ctx), IntegrationTable, ref, resource.Query{})
+		switch {
+		case err != nil || !resource.Truthy(row.Attrs["enable"]):
+			gone = true
+		default:
+			if _, err := r.installRow(ctx, row); err != nil {
+				r.log.WarnContext(ctx, "integration not installed", "integration_id", ref, "err", err)
+			}
+			return
 		}
 	}
+	r.removeRef(ref)
 }
 
 func (r *Registry) byRef(ref string) (*Provider, bool) {
@@ -121,11 +146,16 @@ func (r *Registry) byRef(ref string) (*Provider, bool) {
 
 func (r *Registry) removeRef(ref string) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	n := len(r.byName)
 	for name, p := range r.byName {
 		if p.RefID == ref {
 			delete(r.byName, name)
 		}
+	}
+	removed := len(r.byName) != n
+	r.mu.Unlock()
+	if removed {
+		r.notify()
 	}
 }
 

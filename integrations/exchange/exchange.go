@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +39,7 @@ type exchange struct {
 	methods                       []string
 	target                        map[string]any
 	userRef                       string
+	hook                          string // "before" or "after"
 }
 
 // Runner follows table changes and runs the matching exchanges.
@@ -55,6 +57,9 @@ type Runner struct {
 func New(o Options) *Runner {
 	if o.HTTP == nil {
 		o.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Runner{o: o, byRef: map[string]exchange{}}
 }
@@ -98,7 +103,8 @@ func obj(v any) map[string]any {
 	return nil
 }
 
-// load reads one row; rows without as_user_id or hook "after" are ignored.
+// load reads one row; rows without as_user_id, a source or a hook
+// ("before" or "after") are ignored.
 func (r *Runner) load(row resource.Row) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -112,7 +118,8 @@ func (r *Runner) load(row resource.Row) {
 	case x.targetType == "self":
 		x.source, _ = target["name"].(string)
 	}
-	if hook, _ := attrs["hook"].(string); hook != "after" || x.userRef == "" || x.source == "" {
+	x.hook, _ = attrs["hook"].(string)
+	if (x.hook != HookAfter && x.hook != HookBefore) || x.userRef == "" || x.source == "" {
 		return
 	}
 	list, _ := attrs["methods"].([]any)
@@ -142,16 +149,7 @@ func (r *Runner) changed(c resource.Change) {
 		}()
 		return
 	}
-	method := methodOf[c.Op]
-	r.mu.RLock()
-	var run []exchange
-	for _, x := range r.byRef {
-		if x.source == c.Table && slices.Contains(x.methods, method) {
-			run = append(run, x)
-		}
-	}
-	r.mu.RUnlock()
-	for _, x := range run {
+	for _, x := range r.matching(HookAfter, c.Table, c.Op) {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
@@ -162,27 +160,55 @@ func (r *Runner) changed(c resource.Change) {
 	}
 }
 
-// run executes one exchange for one change as the exchange's user.
-func (r *Runner) run(ctx context.Context, x exchange, c resource.Change) error {
+// asUser returns ctx acting as the exchange's as_user_id user.
+func (r *Runner) asUser(ctx context.Context, x exchange) (context.Context, error) {
 	res := r.o.Res()
 	u, err := res.Get(system(ctx), schema.TableUser, x.userRef, resource.Query{})
 	if err != nil {
-		return fmt.Errorf("exchange user: %w", err)
+		return ctx, fmt.Errorf("exchange user: %w", err)
 	}
 	email, _ := u.Attrs["email"].(string)
 	p, err := res.PrincipalByEmail(ctx, email)
 	if err != nil {
-		return fmt.Errorf("exchange user: %w", err)
+		return ctx, fmt.Errorf("exchange user: %w", err)
 	}
-	ctx = auth.WithPrincipal(ctx, p)
+	return auth.WithPrincipal(ctx, p), nil
+}
+
+// matching returns the exchanges with hook on table for op, by name.
+func (r *Runner) matching(hook, table string, op resource.Op) []exchange {
+	method := methodOf[op]
+	r.mu.RLock()
+	var out []exchange
+	for _, x := range r.byRef {
+		if x.hook == hook && x.source == table && slices.Contains(x.methods, method) {
+			out = append(out, x)
+		}
+	}
+	r.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// run executes one exchange for one change as the exchange's user.
+func (r *Runner) run(ctx context.Context, x exchange, c resource.Change) error {
+	ctx, err := r.asUser(ctx, x)
+	if err != nil {
+		return err
+	}
 	subject := c.Row
 	if c.Op != resource.OpDelete {
-		row, err := res.Get(ctx, c.Table, c.RefID, resource.Query{})
+		row, err := r.o.Res().Get(ctx, c.Table, c.RefID, resource.Query{})
 		if err != nil {
 			return fmt.Errorf("the exchange user cannot read the row: %w", err)
 		}
 		subject = row.Attrs
 	}
+	return r.target(ctx, x, c, subject)
+}
+
+// target sends one change to the exchange's target.
+func (r *Runner) target(ctx context.Context, x exchange, c resource.Change, subject map[string]any) error {
 	switch x.targetType {
 	case "action":
 		typ, _ := x.target["type"].(string)

@@ -21,7 +21,11 @@ func TestLoad(t *testing.T) {
 		{"no user", map[string]any{"source_type": "self", "target_type": "rest",
 			"attributes": `{"name":"order","hook":"after","methods":["post"]}`}, false, "", nil},
 		{"before hook", map[string]any{"source_type": "self", "target_type": "action", "as_user_id": "u",
-			"attributes": `{"name":"order","hook":"before","methods":["post"]}`}, false, "", nil},
+			"attributes": `{"name":"order","hook":"before","methods":["post"]}`}, true, "order", []string{"post"}},
+		{"unknown hook", map[string]any{"source_type": "self", "target_type": "action", "as_user_id": "u",
+			"attributes": `{"name":"order","hook":"during","methods":["post"]}`}, false, "", nil},
+		{"no source name", map[string]any{"source_type": "self", "target_type": "action", "as_user_id": "u",
+			"attributes": `{"hook":"after","methods":["post"]}`}, false, "", nil},
 		{"bad json", map[string]any{"source_type": "self", "as_user_id": "u", "attributes": `{`}, false, "", nil},
 	}
 	for _, tc := range tests {

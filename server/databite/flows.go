@@ -77,20 +77,11 @@ func owner(r *http.Request) string { return auth.PrincipalFrom(r.Context()).User
 
 // startFlow opens a session for {"integrationId"}: the next step asks for
 // the credentials the provider's auth kinds need.
-func (a *api) startFlow(w http.ResponseWriter, r *http.Request) {
-	in, err := a.body(r)
-	if err == nil {
-		err = user(r)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *api) startFlow(r *http.Request, in map[string]any) (int, any, error) {
 	integ, _ := in["integrationId"].(string)
 	p, ok := a.d.Engine.Providers.Get(integ)
 	if !ok {
-		a.fail(w, r, errStatus(http.StatusNotFound, "Integration not found"))
-		return
+		return 0, nil, errStatus(http.StatusNotFound, "Integration not found")
 	}
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -99,13 +90,12 @@ func (a *api) startFlow(w http.ResponseWriter, r *http.Request) {
 	if oc, _ := in["oauthConnectId"].(string); oc != "" {
 		_, loc, err := a.d.Engine.OAuth.Begin(r.Context(), oc)
 		if err != nil {
-			a.fail(w, r, err)
-			return
+			return 0, nil, err
 		}
 		f.Step, f.Fields, f.AuthorizationURL, f.oauthConnect = "oauth", []string{"code", "state"}, loc, oc
 	}
 	a.flows.put(f)
-	writeJSON(w, http.StatusCreated, f)
+	return http.StatusCreated, f, nil
 }
 
 // credentialFields lists the form fields of the credentials step.
@@ -121,82 +111,73 @@ func credentialFields(p *connector.Provider) []string {
 	return []string{"accessToken"}
 }
 
-// stepFlow takes {"config": {...}} on the credentials step, creates the
-// connection and completes the session.
-func (a *api) stepFlow(w http.ResponseWriter, r *http.Request) {
-	in, err := a.body(r)
-	if err == nil {
-		err = user(r)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
+// session returns the caller's live flow session of the route.
+func (a *api) session(r *http.Request) (*flow, error) {
 	f, ok := a.flows.get(chi.URLParam(r, "sessionId"), owner(r))
 	if !ok {
-		a.fail(w, r, errStatus(http.StatusNotFound, "Flow session not found"))
-		return
+		return nil, errStatus(http.StatusNotFound, "Flow session not found")
+	}
+	return f, nil
+}
+
+// stepFlow takes {"config": {...}} on the credentials step, or
+// {"code", "state"} on the oauth step, creates the connection and
+// completes the session.
+func (a *api) stepFlow(r *http.Request, in map[string]any) (int, any, error) {
+	f, err := a.session(r)
+	if err != nil {
+		return 0, nil, err
 	}
 	if f.Status != "pending" {
-		a.fail(w, r, errStatus(http.StatusConflict, "Flow session is already completed"))
-		return
+		return 0, nil, errStatus(http.StatusConflict, "Flow session is already completed")
 	}
-	cfg, _ := in["config"].(map[string]any)
+	cfg, err := a.stepConfig(r, f, in)
+	if err != nil {
+		return 0, nil, err
+	}
+	c, err := a.createConnection(r, f.IntegrationID, cfg)
+	if err != nil {
+		return 0, nil, err
+	}
+	done := *f
+	done.Status, done.Step, done.ConnectionID = "completed", "done", c.ID
+	a.flows.put(&done)
+	return http.StatusOK, done, nil
+}
+
+// stepConfig is the connection config a step yields: the OAuth token the
+// code is exchanged for, or the form's fields, each required.
+func (a *api) stepConfig(r *http.Request, f *flow, in map[string]any) (map[string]any, error) {
 	if f.Step == "oauth" {
 		code, _ := in["code"].(string)
 		state, _ := in["state"].(string)
 		res, err := a.d.Engine.OAuth.Complete(r.Context(), f.oauthConnect, code, state)
 		if err != nil {
-			a.fail(w, r, err)
-			return
+			return nil, err
 		}
-		cfg = map[string]any{"oauth_token_id": res.TokenRef}
+		return map[string]any{"oauth_token_id": res.TokenRef}, nil
 	}
+	cfg, _ := in["config"].(map[string]any)
 	for _, field := range f.Fields {
-		if f.Step == "oauth" {
-			break
-		}
 		if s, _ := cfg[field].(string); s == "" {
-			a.fail(w, r, errStatus(http.StatusBadRequest, "config."+field+" is required"))
-			return
+			return nil, errStatus(http.StatusBadRequest, "config."+field+" is required")
 		}
 	}
-	c, err := a.createConnection(r, f.IntegrationID, cfg)
+	return cfg, nil
+}
+
+func (a *api) getFlow(r *http.Request, _ map[string]any) (int, any, error) {
+	f, err := a.session(r)
+	return http.StatusOK, f, err
+}
+
+func (a *api) deleteFlow(r *http.Request, _ map[string]any) (int, any, error) {
+	f, err := a.session(r)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	done := *f
-	done.Status, done.Step, done.ConnectionID = "completed", "done", c.ID
-	a.flows.put(&done)
-	writeJSON(w, http.StatusOK, done)
-}
-
-func (a *api) getFlow(w http.ResponseWriter, r *http.Request) {
-	if err := user(r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	f, ok := a.flows.get(chi.URLParam(r, "sessionId"), owner(r))
-	if !ok {
-		a.fail(w, r, errStatus(http.StatusNotFound, "Flow session not found"))
-		return
-	}
-	writeJSON(w, http.StatusOK, f)
-}
-
-func (a *api) deleteFlow(w http.ResponseWriter, r *http.Request) {
-	if err := user(r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	id := chi.URLParam(r, "sessionId")
-	if _, ok := a.flows.get(id, owner(r)); !ok {
-		a.fail(w, r, errStatus(http.StatusNotFound, "Flow session not found"))
-		return
-	}
-	a.flows.drop(id)
-	writeJSON(w, http.StatusOK, map[string]any{"success": true, "sessionId": id})
+	a.flows.drop(f.ID)
+	return http.StatusOK, map[string]any{"success": true, "sessionId": f.ID}, nil
 }
 
 // jobView is a scheduled sync job (or any scheduled task).
@@ -214,25 +195,17 @@ type jobView struct {
 	Runs         int    `json:"runs"`
 }
 
-func (a *api) listJobs(w http.ResponseWriter, r *http.Request) {
-	if err := user(r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *api) listJobs(r *http.Request, _ map[string]any) (int, any, error) {
 	conn := chi.URLParam(r, "connectionId")
 	if conn != "" {
-		if _, err := a.d.Engine.Connection(r.Context(), conn); err != nil {
-			a.fail(w, r, notFoundAs(err, "Connection not found"))
-			return
+		if _, err := a.connection(r, "connectionId"); err != nil {
+			return 0, nil, err
 		}
 	}
 	out := []jobView{}
 	for _, j := range a.d.Engine.Scheduler.Jobs() {
-		if j.JobType != integrations.JobTypeSync {
-			continue
-		}
 		c, _ := j.Attrs["connection_id"].(string)
-		if conn != "" && c != conn {
+		if j.JobType != integrations.JobTypeSync || (conn != "" && c != conn) {
 			continue
 		}
 		v := jobView{ID: j.RefID, Name: j.Name, ConnectionID: c, SyncName: j.Action, Schedule: j.Schedule, Active: j.Active,
@@ -245,30 +218,20 @@ func (a *api) listJobs(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, v)
 	}
-	writeJSON(w, http.StatusOK, out)
+	return http.StatusOK, out, nil
 }
 
 // executeSync runs a sync now: {"table": "..."} names the table the
 // records go to (as the caller, in one transaction).
-func (a *api) executeSync(w http.ResponseWriter, r *http.Request) {
-	in, err := a.body(r)
-	if err == nil {
-		err = user(r)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *api) executeSync(r *http.Request, in map[string]any) (int, any, error) {
 	table, _ := in["table"].(string)
 	if table == "" {
-		a.fail(w, r, errStatus(http.StatusBadRequest, "table is required"))
-		return
+		return 0, nil, errStatus(http.StatusBadRequest, "table is required")
 	}
 	input, _ := in["input"].(map[string]any)
 	n, err := a.d.Engine.Sync(r.Context(), chi.URLParam(r, "connectionId"), chi.URLParam(r, "syncName"), table, input)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true, "records": n, "table": table})
+	return http.StatusOK, map[string]any{"success": true, "records": n, "table": table}, nil
 }

@@ -29,29 +29,20 @@ func viewConnector(p *connector.Provider) connectorView {
 	return v
 }
 
-func (a *api) listConnectors(w http.ResponseWriter, r *http.Request) {
-	if err := user(r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *api) listConnectors(*http.Request, map[string]any) (int, any, error) {
 	out := []connectorView{}
 	for _, p := range a.d.Engine.Providers.List() {
 		out = append(out, viewConnector(p))
 	}
-	writeJSON(w, http.StatusOK, out)
+	return http.StatusOK, out, nil
 }
 
-func (a *api) getConnector(w http.ResponseWriter, r *http.Request) {
-	if err := user(r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *api) getConnector(r *http.Request, _ map[string]any) (int, any, error) {
 	p, ok := a.d.Engine.Providers.Get(chi.URLParam(r, "id"))
 	if !ok {
-		a.fail(w, r, errStatus(http.StatusNotFound, "Connector not found"))
-		return
+		return 0, nil, errStatus(http.StatusNotFound, "Connector not found")
 	}
-	writeJSON(w, http.StatusOK, viewConnector(p))
+	return http.StatusOK, viewConnector(p), nil
 }
 
 // integrationView is a configured integration row, without its secrets.
@@ -76,31 +67,18 @@ func (a *api) viewIntegration(row resource.Row) integrationView {
 		Installed: installed, CreatedAt: row.Attrs["created_at"], UpdatedAt: row.Attrs["updated_at"]}
 }
 
-func (a *api) listIntegrations(w http.ResponseWriter, r *http.Request) {
-	if err := user(r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *api) listIntegrations(r *http.Request, _ map[string]any) (int, any, error) {
 	out := []integrationView{}
 	err := a.each(r, connector.IntegrationTable, func(row resource.Row) { out = append(out, a.viewIntegration(row)) })
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	return http.StatusOK, out, err
 }
 
-func (a *api) getIntegration(w http.ResponseWriter, r *http.Request) {
-	if err := user(r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *api) getIntegration(r *http.Request, _ map[string]any) (int, any, error) {
 	row, err := a.d.Res().Get(r.Context(), connector.IntegrationTable, chi.URLParam(r, "id"), resource.Query{})
 	if err != nil {
-		a.fail(w, r, notFoundAs(err, "Integration not found"))
-		return
+		return 0, nil, notFoundAs(err, "Integration not found")
 	}
-	writeJSON(w, http.StatusOK, a.viewIntegration(row))
+	return http.StatusOK, a.viewIntegration(row), nil
 }
 
 // notFoundAs gives a missing or malformed id the seed's message.
@@ -127,55 +105,34 @@ func (a *api) each(r *http.Request, table string, fn func(resource.Row)) error {
 	}
 }
 
-func (a *api) listConnections(w http.ResponseWriter, r *http.Request) {
-	if err := user(r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *api) listConnections(r *http.Request, _ map[string]any) (int, any, error) {
 	out := []integrations.Connection{}
 	err := a.each(r, integrations.CredentialTable, func(row resource.Row) {
 		if c, ok := integrations.ConnectionOf(row); ok {
 			out = append(out, c)
 		}
 	})
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	return http.StatusOK, out, err
 }
 
-func (a *api) getConnection(w http.ResponseWriter, r *http.Request) {
-	if err := user(r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	c, err := a.d.Engine.Connection(r.Context(), chi.URLParam(r, "id"))
-	if err != nil {
-		a.fail(w, r, notFoundAs(err, "Connection not found"))
-		return
-	}
-	writeJSON(w, http.StatusOK, c)
+// connection returns the caller's connection named by the id route
+// parameter, with the seed's message when there is none.
+func (a *api) connection(r *http.Request, param string) (integrations.Connection, error) {
+	c, err := a.d.Engine.Connection(r.Context(), chi.URLParam(r, param))
+	return c, notFoundAs(err, "Connection not found")
+}
+
+func (a *api) getConnection(r *http.Request, _ map[string]any) (int, any, error) {
+	c, err := a.connection(r, "id")
+	return http.StatusOK, c, err
 }
 
 // addConnection stores a connection: {"integrationId", "config": {...}}.
-func (a *api) addConnection(w http.ResponseWriter, r *http.Request) {
-	in, err := a.body(r)
-	if err == nil {
-		err = user(r)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *api) addConnection(r *http.Request, in map[string]any) (int, any, error) {
 	integ, _ := in["integrationId"].(string)
 	cfg, _ := in["config"].(map[string]any)
 	c, err := a.createConnection(r, integ, cfg)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, c)
+	return http.StatusCreated, c, err
 }
 
 // createConnection checks the provider and writes the credential row as
@@ -204,21 +161,15 @@ func (a *api) createConnection(r *http.Request, integ string, cfg map[string]any
 	return c, nil
 }
 
-func (a *api) deleteConnection(w http.ResponseWriter, r *http.Request) {
-	if err := user(r); err != nil {
-		a.fail(w, r, err)
-		return
+func (a *api) deleteConnection(r *http.Request, _ map[string]any) (int, any, error) {
+	c, err := a.connection(r, "id")
+	if err != nil {
+		return 0, nil, err
 	}
-	id := chi.URLParam(r, "id")
-	if _, err := a.d.Engine.Connection(r.Context(), id); err != nil {
-		a.fail(w, r, notFoundAs(err, "Connection not found"))
-		return
+	if err := a.d.Res().Delete(r.Context(), integrations.CredentialTable, c.ID); err != nil {
+		return 0, nil, err
 	}
-	if err := a.d.Res().Delete(r.Context(), integrations.CredentialTable, id); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": true, "id": id})
+	return http.StatusOK, map[string]any{"success": true, "id": c.ID}, nil
 }
 
 // actionView is one operation of a connector.
@@ -230,36 +181,22 @@ type actionView struct {
 	Inputs  []string `json:"inputs"`
 }
 
-func (a *api) listActions(w http.ResponseWriter, r *http.Request) {
-	if err := user(r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *api) listActions(r *http.Request, _ map[string]any) (int, any, error) {
 	p, ok := a.d.Engine.Providers.Get(chi.URLParam(r, "connectorId"))
 	if !ok {
-		a.fail(w, r, errStatus(http.StatusNotFound, "Connector not found"))
-		return
+		return 0, nil, errStatus(http.StatusNotFound, "Connector not found")
 	}
 	out := []actionView{}
 	for _, o := range p.Ops {
 		out = append(out, actionView{Name: o.ID, Method: o.Method, Path: o.Path, Summary: o.Summary, Inputs: o.InFields})
 	}
-	writeJSON(w, http.StatusOK, out)
+	return http.StatusOK, out, nil
 }
 
-func (a *api) executeAction(w http.ResponseWriter, r *http.Request) {
-	in, err := a.body(r)
-	if err == nil {
-		err = user(r)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *api) executeAction(r *http.Request, in map[string]any) (int, any, error) {
 	res, err := a.d.Engine.Execute(r.Context(), chi.URLParam(r, "connectionId"), chi.URLParam(r, "actionName"), in)
 	if err != nil {
-		a.fail(w, r, err)
-		return
+		return 0, nil, err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"success": res.Status < 300, "status": res.Status, "data": res.Body})
+	return http.StatusOK, map[string]any{"success": res.Status < 300, "status": res.Status, "data": res.Body}, nil
 }

@@ -50,24 +50,58 @@ type api struct {
 // would be shadowed (Daptin's own tables are singular).
 func Mount(r chi.Router, d Deps) {
 	a := newAPI(d)
-	rd, wr := a.read.wrap, a.write.wrap
+	// rd and wr are the read and write limits; get routes take no body,
+	// send routes a JSON object. Every route needs a signed-in caller.
+	rd := func(h handler) http.HandlerFunc { return a.read.wrap(a.route(false, h)) }
+	rdBody := func(h handler) http.HandlerFunc { return a.read.wrap(a.route(true, h)) }
+	wr := func(h handler) http.HandlerFunc { return a.write.wrap(a.route(false, h)) }
+	wrBody := func(h handler) http.HandlerFunc { return a.write.wrap(a.route(true, h)) }
 	r.Get("/connectors", rd(a.listConnectors))
 	r.Get("/connectors/{id}", rd(a.getConnector))
 	r.Get("/integrations", rd(a.listIntegrations))
 	r.Get("/integrations/{id}", rd(a.getIntegration))
 	r.Get("/connections", rd(a.listConnections))
 	r.Get("/connections/{id}", rd(a.getConnection))
-	r.Post("/connections", wr(a.addConnection))
+	r.Post("/connections", wrBody(a.addConnection))
 	r.Delete("/connections/{id}", wr(a.deleteConnection))
-	r.Post("/flows/start", wr(a.startFlow))
-	r.Post("/flows/{sessionId}/step", rd(a.stepFlow))
+	r.Post("/flows/start", wrBody(a.startFlow))
+	r.Post("/flows/{sessionId}/step", rdBody(a.stepFlow))
 	r.Get("/flows/{sessionId}", rd(a.getFlow))
 	r.Delete("/flows/{sessionId}", wr(a.deleteFlow))
 	r.Get("/sync/jobs", rd(a.listJobs))
 	r.Get("/sync/jobs/{connectionId}", rd(a.listJobs))
-	r.Post("/sync/execute/{connectionId}/{syncName}", wr(a.executeSync))
+	r.Post("/sync/execute/{connectionId}/{syncName}", wrBody(a.executeSync))
 	r.Get("/actions/{connectorId}", rd(a.listActions))
-	r.Post("/actions/execute/{connectionId}/{actionName}", wr(a.executeAction))
+	r.Post("/actions/execute/{connectionId}/{actionName}", wrBody(a.executeAction))
+}
+
+// handler is one Databite route once its caller is known to be a user:
+// in is the JSON body (nil for routes without one); it returns the status
+// and body of its answer, or an error.
+type handler func(r *http.Request, in map[string]any) (int, any, error)
+
+// route answers h's result as JSON, or {"error"} for a bad body, a guest
+// caller or h's error.
+func (a *api) route(withBody bool, h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in map[string]any
+		var err error
+		if withBody {
+			in, err = a.body(r)
+		}
+		if err == nil {
+			err = user(r)
+		}
+		status, out := 0, any(nil)
+		if err == nil {
+			status, out, err = h(r, in)
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		writeJSON(w, status, out)
+	}
 }
 
 func newAPI(d Deps) *api {

@@ -153,39 +153,49 @@ type record struct {
 // listItems lists the stream's rows as the caller, newest first. A caller
 // who may not list the root table gets no items.
 func listItems(ctx context.Context, res resource.Service, c *config) ([]record, error) {
-	q, err := streamQuery(c)
+	q := resource.Query{PageSize: c.pageSize, Sort: []resource.SortKey{{Column: "created_at", Desc: true}}}
+	out, err := listRecords(ctx, res, c.stream, q)
+	if errors.Is(err, resource.ErrForbidden) || errors.Is(err, resource.ErrUnauthenticated) {
+		return nil, nil
+	}
+	return out, err
+}
+
+// listRecords runs a stream: the root table's list with q and the
+// stream's QueryParams over it, as the caller, then the transformations.
+// Permission errors are returned as they are.
+func listRecords(ctx context.Context, res resource.Service, c contract, q resource.Query) ([]record, error) {
+	q, err := withParams(q, c)
 	if err != nil {
 		return nil, err
 	}
-	root := c.stream.RootEntityName
+	root := c.RootEntityName
 	page, err := res.List(ctx, root, q)
 	switch {
 	case errors.Is(err, resource.ErrForbidden), errors.Is(err, resource.ErrUnauthenticated):
-		return nil, nil
+		return nil, err
 	case isNotFound(err):
-		return nil, notFound("stream %q reads table %q, which does not exist", c.stream.StreamName, root)
+		return nil, notFound("stream %q reads table %q, which does not exist", c.StreamName, root)
 	case err != nil:
 		// A bad sort or filter in the stream is the server's fault, not the
 		// client's: %v keeps the resource error kind out (a 500).
-		return nil, fmt.Errorf("stream %q: list %s: %v", c.stream.StreamName, root, err)
+		return nil, fmt.Errorf("stream %q: list %s: %v", c.StreamName, root, err)
 	}
 	out := make([]record, 0, len(page.Rows))
 	for _, row := range page.Rows {
 		out = append(out, record{table: row.Table, ref: row.RefID, attrs: maps.Clone(row.Attrs)})
 	}
-	for _, t := range c.stream.Transformations {
+	for _, t := range c.Transformations {
 		if out, err = t.apply(out); err != nil {
-			return nil, fmt.Errorf("stream %q: %w", c.stream.StreamName, err)
+			return nil, fmt.Errorf("stream %q: %w", c.StreamName, err)
 		}
 	}
 	return out, nil
 }
 
-// streamQuery turns the feed's page size and the stream's QueryParams
-// (sort, filter, query) into a list query; newest first by default.
-func streamQuery(c *config) (resource.Query, error) {
-	q := resource.Query{PageSize: c.pageSize, Sort: []resource.SortKey{{Column: "created_at", Desc: true}}}
-	for k, v := range c.stream.QueryParams {
+// withParams puts the stream's QueryParams (sort, filter, query) over q.
+func withParams(q resource.Query, c contract) (resource.Query, error) {
+	for k, v := range c.QueryParams {
 		val := firstString(v)
 		if val == "" {
 			continue
@@ -198,7 +208,7 @@ func streamQuery(c *config) (resource.Query, error) {
 		case "query":
 			conds, err := resource.ParseConditions(val)
 			if err != nil {
-				return q, fmt.Errorf("stream %q: QueryParams query: %v", c.stream.StreamName, err)
+				return q, fmt.Errorf("stream %q: QueryParams query: %v", c.StreamName, err)
 			}
 			q.Conditions = conds
 		}

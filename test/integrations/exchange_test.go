@@ -1,10 +1,7 @@
 package integrations
 
 import (
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,20 +18,13 @@ Tables:
 // Each new order is posted to a REST endpoint and logged by an action,
 // both as the exchange's user; updates are not sent (methods: post).
 func TestDataExchangeRESTAndActionTargets(t *testing.T) {
-	var mu sync.Mutex
-	var got []map[string]any
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&m)
-		mu.Lock()
-		got = append(got, m)
-		mu.Unlock()
+	api := newTarget(t, func(_ map[string]any, r *http.Request) int {
 		if r.Header.Get("X-Hook") != "h1" {
-			w.WriteHeader(http.StatusUnauthorized)
+			return http.StatusUnauthorized
 		}
-	}))
-	defer api.Close()
-	posted := func() int { mu.Lock(); defer mu.Unlock(); return len(got) }
+		return http.StatusOK
+	})
+	posted := func() int { return len(api.bodies()) }
 
 	s := testserver.Start(t, testserver.WithSchema("schema_tick.yaml", tickSchema),
 		testserver.WithSchema("schema_order.yaml", orderSchema))
@@ -64,8 +54,7 @@ func TestDataExchangeRESTAndActionTargets(t *testing.T) {
 	s.Do(t, http.MethodPatch, "/api/sale_order/"+ids[0], map[string]any{"data": map[string]any{"type": "sale_order", "id": ids[0],
 		"attributes": map[string]any{"item": "z"}}}, admin)
 	time.Sleep(500 * time.Millisecond)
-	mu.Lock()
-	defer mu.Unlock()
+	got := api.bodies()
 	if len(got) != 3 {
 		t.Fatalf("posted %d times (the exchange without a user or the update was sent?): %v", len(got), got)
 	}

@@ -1,8 +1,11 @@
 package integrations
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,4 +77,40 @@ func create(t *testing.T, s *testserver.Server, table string, attrs map[string]a
 	}
 	data := r.Map(t)["data"].(map[string]any)
 	return fmt.Sprint(data["id"]), data["attributes"].(map[string]any)
+}
+
+// target is a REST endpoint that records every JSON body posted to it
+// and answers with the status answer picks (200 when nil).
+type target struct {
+	URL  string
+	mu   sync.Mutex
+	got  []map[string]any
+	stop func()
+}
+
+func newTarget(t *testing.T, answer func(body map[string]any, r *http.Request) int) *target {
+	t.Helper()
+	tg := &target{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		tg.mu.Lock()
+		tg.got = append(tg.got, m)
+		tg.mu.Unlock()
+		if answer != nil {
+			if st := answer(m, r); st != http.StatusOK {
+				w.WriteHeader(st)
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	tg.URL = srv.URL
+	return tg
+}
+
+// bodies returns a copy of what was posted so far.
+func (tg *target) bodies() []map[string]any {
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	return append([]map[string]any(nil), tg.got...)
 }
