@@ -52,7 +52,7 @@ type fakeRes struct {
 	sc *schema.Schema
 
 	mu       sync.Mutex
-	tablePer map[string]auth.Object // table gates; absent: readable by all
+	tablePer map[string]auth.Object  // table gates; absent: readable by all
 	rows     map[string]resource.Row // "table/ref"
 	getErr   error                   // forced Get error
 	canWrite func(p auth.Principal) bool

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apiary/apiary/auth"
@@ -55,13 +56,27 @@ func TestFileRoomStore(t *testing.T) {
 
 // memStore is a RoomStore in memory, with a forced error.
 type memStore struct {
+	mu  sync.Mutex
 	m   map[string][]byte
 	txt map[string]string
 	err error
 }
 
-func (s *memStore) Load(room string) ([]byte, error) { return s.m[room], s.err }
+func (s *memStore) Load(room string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[room], s.err
+}
+
+func (s *memStore) text(room string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.txt[room]
+}
+
 func (s *memStore) Save(room string, state []byte, text string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.err != nil {
 		return s.err
 	}
