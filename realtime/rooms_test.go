@@ -206,7 +206,7 @@ func TestRoomReadOnlyAndBadBytes(t *testing.T) {
 		t.Fatalf("state %q: the read-only edit was applied", textOf(t, st))
 	}
 	for _, bad := range [][]byte{
-		{yjs.MsgSync, yjs.SyncUpdate, 5, 1, 2},       // payload shorter than its length
+		{yjs.MsgSync, yjs.SyncUpdate, 5, 1, 2},        // payload shorter than its length
 		{yjs.MsgSync, 9, 0},                           // unknown sync sub-type
 		yjs.SyncMessage(yjs.SyncUpdate, []byte{0xff}), // not an update
 	} {
