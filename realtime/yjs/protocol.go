@@ -121,8 +121,8 @@ func TextInsert(client, clock uint64, origin *ID, root, text string) []byte {
 	return u.Encode(nil)
 }
 
-// First returns the id of the first struct of an update (its lowest
-// client), for tests that match relayed updates.
+// First returns the id of the first struct of an update (of its highest
+// client, the first Yjs writes), for tests that match relayed updates.
 func (u *Update) First() (ID, bool) {
 	for _, c := range sortedClients(u.Structs) {
 		if l := u.Structs[c]; len(l) > 0 {
