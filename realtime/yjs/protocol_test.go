@@ -159,3 +159,36 @@ func TestMergeIsIdempotentAndCommutative(t *testing.T) {
 		t.Fatal("bad update merged")
 	}
 }
+
+// TestTextByRoot: Text names every root type holding text; Apply adds
+// an update to a merged state as Merge would.
+func TestTextByRoot(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		updates [][]byte
+		want    map[string]string
+	}{
+		{"two roots", [][]byte{TextInsert(1, 0, nil, "title", "T"), TextInsert(2, 0, nil, "body", "B")}, map[string]string{"title": "T", "body": "B"}},
+		{"blank root left out", [][]byte{TextInsert(1, 0, nil, "title", "  "), TextInsert(2, 0, nil, "body", "B")}, map[string]string{"body": "B"}},
+		{"nothing", nil, map[string]string{}},
+	} {
+		u, err := Merge()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range tc.updates {
+			v, err := Decode(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u.Apply(v)
+		}
+		if got := u.Text(); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+		merged, _ := MergeUpdates(tc.updates...)
+		if !bytes.Equal(u.Encode(nil), merged) {
+			t.Errorf("%s: Apply and Merge differ", tc.name)
+		}
+	}
+}
