@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 
@@ -179,5 +180,32 @@ func TestHubPublish(t *testing.T) {
 				t.Fatalf("err %v (%T), want %d %q; event %v", err, err, tc.status, tc.err, got)
 			}
 		})
+	}
+}
+
+// TestEventFramesOfEverySize: events written as raw frames, in batches,
+// are read by a standard WebSocket client in order, whatever their size.
+func TestEventFramesOfEverySize(t *testing.T) {
+	th := newTestHub(t)
+	c := th.dial("admin")
+	c.call("subscribe", map[string]any{"topicName": "todo"})
+	c.read()
+	sizes := []int{0, 1, 100, 126, 1000, 65535, 70000, 5}
+	for i := 0; i < 3; i++ { // back to back: the writer catches up in batches
+		for _, n := range sizes {
+			th.change(resource.Change{Table: "todo", Op: resource.OpUpdate, RefID: "r", Row: map[string]any{"title": strings.Repeat("x", n)}})
+		}
+	}
+	for i := 0; i < 3; i++ {
+		for _, n := range sizes {
+			f := c.read()
+			var data map[string]any
+			if err := json.Unmarshal(f.Data, &data); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(data["title"].(string)); got != n {
+				t.Fatalf("round %d: title of %d bytes, want %d", i, got, n)
+			}
+		}
 	}
 }

@@ -55,6 +55,7 @@ type fakeRes struct {
 	tablePer map[string]auth.Object  // table gates; absent: readable by all
 	rows     map[string]resource.Row // "table/ref"
 	getErr   error                   // forced Get error
+	gets     int                     // Get calls
 	canWrite func(p auth.Principal) bool
 	updates  []resource.Input
 	onChange func(resource.Change)
@@ -86,6 +87,7 @@ func (f *fakeRes) Subscribe(fn func(resource.Change)) func() {
 func (f *fakeRes) Get(_ context.Context, table, ref string, _ resource.Query) (resource.Row, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.gets++
 	if f.getErr != nil {
 		return resource.Row{}, f.getErr
 	}
