@@ -1,17 +1,14 @@
 package resource_test
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/apiary/apiary/migrations"
 	"github.com/apiary/apiary/resource"
-	"github.com/apiary/apiary/schema"
+	"github.com/apiary/apiary/resource/resourcetest"
 	"github.com/apiary/apiary/storage/db/dbtest"
 )
 
@@ -23,24 +20,7 @@ import (
 // later one is still in the subscriber, and the order inverts.
 func TestUpdateEventsInCommitOrder(t *testing.T) {
 	t.Parallel()
-	f, err := schema.Parse("schema_order.yaml", []byte("Tables:\n  - TableName: counter\n    Columns:\n      - {Name: title, ColumnType: label}\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := schema.Compile(schema.Source{Path: "schema_order.yaml", File: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := dbtest.Open(t)
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	if _, err := migrations.Apply(ctx, d, sc, log); err != nil {
-		t.Fatal(err)
-	}
-	if err := resource.Bootstrap(ctx, d, sc, resource.BootstrapOptions{LocalStoragePath: t.TempDir()}); err != nil {
-		t.Fatal(err)
-	}
-	res := resource.New(resource.Options{DB: d, Schema: schema.NewHolder(sc), Log: log, PasswordCost: 4})
+	res := resourcetest.New(t, "Tables:\n  - TableName: counter\n    Columns:\n      - {Name: title, ColumnType: label}\n")
 	row, err := res.Create(sys(), "counter", resource.Input{Attributes: map[string]any{"title": "start"}})
 	if err != nil {
 		t.Fatal(err)
