@@ -12,6 +12,9 @@ import (
 // writes of one row are ordered by the database's row lock, and their
 // commits (and so their events) by these locks. The transaction bodies
 // still run concurrently; only commit and publish are serialised per table.
+// A change subscriber therefore must not write synchronously (a write of a
+// table whose lock it is called under would wait for itself); every
+// subscriber in the tree that writes does so from its own goroutine.
 type commitOrder struct {
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
