@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,6 +45,85 @@ type RowRoomStore struct {
 	// Read reads an asset column's entry; nil: only inline columns load.
 	Read EntryReader
 	Log  *slog.Logger
+	// Rows, when set, spaces a room's row saves at least Rows.Every apart
+	// (the latest state is saved when the time comes, and by Flush); nil
+	// saves into the row on every Save.
+	Rows *RowSaves
+}
+
+// RowSaves paces the saves of rooms into their rows: continuous editing
+// saves the local copy every few hundred milliseconds, but updates the row
+// (a database write, a file upload and a /live event) at most once per
+// Every.
+type RowSaves struct {
+	Every   time.Duration
+	saving  sync.Mutex // held while a row save runs
+	mu      sync.Mutex
+	last    map[string]time.Time
+	pending map[string]func() // the latest deferred save of a room
+}
+
+// do runs save now if the room's last row save is Every old, or defers it
+// (replacing an earlier deferred save) until it is.
+func (p *RowSaves) do(room string, save func()) {
+	p.mu.Lock()
+	if p.last == nil {
+		p.last, p.pending = map[string]time.Time{}, map[string]func(){}
+	}
+	_, queued := p.pending[room]
+	p.pending[room] = save
+	wait := time.Until(p.last[room].Add(p.Every))
+	p.mu.Unlock()
+	switch {
+	case queued: // the timer or run already due takes the latest
+	case wait > 0:
+		time.AfterFunc(wait, func() { p.run(room) })
+	default:
+		p.run(room)
+	}
+}
+
+// run performs a room's latest deferred save, if any is left. Saves run
+// one at a time and each takes the latest state when it starts, so an
+// older state never lands after a newer one.
+func (p *RowSaves) run(room string) {
+	p.saving.Lock()
+	defer p.saving.Unlock()
+	p.mu.Lock()
+	save := p.pending[room]
+	delete(p.pending, room)
+	if save != nil {
+		p.last[room] = time.Now()
+	}
+	p.mu.Unlock()
+	if save != nil {
+		save()
+	}
+}
+
+// flush performs every deferred save now.
+func (p *RowSaves) flush() {
+	p.mu.Lock()
+	if p.pending == nil {
+		p.mu.Unlock()
+		return
+	}
+	rooms := make([]string, 0, len(p.pending))
+	for r := range p.pending {
+		rooms = append(rooms, r)
+	}
+	p.mu.Unlock()
+	for _, r := range rooms {
+		p.run(r)
+	}
+}
+
+// Flush implements RoomStore: deferred row saves are made now.
+func (s RowRoomStore) Flush() {
+	s.Local.Flush()
+	if s.Rows != nil {
+		s.Rows.flush()
+	}
 }
 
 // rowRoom is the row file column a room name designates.
@@ -144,6 +224,19 @@ func (s RowRoomStore) Save(room string, state []byte, text string) error {
 	if !ok {
 		return nil
 	}
+	if s.Rows == nil {
+		return s.saveRow(room, rr, state, text)
+	}
+	s.Rows.do(room, func() {
+		if err := s.saveRow(room, rr, state, text); err != nil {
+			s.logger().Error("yjs room not saved into its row", "room", room, "err", err)
+		}
+	})
+	return nil
+}
+
+// saveRow writes a room's state and text into its row's file column.
+func (s RowRoomStore) saveRow(room string, rr rowRoom, state []byte, text string) error {
 	ctx, cancel := context.WithTimeout(auth.WithPrincipal(context.Background(), auth.System()), rowSaveTimeout)
 	defer cancel()
 	val, err := rowEntries(rr, state, text)

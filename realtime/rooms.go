@@ -186,6 +186,7 @@ func (rs *Rooms) release(rm *room) {
 	if last {
 		rm.flush()
 	}
+	rs.o.Store.Flush()
 }
 
 // Close ends every session and saves every room.
@@ -202,6 +203,7 @@ func (rs *Rooms) Close() {
 		}
 		rm.flush()
 	}
+	rs.o.Store.Flush()
 }
 
 // State returns the compacted state of a room as saved or live (tests,

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/realtime/yjs"
@@ -67,6 +68,8 @@ func (s *memStore) Load(room string) ([]byte, error) {
 	defer s.mu.Unlock()
 	return s.m[room], s.err
 }
+
+func (s *memStore) Flush() {}
 
 func (s *memStore) text(room string) string {
 	s.mu.Lock()
@@ -288,5 +291,60 @@ func TestRowRoomStoreSaveAndLoad(t *testing.T) {
 	local.err = errors.New("disk full")
 	if err := s.Save(asset, state, ""); !errors.Is(err, local.err) {
 		t.Fatalf("local error: %v", err)
+	}
+}
+
+// TestRowSavesPacing: saves in quick succession update the row once at
+// once and once more with the latest state when Every has passed; Flush
+// makes a deferred save at once.
+func TestRowSavesPacing(t *testing.T) {
+	res := newFakeRes(t)
+	res.put("todo", rowRef, map[string]any{})
+	local := &memStore{m: map[string][]byte{}, txt: map[string]string{}}
+	s := RowRoomStore{Local: local, Res: func() resource.Service { return res }, Log: discardLog(),
+		Rows: &RowSaves{Every: 300 * time.Millisecond}}
+	room := "todo." + rowRef + ".notes"
+	updates := func() (int, string) {
+		res.mu.Lock()
+		defer res.mu.Unlock()
+		if len(res.updates) == 0 {
+			return 0, ""
+		}
+		es := columnEntries(res.updates[len(res.updates)-1].Attributes["notes"])
+		txt, _ := base64.StdEncoding.DecodeString(es[len(es)-1]["contents"].(string))
+		return len(res.updates), string(txt)
+	}
+	for _, text := range []string{"a", "ab", "abc"} {
+		if err := s.Save(room, yjs.TextInsert(1, 0, nil, "text", text), text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, txt := updates(); n != 1 || txt != "a" {
+		t.Fatalf("at once: %d updates, last %q", n, txt)
+	}
+	if local.text(room) != "abc" {
+		t.Fatalf("local copy %q", local.text(room))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if n, txt := updates(); n == 2 && txt == "abc" {
+			break
+		}
+		if time.Now().After(deadline) {
+			n, txt := updates()
+			t.Fatalf("deferred save: %d updates, last %q", n, txt)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := s.Save(room, yjs.TextInsert(1, 0, nil, "text", "abcd"), "abcd"); err != nil {
+		t.Fatal(err)
+	}
+	s.Flush()
+	if n, txt := updates(); n != 3 || txt != "abcd" {
+		t.Fatalf("after Flush: %d updates, last %q", n, txt)
+	}
+	time.Sleep(400 * time.Millisecond) // the timer finds nothing left to save
+	if n, _ := updates(); n != 3 {
+		t.Fatalf("saved again after Flush: %d", n)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
@@ -27,7 +28,8 @@ func (s *Server) wireRealtime(next http.Handler) http.Handler {
 	s.exec.Register("world", "publish_to_topic", s.publishToTopic)
 	s.rooms = realtime.NewRooms(realtime.RoomOptions{Res: func() resource.Service { return s.res }, Log: s.log.With("component", "yjs"),
 		Store: realtime.RowRoomStore{Local: realtime.FileRoomStore{Dir: filepath.Join(s.cfg.LocalStoragePath, "yjs-documents")},
-			Res: func() resource.Service { return s.res }, Read: s.readAssetEntry, Log: s.log.With("component", "yjs")},
+			Res: func() resource.Service { return s.res }, Read: s.readAssetEntry, Log: s.log.With("component", "yjs"),
+			Rows: &realtime.RowSaves{Every: 2 * time.Second}},
 		Peers: s.roomPeers()})
 	live := s.recoverer(s.authenticate(s.hub))
 	rooms := s.recoverer(s.authenticate(s.rooms))
