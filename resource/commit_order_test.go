@@ -33,7 +33,7 @@ func TestUpdateEventsInCommitOrder(t *testing.T) {
 			return
 		}
 		if calls.Add(1)%2 == 0 {
-			time.Sleep(3 * time.Millisecond)
+			time.Sleep(15 * time.Millisecond)
 		}
 		mu.Lock()
 		seen = append(seen, fmt.Sprint(c.Row["title"]))
