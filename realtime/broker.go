@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"sync"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/apiary/apiary/auth"
 )
 
@@ -21,17 +19,19 @@ type Event struct {
 	Row *RowMeta
 
 	frameOnce sync.Once
-	frame     *websocket.PreparedMessage
+	frame     []byte         // the WebSocket frame every subscriber is sent
 	payload   map[string]any // decoded Data, for filters
 	decodeErr error
 	decOnce   sync.Once
+	reads     sync.Map // rowChecker key -> bool: the group-sharing read decision
 }
 
-// prepared returns the event's frame, encoded once for every subscriber.
-func (e *Event) prepared() *websocket.PreparedMessage {
+// wire returns the event's WebSocket frame, encoded once for every
+// subscriber.
+func (e *Event) wire() []byte {
 	e.frameOnce.Do(func() {
 		b, _ := json.Marshal(outMsg{Type: "event", Topic: e.Topic, Event: e.Kind, Source: e.Source, Data: e.Data})
-		e.frame, _ = websocket.NewPreparedMessage(websocket.TextMessage, b)
+		e.frame = textFrame(b)
 	})
 	return e.frame
 }

@@ -71,13 +71,7 @@ func NewHub(o Options) *Hub {
 // Close stops listening to changes and closes every connection.
 func (h *Hub) Close() {
 	h.cancel()
-	h.mu.Lock()
-	conns := make([]*session, 0, len(h.conns))
-	for s := range h.conns {
-		conns = append(conns, s)
-	}
-	h.mu.Unlock()
-	for _, s := range conns {
+	for _, s := range lockedKeys(&h.mu, h.conns) {
 		s.closeWith(websocket.CloseGoingAway, "server shutting down")
 	}
 }
@@ -173,3 +167,15 @@ func publicRow(t *schema.Table, c resource.Change) map[string]any {
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// lockedKeys returns the keys of m read under mu, so that the caller can act
+// on them (close connections) without holding mu.
+func lockedKeys[K comparable, V any](mu *sync.Mutex, m map[K]V) []K {
+	mu.Lock()
+	defer mu.Unlock()
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

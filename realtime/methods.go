@@ -132,20 +132,13 @@ func (s *session) destroyTopic(ctx context.Context, m inMsg) {
 	if !ok {
 		return
 	}
-	if s.h.isTable(name) {
-		s.fail(m, "cannot delete system topic")
-		return
-	}
-	meta, found, err := s.h.o.Topics.Get(ctx, name)
-	switch {
-	case err != nil:
-		s.fail(m, "internal error")
-		return
-	case !found:
-		s.fail(m, "topic not found")
-		return
-	case !auth.Can(s.p, auth.OpDelete, topicObject(s.p, meta)):
-		s.fail(m, "permission denied")
+	_, ok = s.userTopic(ctx, m, name, "cannot delete system topic", func(meta TopicMeta) string {
+		if !auth.Can(s.p, auth.OpDelete, topicObject(s.p, meta)) {
+			return "permission denied"
+		}
+		return ""
+	})
+	if !ok {
 		return
 	}
 	if _, err := s.h.o.Topics.Delete(ctx, name); err != nil {
@@ -186,20 +179,13 @@ func (s *session) setTopicPermission(ctx context.Context, m inMsg) {
 		s.fail(m, "invalid permission value")
 		return
 	}
-	if s.h.isTable(name) {
-		s.fail(m, "cannot modify system topic permissions")
-		return
-	}
-	meta, found, err := s.h.o.Topics.Get(ctx, name)
-	switch {
-	case err != nil:
-		s.fail(m, "internal error")
-		return
-	case !found:
-		s.fail(m, "topic not found")
-		return
-	case !s.p.IsAdmin() && meta.Owner != s.p.UserRef:
-		s.fail(m, "only owner or admin can change permissions")
+	meta, ok := s.userTopic(ctx, m, name, "cannot modify system topic permissions", func(meta TopicMeta) string {
+		if !s.p.IsAdmin() && meta.Owner != s.p.UserRef {
+			return "only owner or admin can change permissions"
+		}
+		return ""
+	})
+	if !ok {
 		return
 	}
 	meta.Permission = int64(f)
@@ -229,17 +215,41 @@ func (s *session) getTopicPermission(ctx context.Context, m inMsg) {
 		s.ok(m, map[string]any{"topicName": name, "permission": int64(obj.Permission), "type": "system"})
 		return
 	}
-	meta, found, err := s.h.o.Topics.Get(ctx, name)
-	switch {
-	case err != nil:
-		s.fail(m, "internal error")
-	case !found:
-		s.fail(m, "topic not found")
-	case !auth.Can(s.p, auth.OpPeek, topicObject(s.p, meta)):
-		s.fail(m, "permission denied")
-	default:
+	meta, ok := s.userTopic(ctx, m, name, "", func(meta TopicMeta) string {
+		if !auth.Can(s.p, auth.OpPeek, topicObject(s.p, meta)) {
+			return "permission denied"
+		}
+		return ""
+	})
+	if ok {
 		s.ok(m, map[string]any{"topicName": name, "owner": meta.Owner, "permission": meta.Permission, "type": "user"})
 	}
+}
+
+// userTopic loads the user topic name for method m and answers its
+// failures with Daptin's messages: systemMsg when name is a table (unless
+// ""), then internal error, topic not found, or what refuse returns for the
+// caller ("" lets it through). ok is false when m has been answered.
+func (s *session) userTopic(ctx context.Context, m inMsg, name, systemMsg string, refuse func(TopicMeta) string) (TopicMeta, bool) {
+	if systemMsg != "" && s.h.isTable(name) {
+		s.fail(m, systemMsg)
+		return TopicMeta{}, false
+	}
+	meta, found, err := s.h.o.Topics.Get(ctx, name)
+	msg := ""
+	switch {
+	case err != nil:
+		msg = "internal error"
+	case !found:
+		msg = "topic not found"
+	default:
+		msg = refuse(meta)
+	}
+	if msg != "" {
+		s.fail(m, msg)
+		return TopicMeta{}, false
+	}
+	return meta, true
 }
 
 // listTopics is an extension: the topics the caller may peek.

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/apiary/apiary/auth"
@@ -15,9 +16,33 @@ const rowCheckTimeout = 5 * time.Second
 type rowChecker struct {
 	h *Hub
 	p auth.Principal
+	// key names the principal's identity and groups: sessions with the
+	// same key get the same answer for a row, so an event keeps one
+	// group-sharing lookup per key.
+	key string
 }
 
-func newRowChecker(h *Hub, p auth.Principal) *rowChecker { return &rowChecker{h: h, p: p} }
+func newRowChecker(h *Hub, p auth.Principal) *rowChecker {
+	key := strconv.FormatInt(p.UserID, 10)
+	for _, g := range p.GroupIDs() {
+		key += "," + strconv.FormatInt(g, 10)
+	}
+	return &rowChecker{h: h, p: p, key: key}
+}
+
+// canReadEvent is canRead for e's row, answering the group-sharing lookup
+// once per principal key and event.
+func (c *rowChecker) canReadEvent(e *Event) bool {
+	if c.p.IsAdmin() || auth.Can(c.p, auth.OpRead, e.Row.Object) {
+		return true
+	}
+	if v, ok := e.reads.Load(c.key); ok {
+		return v.(bool)
+	}
+	ok := c.canRead(e.Row, e.Kind)
+	e.reads.Store(c.key, ok)
+	return ok
+}
 
 // canRead applies the row's read permission. The event carries owner,
 // permission and (on delete) the sharing groups; a create or update that

@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,6 +20,7 @@ type roomConn struct {
 	done     chan struct{}
 	once     sync.Once
 	dropped  atomic.Bool // the send buffer overflowed
+	wmu      sync.Mutex  // held while frames or control frames are written
 }
 
 func newRoomConn(rm *room, conn *websocket.Conn, readOnly bool) *roomConn {
@@ -38,6 +40,8 @@ func (c *roomConn) send(frame []byte) {
 }
 
 func (c *roomConn) close(code int, reason string) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeWait))
 	c.once.Do(func() { close(c.done) })
 	_ = c.conn.Close()
@@ -96,19 +100,32 @@ func (c *roomConn) handle(frame []byte) error {
 func (c *roomConn) writeLoop() {
 	ping := time.NewTicker(roomPing)
 	defer ping.Stop()
+	var bufs net.Buffers
 	for {
 		select {
 		case <-c.done:
 			return
 		case f := <-c.out:
-			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.conn.WriteMessage(websocket.BinaryMessage, f); err != nil {
+			// Whatever else is queued goes out in the same write.
+			bufs = appendFrame(bufs[:0], opBinary, f)
+			for more := true; more; {
+				select {
+				case g := <-c.out:
+					bufs = appendFrame(bufs, opBinary, g)
+				default:
+					more = false
+				}
+			}
+			if err := writeBatch(&c.wmu, c.conn.NetConn(), bufs); err != nil {
 				c.once.Do(func() { close(c.done) })
 				_ = c.conn.Close()
 				return
 			}
 		case <-ping.C:
-			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+			c.wmu.Lock()
+			err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
+			c.wmu.Unlock()
+			if err != nil {
 				return
 			}
 		}

@@ -186,6 +186,7 @@ func (rs *Rooms) release(rm *room) {
 	if last {
 		rm.flush()
 	}
+	rs.o.Store.Flush()
 }
 
 // Close ends every session and saves every room.
@@ -197,17 +198,12 @@ func (rs *Rooms) Close() {
 	}
 	rs.mu.Unlock()
 	for _, rm := range rooms {
-		rm.mu.Lock()
-		conns := make([]*roomConn, 0, len(rm.conns))
-		for c := range rm.conns {
-			conns = append(conns, c)
-		}
-		rm.mu.Unlock()
-		for _, c := range conns {
+		for _, c := range lockedKeys(&rm.mu, rm.conns) {
 			c.close(websocket.CloseGoingAway, "server shutting down")
 		}
 		rm.flush()
 	}
+	rs.o.Store.Flush()
 }
 
 // State returns the compacted state of a room as saved or live (tests,

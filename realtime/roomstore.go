@@ -13,6 +13,8 @@ type RoomStore interface {
 	Load(room string) ([]byte, error)
 	// Save replaces a room's state and its plain-text snapshot.
 	Save(room string, state []byte, text string) error
+	// Flush writes whatever Save has deferred (at shutdown).
+	Flush()
 }
 
 // FileRoomStore keeps one file per room in a folder (by default
@@ -43,6 +45,9 @@ func (s FileRoomStore) Save(room string, state []byte, text string) error {
 	}
 	return s.write(s.path(room, ".txt"), []byte(text))
 }
+
+// Flush implements RoomStore: a FileRoomStore defers nothing.
+func (s FileRoomStore) Flush() {}
 
 // write replaces a file atomically.
 func (s FileRoomStore) write(path string, data []byte) error {

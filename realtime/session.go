@@ -3,6 +3,7 @@ package realtime
 import (
 	"encoding/json"
 	"errors"
+	"net"
 	"sync"
 	"time"
 
@@ -62,6 +63,7 @@ type session struct {
 	mu      sync.Mutex
 	subs    map[string]*subscription
 	perms   *rowChecker
+	wmu     sync.Mutex // held while frames or a close frame are written
 	qmu     sync.Mutex
 	queue   []outItem
 	writing bool
@@ -117,6 +119,8 @@ func (s *session) stop() { s.once.Do(func() { close(s.done) }) }
 
 // closeWith sends a close frame and ends the session.
 func (s *session) closeWith(code int, reason string) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeWait))
 	s.stop()
 	_ = s.conn.Close()
@@ -159,42 +163,46 @@ func (s *session) sendMsg(m outMsg) {
 }
 
 // drain writes queued frames in order until the queue is empty, checking
-// events per subscriber; one drain runs at a time.
+// events per subscriber; one drain runs at a time. It takes the whole
+// queue at once and writes what passed the checks in one call.
 func (s *session) drain() {
+	var frames net.Buffers
 	for {
 		s.qmu.Lock()
-		if len(s.queue) == 0 {
-			s.queue = nil
+		batch := s.queue
+		s.queue = nil
+		if len(batch) == 0 {
 			s.writing = false
 			s.qmu.Unlock()
 			return
 		}
-		it := s.queue[0]
-		s.queue[0] = outItem{}
-		s.queue = s.queue[1:]
 		s.qmu.Unlock()
-		if !s.write(it) {
+		frames = frames[:0]
+		for _, it := range batch {
+			switch {
+			case it.event == nil:
+				frames = append(frames, textFrame(it.frame))
+			case s.wants(it.event, it.sub):
+				frames = append(frames, it.event.wire())
+			}
+		}
+		if !s.write(frames) {
 			return
 		}
 	}
 }
 
-// write sends one item; false when the connection is gone.
-func (s *session) write(it outItem) bool {
+// write sends frames; false when the connection is gone.
+func (s *session) write(frames net.Buffers) bool {
 	select {
 	case <-s.done:
 		return false
 	default:
 	}
-	_ = s.conn.SetWriteDeadline(time.Now().Add(writeWait))
-	var err error
-	switch {
-	case it.event == nil:
-		err = s.conn.WriteMessage(websocket.TextMessage, it.frame)
-	case s.wants(it.event, it.sub):
-		err = s.conn.WritePreparedMessage(it.event.prepared())
+	if len(frames) == 0 {
+		return true
 	}
-	if err != nil {
+	if err := s.writeFrames(frames); err != nil {
 		s.stop()
 		_ = s.conn.Close()
 		return false
@@ -205,7 +213,7 @@ func (s *session) write(it outItem) bool {
 // wants reports whether this subscriber gets e: it may read the row and
 // its filters accept the event.
 func (s *session) wants(e *Event, sub *subscription) bool {
-	if e.Row != nil && !s.perms.canRead(e.Row, e.Kind) {
+	if e.Row != nil && !s.perms.canReadEvent(e) {
 		return false
 	}
 	return matchFilters(sub.filters, e)

@@ -60,6 +60,8 @@ type core struct {
 	peers  Peers
 	// beforeWrite may refuse top-level writes (before.go); nil = none.
 	beforeWrite BeforeWrite
+	// order serialises commit and publish per table (commit_order.go).
+	order commitOrder
 }
 
 // svc implements Service. Outside a transaction q is nil: reads use the
@@ -161,8 +163,18 @@ func (s *svc) write(ctx context.Context, fn func(t *svc) error) error {
 			return fn(&svc{core: s.core, tx: tx, pending: p, gateGen: gen})
 		})
 	} else {
-		err = s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		// Commit and publish under the tables' commit locks: events of
+		// one table leave in commit order (commit_order.go).
+		err = s.db.InTxAround(ctx, func(tx *sqlx.Tx) error {
 			return fn(&svc{core: s.core, tx: tx, pending: &pending, gateGen: gen})
+		}, func(commit func() error) error {
+			unlock := s.order.lock(pending)
+			defer unlock()
+			if err := commit(); err != nil {
+				return err
+			}
+			s.committed(pending)
+			return nil
 		})
 	}
 	s.wstmts.prepareWanted(ctx)
@@ -171,9 +183,6 @@ func (s *svc) write(ctx context.Context, fn func(t *svc) error) error {
 	}
 	if err != nil {
 		return s.mapDBError(err)
-	}
-	if s.group == nil {
-		s.committed(pending)
 	}
 	return nil
 }

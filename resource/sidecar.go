@@ -32,6 +32,8 @@ type Sidecar interface {
 	InTx(ctx context.Context, fn func(tx Service) error) error
 
 	// Subscribe registers fn for every committed change; cancel removes it.
+	// fn runs in the committing goroutine, in commit order per table, and
+	// must not write through this layer itself (start a goroutine).
 	Subscribe(fn func(Change)) (cancel func())
 	// Schema is the live schema snapshot (it changes on reload).
 	Schema() *schema.Schema

@@ -3,14 +3,19 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/realtime"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/schema"
+	"github.com/apiary/apiary/storage/blob"
 )
 
 // wireRealtime builds the /live hub and the YJS rooms, registers the publish_to_topic action
@@ -22,7 +27,10 @@ func (s *Server) wireRealtime(next http.Handler) http.Handler {
 		Broker: s.realtimeBroker(), Topics: s.topicStore()})
 	s.exec.Register("world", "publish_to_topic", s.publishToTopic)
 	s.rooms = realtime.NewRooms(realtime.RoomOptions{Res: func() resource.Service { return s.res }, Log: s.log.With("component", "yjs"),
-		Store: realtime.FileRoomStore{Dir: filepath.Join(s.cfg.LocalStoragePath, "yjs-documents")}, Peers: s.roomPeers()})
+		Store: realtime.RowRoomStore{Local: realtime.FileRoomStore{Dir: filepath.Join(s.cfg.LocalStoragePath, "yjs-documents")},
+			Res: func() resource.Service { return s.res }, Read: s.readAssetEntry, Log: s.log.With("component", "yjs"),
+			Rows: &realtime.RowSaves{Every: 2 * time.Second}},
+		Peers: s.roomPeers()})
 	live := s.recoverer(s.authenticate(s.hub))
 	rooms := s.recoverer(s.authenticate(s.rooms))
 	// yjs.enabled is read at start-up, as Daptin does: "false" turns the
@@ -71,4 +79,30 @@ func (s *Server) publishToTopic(ctx context.Context, req actions.Request) ([]act
 		{ResponseType: "client.notify", Attributes: map[string]any{"type": "success", "title": "Success", "message": "Message published to " + topic}},
 		{ResponseType: "publish_to_topic", Attributes: map[string]any{"message": "published", "topic": topic}},
 	}, nil
+}
+
+// readAssetEntry reads one file of an asset column from its cloud store
+// (a YJS room loading its row's x-crdt/yjs entry), at most
+// realtime.MaxRoomState bytes.
+func (s *Server) readAssetEntry(ctx context.Context, col *schema.Column, e map[string]any) ([]byte, error) {
+	st, err := s.files.stores.ByName(ctx, col.ForeignKeyData.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	dir, _ := e["path"].(string)
+	name, _ := e["name"].(string)
+	p, err := blob.Join(col.ForeignKeyData.KeyName, dir, name)
+	if err != nil {
+		return nil, err
+	}
+	rc, _, err := st.Open(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, realtime.MaxRoomState+1))
+	if err == nil && len(b) > realtime.MaxRoomState {
+		err = fmt.Errorf("%s is larger than %d bytes", p, realtime.MaxRoomState)
+	}
+	return b, err
 }

@@ -157,15 +157,11 @@ func DecodeStateVector(b []byte) (StateVector, error) {
 	}
 	sv := StateVector{}
 	for i := uint64(0); i < n; i++ {
-		c, err := d.uint()
+		id, err := decodeID(d) // a (client, clock) pair, encoded as an ID is
 		if err != nil {
 			return nil, err
 		}
-		k, err := d.uint()
-		if err != nil {
-			return nil, err
-		}
-		sv[c] = k
+		sv[id.Client] = id.Clock
 	}
 	if !d.done() {
 		return nil, ErrMalformed

@@ -121,8 +121,8 @@ func TextInsert(client, clock uint64, origin *ID, root, text string) []byte {
 	return u.Encode(nil)
 }
 
-// First returns the id of the first struct of an update (its lowest
-// client), for tests that match relayed updates.
+// First returns the id of the first struct of an update (of its highest
+// client, the first Yjs writes), for tests that match relayed updates.
 func (u *Update) First() (ID, bool) {
 	for _, c := range sortedClients(u.Structs) {
 		if l := u.Structs[c]; len(l) > 0 {
@@ -130,4 +130,31 @@ func (u *Update) First() (ID, bool) {
 		}
 	}
 	return ID{}, false
+}
+
+// LogUpdates reads a Daptin room log (each record a varint length and one
+// y-protocols message) and returns the updates of its SyncStep2 and Update
+// messages; state vectors and other messages are skipped.
+func LogUpdates(b []byte) ([][]byte, error) {
+	d := &decoder{b: b}
+	var out [][]byte
+	for !d.done() {
+		rec, err := d.bytes()
+		if err != nil {
+			return nil, err
+		}
+		msgs, err := ReadMessages(rec)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			if m.Type == MsgSync && m.Sub != SyncStep1 {
+				out = append(out, m.Payload)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrMalformed
+	}
+	return out, nil
 }

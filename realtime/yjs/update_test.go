@@ -96,3 +96,49 @@ func TestTextInsert(t *testing.T) {
 		t.Fatalf("first %v", id)
 	}
 }
+
+// TestDiffFromEveryClock: the diff for a client that has the first k
+// characters of a string holds exactly the rest, and applied to what the
+// client has gives the whole text.
+func TestDiffFromEveryClock(t *testing.T) {
+	const text = "héllo😀!"
+	full := TextInsert(4, 0, nil, "text", text)
+	u, err := Decode(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := uint64(len(toUTF16([]byte(text))))
+	if sv := u.StateVector(); sv[4] != units {
+		t.Fatalf("state vector %v, want %d units", sv, units)
+	}
+	for k := uint64(0); k <= units; k++ {
+		diff := u.Encode(StateVector{4: k})
+		d, err := Decode(diff)
+		if err != nil {
+			t.Fatalf("clock %d: %v", k, err)
+		}
+		if k == units {
+			if len(d.Structs) != 0 {
+				t.Fatalf("clock %d: diff not empty", k)
+			}
+			continue
+		}
+		if id, _ := d.First(); id != (ID{4, k}) {
+			t.Fatalf("clock %d: diff starts at %v", k, id)
+		}
+		// What the client has: the first k units (when k does not split
+		// the surrogate pair), typed as one insert.
+		prefix := fromUTF16(toUTF16([]byte(text))[:k])
+		if !bytes.HasPrefix([]byte(text), prefix) {
+			continue
+		}
+		have, _ := Merge()
+		if k > 0 {
+			have, _ = Decode(TextInsert(4, 0, nil, "text", string(prefix)))
+		}
+		have.Apply(d)
+		if have.PlainText() != text {
+			t.Fatalf("clock %d: %q", k, have.PlainText())
+		}
+	}
+}

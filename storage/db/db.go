@@ -184,6 +184,13 @@ func (d *DB) Close() error {
 // returns an error or panics (and then re-panics), and commits otherwise.
 // Errors from fn and from commit pass through Dialect.MapError.
 func (d *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	return d.InTxAround(ctx, fn, nil)
+}
+
+// InTxAround is InTx where around, when not nil, runs the commit: it is
+// called with the commit and returns its error, so a caller can hold a lock
+// across the commit and act on its outcome before releasing it.
+func (d *DB) InTxAround(ctx context.Context, fn func(tx *sqlx.Tx) error, around func(commit func() error) error) (err error) {
 	tx, err := d.W.BeginTxx(ctx, nil)
 	if err != nil {
 		return d.Dialect.MapError(fmt.Errorf("begin: %w", err))
@@ -200,7 +207,10 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
 		}
 		return d.Dialect.MapError(err)
 	}
-	if err := tx.Commit(); err != nil {
+	if around == nil {
+		around = func(commit func() error) error { return commit() }
+	}
+	if err := around(tx.Commit); err != nil {
 		return d.Dialect.MapError(fmt.Errorf("commit: %w", err))
 	}
 	return nil

@@ -15,7 +15,8 @@ import (
 )
 
 // todoSchema has a secret column (never in an event) and a file column
-// (a YJS document per row).
+// (a YJS document per row); page has an asset column (files in the
+// default localstore) whose rooms are saved into the row.
 const todoSchema = `
 Tables:
   - TableName: todo
@@ -24,6 +25,11 @@ Tables:
       - {Name: done, ColumnType: truefalse, DefaultValue: "false"}
       - {Name: pin, ColumnType: password, IsNullable: true}
       - {Name: notes, ColumnType: file.document, IsNullable: true}
+  - TableName: page
+    Columns:
+      - {Name: title, ColumnType: label, DataType: varchar(200), IsNullable: true}
+      - {Name: body, ColumnType: file.document, DataType: text, IsNullable: true, IsForeignKey: true,
+         ForeignKeyData: {DataSource: cloud_store, Namespace: localstore, KeyName: pages}}
 `
 
 func start(t *testing.T, opts ...testserver.Option) *testserver.Server {

@@ -34,6 +34,12 @@ func TestYjsRelay(t *testing.T) {
 			t.Fatalf("client %d: %v", i, err)
 		}
 		defer c.Close()
+		// The server's SyncStep1 greets a session once it has joined the
+		// room: wait for it, or the first edits may go out before the
+		// last client has joined.
+		if _, _, err := c.ReadMessage(); err != nil {
+			t.Fatalf("client %d: no greeting: %v", i, err)
+		}
 		conns[i] = c
 		readers.Add(1)
 		go func(i int, c *websocket.Conn) {
