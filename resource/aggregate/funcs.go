@@ -42,7 +42,7 @@ type aggSQL struct {
 	joined bool   // uses a column of a joined table
 	at     *aggTable
 	cv     *Column // set when the expression is exactly one column
-	pick   *aggSQL  // first/last: the value, read after the query by row id
+	pick   *aggSQL // first/last: the value, read after the query by row id
 }
 
 func isNumeric(k outKind) bool  { return k == outInt || k == outFloat || k == outBool }
