@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/storage/db"
@@ -89,4 +90,23 @@ func TestIDSorted(t *testing.T) {
 			t.Errorf("idSorted(%v) = %v, %v; want %v, %v", s.sort, desc, ok, s.desc, s.ok)
 		}
 	}
+}
+
+// TestEmit: a change waits in the transaction's pending list with the
+// layer's clock, and one to the world rows marks the gates touched.
+func TestEmit(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	var pending []Change
+	s := &svc{core: &core{now: func() time.Time { return at }}, pending: &pending}
+	s.emit(Change{Table: "todo", Op: OpCreate})
+	if len(pending) != 1 || !pending[0].At.Equal(at) || s.gatesTouched {
+		t.Fatalf("after a todo change: pending %v, gates touched %v", pending, s.gatesTouched)
+	}
+	s.emit(Change{Table: schema.TableWorld, Op: OpUpdate})
+	if len(pending) != 2 || !s.gatesTouched {
+		t.Fatalf("a world change did not mark the gates: %v", s.gatesTouched)
+	}
+	outside := &svc{core: &core{now: time.Now}}
+	outside.emit(Change{Table: "todo"}) // no transaction: nothing to keep, no panic
 }
