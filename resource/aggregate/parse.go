@@ -2,8 +2,9 @@ package aggregate
 
 // The syntax of aggregate queries (contract core.md §8), with no schema:
 // parsing yields a tree whose identifiers are checked to be plain words and
-// whose literals are Go values. aggregate.go resolves identifiers against
-// the schema; nothing from the request ever reaches SQL text unchecked.
+// whose literals are Go values. build.go and funcs.go resolve identifiers
+// against the schema; nothing from the request ever reaches SQL text
+// unchecked.
 
 import (
 	"fmt"
