@@ -200,15 +200,15 @@ func planTable(d db.Dialect, t *schema.Table, live *db.TableInfo, rep *Report) (
 }
 
 func ledgerDDL(d db.Dialect) string {
-	ts, _ := schema.SQLType(d.Name(), "timestamp")
-	txt, _ := schema.SQLType(d.Name(), "longtext")
+	ts, _ := schema.SQLType(d, "timestamp")
+	txt, _ := schema.SQLType(d, "longtext")
 	return "CREATE TABLE " + d.Quote(ledgerTable) + " (" + d.AutoIncrementPK("id") + ", applied_at " + ts + " NOT NULL, statement " + txt + " NOT NULL)" + d.CreateTableSuffix()
 }
 
 // configDDL creates _config, a plain table (not a JSON:API resource) with
 // the columns of contract core.md §9.2.
 func configDDL(d db.Dialect) string {
-	vc := func(n string) string { t, _ := schema.SQLType(d.Name(), n); return t }
+	vc := func(n string) string { t, _ := schema.SQLType(d, n); return t }
 	cols := []string{
 		d.AutoIncrementPK("id"),
 		d.Quote("name") + " " + vc("varchar(100)") + " NOT NULL",

@@ -20,14 +20,14 @@ func columnDef(d db.Dialect, col schema.Column, adding bool) (string, error) {
 	if col.IsPrimaryKey && col.IsAutoIncrement {
 		return d.AutoIncrementPK(col.ColumnName), nil
 	}
-	typ, err := schema.SQLType(d.Name(), col.DataType)
+	typ, err := schema.SQLType(d, col.DataType)
 	if err != nil {
 		return "", fmt.Errorf("column %s: %w", col.ColumnName, err)
 	}
 	ct, _ := schema.LookupType(col.ColumnType)
 	var def string
 	if col.DefaultValue != "" {
-		def, err = schema.SQLDefault(d.Name(), ct.Kind, col.DefaultValue)
+		def, err = schema.SQLDefault(d, ct.Kind, col.DefaultValue)
 		if err != nil {
 			return "", fmt.Errorf("column %s: %w", col.ColumnName, err)
 		}
@@ -144,7 +144,7 @@ func indexColumns(d db.Dialect, t *schema.Table, ix index) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("table %s: composite key names unknown column %q", t.TableName, name)
 		}
-		typ, err := schema.SQLType(d.Name(), col.DataType)
+		typ, err := schema.SQLType(d, col.DataType)
 		if err != nil {
 			return "", err
 		}

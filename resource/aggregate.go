@@ -1,381 +1,128 @@
 package resource
 
-// The aggregate API (contract core.md §8): GROUP BY queries over one table
-// and the tables it joins. Every identifier resolves through the schema,
-// every value is a bound argument, and the row read predicate goes into the
-// WHERE clause, so a caller aggregates only the rows they may read (Daptin
-// aggregates every row).
+// The aggregate API (contract core.md §8) over the compiler in
+// resource/aggregate: this file applies the table gates, hands the
+// compiler the caller's read predicate and typed values (aggHost), and
+// turns its result maps into rows.
 
 import (
 	"context"
-	"fmt"
-	"strconv"
-	"strings"
+	"database/sql"
+	"errors"
 
 	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/resource/aggregate"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/storage/db"
 )
 
-// AggregateQuery is an aggregate request as the client wrote it. Each entry
-// may hold a comma-separated list; commas inside parentheses or quotes
-// belong to their expression.
-type AggregateQuery struct {
-	Columns []string // count, col, table.col, fn(arg) [as alias]; none means count
-	Groups  []string // expressions to group by; they are also returned
-	Filters []string // op(left,right): eq not lt lte gt gte in notin is
-	Having  []string // op(aggregate,value)
-	Joins   []string // table@op(left,right)[&op(left,right)...]: LEFT JOIN
-	Orders  []string // expr or -expr (descending); expr may be an alias
-	// TimeSample (hour, day, week, month or year) groups by the start of
-	// that period of TimeColumn, returned under the key "timesample".
-	TimeSample string
-	// TimeFrom (inclusive) and TimeTo (exclusive) bound TimeColumn.
-	TimeFrom, TimeTo string
-	// TimeColumn is the column sampled and bounded; "" means created_at.
-	TimeColumn string
-}
+// AggregateQuery is an aggregate request as the client wrote it.
+type AggregateQuery = aggregate.Query
 
 // MaxAggregateRows caps the rows one aggregate query returns.
-const MaxAggregateRows = 10000
+const MaxAggregateRows = aggregate.MaxRows
 
 // TimeSampleKey is the response key of the time bucket of a time-sampled query.
-const TimeSampleKey = "timesample"
-
-// aggTable is the queried table or a joined one.
-type aggTable struct {
-	t     *schema.Table
-	v     *view
-	alias string
-}
-
-// aggProj is one SELECT entry.
-type aggProj struct {
-	e      *aggExpr // nil for the time sample
-	expr   string   // canonical text of the expression
-	key    string   // response key: alias or expr ("" when hidden)
-	c      aggSQL
-	hidden bool // added for ORDER BY only
-}
-
-// aggBuilder turns a parsed query into one SELECT.
-type aggBuilder struct {
-	s         *svc
-	d         db.Dialect
-	sc        *schema.Schema
-	p         auth.Principal
-	base      *aggTable
-	tables    map[string]*aggTable
-	joins     []string
-	joinArgs  []any
-	projs     []aggProj
-	groups    []int // GROUP BY entries: 1-based positions in projs
-	groupKeys map[string]bool
-	w         *where
-	having    []string
-	havArgs   []any
-	orders    []string
-}
-
-var aggCmp = map[string]string{"eq": "=", "not": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+const TimeSampleKey = aggregate.TimeSampleKey
 
 // Aggregate runs an aggregate query over table. Guests, and callers without
 // Peek and Execute on the table's (or a joined table's) world row, are
 // refused; rows are those the caller may read.
 func (s *svc) Aggregate(ctx context.Context, tableName string, q AggregateQuery) ([]Row, error) {
-	b, err := s.aggregateBuilder(ctx, tableName, q)
+	st, err := s.aggregateStatement(ctx, tableName, q)
 	if err != nil {
 		return nil, err
 	}
-	return b.run(ctx)
+	res, err := st.Run(ctx)
+	if err != nil {
+		return nil, aggBadRequest(err)
+	}
+	out := make([]Row, len(res))
+	for i, attrs := range res {
+		ref, _ := newRefID()
+		out[i] = Row{Table: attrs["__type"].(string), RefID: ref, Attrs: attrs}
+	}
+	return out, nil
 }
 
-// aggregateBuilder checks the gates and builds the statement of an
+// aggregateStatement checks the gates and builds the statement of an
 // aggregate query without running it.
-func (s *svc) aggregateBuilder(ctx context.Context, tableName string, q AggregateQuery) (*aggBuilder, error) {
+func (s *svc) aggregateStatement(ctx context.Context, tableName string, q AggregateQuery) (*aggregate.Statement, error) {
 	sc := s.Schema()
 	t, err := table(sc, tableName)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.aggGate(ctx, t); err != nil {
+	h := aggHost{s: s}
+	if err := h.Gate(ctx, t); err != nil {
 		return nil, err
 	}
-	pq, err := parseAggregate(q)
-	if err != nil {
-		return nil, err
-	}
-	p := auth.PrincipalFrom(ctx)
-	base := &aggTable{t: t, v: s.views.get(s.d, t), alias: baseAlias}
-	b := &aggBuilder{s: s, d: s.d, sc: sc, p: p, base: base, tables: map[string]*aggTable{}, groupKeys: map[string]bool{}}
-	b.w = &where{d: s.d, v: base.v, s: s}
-	if err := b.build(ctx, pq, q); err != nil {
-		return nil, err
-	}
-	return b, nil
+	st, err := aggregate.Build(ctx, h, sc, t, q)
+	return st, aggBadRequest(err)
 }
 
-// aggGate applies the table gate of the aggregate API: a signed-in caller
+// aggBadRequest turns the compiler's refusals into the layer's 400.
+func aggBadRequest(err error) error {
+	var ae *aggregate.Error
+	if errors.As(err, &ae) {
+		return &Error{Kind: ErrBadRequest, Title: "Invalid aggregation query", Detail: ae.Detail}
+	}
+	return err
+}
+
+// aggHost is the resource layer as the aggregate compiler needs it.
+type aggHost struct{ s *svc }
+
+var _ aggregate.Host = aggHost{}
+
+func (h aggHost) Dialect() db.Dialect { return h.s.d }
+
+// Gate applies the table gate of the aggregate API: a signed-in caller
 // with Peek and Execute on the world row.
-func (s *svc) aggGate(ctx context.Context, t *schema.Table) error {
+func (h aggHost) Gate(ctx context.Context, t *schema.Table) error {
 	if auth.PrincipalFrom(ctx).IsGuest() {
 		return forbidden(TitleTableGate)
 	}
 	for _, op := range []auth.Op{auth.OpPeek, auth.OpExecute} {
-		if _, err := s.checkTable(ctx, t, op); err != nil {
+		if _, err := h.s.checkTable(ctx, t, op); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (b *aggBuilder) build(ctx context.Context, pq *aggParsed, q AggregateQuery) error {
-	for _, j := range pq.joins {
-		if err := b.join(ctx, j); err != nil {
-			return err
-		}
-	}
-	cols := pq.columns
-	if len(cols) == 0 {
-		cols = []aggItem{{e: &aggExpr{kind: exCol, name: "count"}}}
-	}
-	for _, it := range cols {
-		if _, err := b.project(it, false); err != nil {
-			return err
-		}
-	}
-	for _, g := range pq.groups {
-		if err := b.group(g); err != nil {
-			return err
-		}
-	}
-	if err := b.timeSample(q); err != nil {
-		return err
-	}
-	for _, f := range pq.filters {
-		if err := b.filter(f); err != nil {
-			return err
-		}
-	}
-	b.w.rowPredicate(b.p, auth.OpRead)
-	for _, h := range pq.having {
-		l, err := b.compile(h.left, false)
-		if err != nil {
-			return err
-		}
-		if l.pick != nil || !b.grouped(h.left) {
-			return aggErr("having needs an aggregate or a grouped column: %s", l.key)
-		}
-		pred, args, err := b.cond(h, l, false)
-		if err != nil {
-			return err
-		}
-		b.having = append(b.having, pred)
-		b.havArgs = append(b.havArgs, args...)
-	}
-	for _, o := range pq.orders {
-		if err := b.order(o); err != nil {
-			return err
-		}
-	}
-	return b.checkGrouping(len(pq.having) > 0)
-}
-
-// join adds table@conds as a LEFT JOIN. When the caller's reads are
-// restricted, the joined table is a subquery carrying its row predicate.
-func (b *aggBuilder) join(ctx context.Context, j aggJoin) error {
-	t, ok := b.sc.Table(j.table)
+func (h aggHost) Column(t *schema.Table, name string) (*aggregate.Column, bool) {
+	v := h.s.views.get(h.s.d, t)
+	cv, ok := v.col(name)
 	if !ok {
-		return aggErr("join: no table %q", j.table)
+		return nil, false
 	}
-	if t == b.base.t || b.tables[t.TableName] != nil {
-		return aggErr("join: %q is already part of the query", j.table)
+	c := &aggregate.Column{Col: cv.col, Kind: cv.sk, Secret: cv.secret, API: cv.api}
+	if cv.fk >= 0 {
+		c.FK = v.fks[cv.fk].target
 	}
-	if err := b.s.aggGate(ctx, t); err != nil {
-		return err
-	}
-	at := &aggTable{t: t, v: b.s.views.get(b.d, t), alias: "j" + strconv.Itoa(len(b.tables)+1)}
-	b.tables[t.TableName] = at
-	src := b.d.Quote(t.TableName)
-	jw := &where{d: b.d, v: at.v, s: b.s}
-	jw.rowPredicate(b.p, auth.OpRead)
-	if len(jw.sql) > 0 {
-		src = "(SELECT * FROM " + src + " " + baseAlias + jw.String() + ")"
-		b.joinArgs = append(b.joinArgs, jw.args...)
-	}
-	var on []string
-	for _, c := range j.conds {
-		l, err := b.compile(c.left, false)
-		if err != nil {
-			return err
-		}
-		if !l.col || l.agg {
-			return aggErr("join conditions compare columns")
-		}
-		pred, args, err := b.cond(c, l, true)
-		if err != nil {
-			return err
-		}
-		on = append(on, pred)
-		b.joinArgs = append(b.joinArgs, args...)
-	}
-	b.joins = append(b.joins, " LEFT JOIN "+src+" "+at.alias+" ON "+strings.Join(on, " AND "))
-	return nil
+	return c, true
 }
 
-// project adds a SELECT entry (or finds the same one) and returns its
-// 1-based position.
-func (b *aggBuilder) project(it aggItem, hidden bool) (int, error) {
-	c, err := b.compile(it.e, false)
-	if err != nil {
-		return 0, err
+func (h aggHost) ReadPredicate(ctx context.Context, t *schema.Table) (string, []any) {
+	w := &where{d: h.s.d, v: h.s.views.get(h.s.d, t), s: h.s}
+	w.rowPredicate(auth.PrincipalFrom(ctx), auth.OpRead)
+	if len(w.sql) == 0 {
+		return "", nil
 	}
-	return b.add(aggProj{e: it.e, expr: c.key, key: it.alias, c: c, hidden: hidden})
+	return w.sql[0], w.args
 }
 
-func (b *aggBuilder) add(p aggProj) (int, error) {
-	if p.key == "" && !p.hidden {
-		p.key = p.expr
+func (h aggHost) FilterArg(t *schema.Table, c *aggregate.Column, v any) (any, error) {
+	w := &where{d: h.s.d, v: h.s.views.get(h.s.d, t), s: h.s}
+	cv, _ := w.v.col(c.Col.ColumnName)
+	a, err := w.filterArg(cv, v)
+	if e, ok := err.(*Error); ok {
+		return nil, &aggregate.Error{Detail: e.Detail}
 	}
-	for i, q := range b.projs {
-		if p.hidden && q.expr == p.expr {
-			return i + 1, nil
-		}
-		if !p.hidden && q.key == p.key {
-			if q.expr == p.expr {
-				return i + 1, nil
-			}
-			return 0, aggErr("two columns are named %q", p.key)
-		}
-	}
-	b.projs = append(b.projs, p)
-	return len(b.projs), nil
+	return a, err
 }
 
-// group adds a GROUP BY entry, reusing the column that projects it.
-func (b *aggBuilder) group(g aggItem) error {
-	c, err := b.compile(g.e, false)
-	if err != nil {
-		return err
-	}
-	if c.agg {
-		return aggErr("cannot group by an aggregate: %s", c.key)
-	}
-	pos := 0
-	for i, p := range b.projs {
-		if p.expr == c.key && (g.alias == "" || p.key == g.alias) {
-			pos = i + 1
-			break
-		}
-	}
-	if pos == 0 {
-		if pos, err = b.add(aggProj{e: g.e, expr: c.key, key: g.alias, c: c}); err != nil {
-			return err
-		}
-	}
-	b.groupKeys[c.key] = true
-	b.groups = append(b.groups, pos)
-	return nil
-}
-
-// order adds an ORDER BY entry by position: an alias or key of a column,
-// or a new hidden column.
-func (b *aggBuilder) order(o aggOrder) error {
-	pos := 0
-	if o.name != "" {
-		for i, p := range b.projs {
-			if !p.hidden && (p.key == o.name || (isBareCount(o.e) && p.expr == "count")) {
-				pos = i + 1
-				break
-			}
-		}
-	}
-	if pos == 0 {
-		var err error
-		if pos, err = b.project(aggItem{e: o.e}, true); err != nil {
-			return err
-		}
-	}
-	if b.projs[pos-1].c.pick != nil {
-		return aggErr("cannot order by first() or last()")
-	}
-	dir := " ASC"
-	if o.desc {
-		dir = " DESC"
-	}
-	b.orders = append(b.orders, strconv.Itoa(pos)+dir)
-	return nil
-}
-
-// checkGrouping refuses, in a grouped or aggregated query, a column that
-// is neither grouped nor inside an aggregate (PostgreSQL and MySQL would
-// fail; SQLite would pick an arbitrary row).
-func (b *aggBuilder) checkGrouping(having bool) error {
-	aggregated := having || len(b.groups) > 0
-	for _, p := range b.projs {
-		aggregated = aggregated || p.c.agg
-	}
-	if !aggregated {
-		return nil
-	}
-	for _, p := range b.projs {
-		if p.e != nil && !b.grouped(p.e) {
-			return aggErr("%s must be in group or inside an aggregate function", p.expr)
-		}
-	}
-	return nil
-}
-
-func (b *aggBuilder) grouped(e *aggExpr) bool {
-	if b.groupKeys[aggKey(e, b.base.t.TableName)] || isBareCount(e) {
-		return true
-	}
-	switch e.kind {
-	case exLit, exStar:
-		return true
-	case exCall:
-		if aggFuncs[e.name].agg {
-			return true
-		}
-		for _, a := range e.args {
-			if !b.grouped(a) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// sql assembles the statement and its arguments in text order.
-func (b *aggBuilder) sql() (string, []any) {
-	var sel []string
-	var args []any
-	for _, p := range b.projs {
-		sel = append(sel, p.c.sql)
-		args = append(args, p.c.args...)
-	}
-	var sb strings.Builder
-	sb.WriteString("SELECT " + strings.Join(sel, ", ") + b.base.v.from + b.fromHint() + strings.Join(b.joins, ""))
-	args = append(args, b.joinArgs...)
-	sb.WriteString(b.w.String())
-	args = append(args, b.w.args...)
-	if len(b.groups) > 0 {
-		sb.WriteString(" GROUP BY " + strings.Join(b.groupTerms(), ", "))
-	}
-	if len(b.having) > 0 {
-		sb.WriteString(" HAVING " + strings.Join(b.having, " AND "))
-		args = append(args, b.havArgs...)
-	}
-	if len(b.orders) > 0 {
-		sb.WriteString(" ORDER BY " + strings.Join(b.orders, ", "))
-	}
-	sb.WriteString(b.d.LimitOffset(MaxAggregateRows, 0))
-	return finish(b.d, sb.String(), args)
-}
-
-// aggError wraps a database failure; the HTTP layer answers it with a 500
-// whose text stays in the log.
-func aggError(table string, err error) error {
-	return fmt.Errorf("aggregate %s: %w", table, err)
+func (h aggHost) Query(ctx context.Context, sqlText string, args ...any) (*sql.Rows, error) {
+	return h.s.reader().QueryContext(ctx, sqlText, args...)
 }

@@ -17,11 +17,11 @@ func AggregatePlan(ctx context.Context, res Service, table string, q AggregateQu
 	if prefix == "" {
 		return nil, nil
 	}
-	b, err := s.aggregateBuilder(ctx, table, q)
+	st, err := s.aggregateStatement(ctx, table, q)
 	if err != nil {
 		return nil, err
 	}
-	sqlText, args := b.sql()
+	sqlText, args := st.SQL()
 	rows, err := s.reader().QueryContext(ctx, s.d.Rebind(prefix+sqlText), args...)
 	if err != nil {
 		return nil, err

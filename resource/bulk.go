@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/resource/bulk"
 	"github.com/apiary/apiary/schema"
 )
 
@@ -157,32 +158,13 @@ func (s *svc) insertMany(ctx context.Context, t *schema.Table, rows []bulkRow) e
 	if len(rows) == 0 {
 		return nil
 	}
-	d := s.d
-	cols := make([]string, len(rows[0].cols))
-	for i, c := range rows[0].cols {
-		cols[i] = d.Quote(c)
-	}
-	head := "INSERT INTO " + d.Quote(t.TableName) + " (" + strings.Join(cols, ", ") + ") VALUES "
-	tuple := "(" + placeholders(len(cols)) + ")"
-	per := max(1, d.MaxBindParams()/len(cols))
-	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(start+per, len(rows))]
-		var b strings.Builder
-		b.Grow(len(head) + len(chunk)*(len(tuple)+2))
-		b.WriteString(head)
-		args := make([]any, 0, len(chunk)*len(cols))
-		for i, r := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(tuple)
+	return bulk.Inserts(s.d, t.TableName, rows[0].cols, len(rows), func(sqlText string, start, end int) error {
+		args := make([]any, 0, (end-start)*len(rows[0].cols))
+		for _, r := range rows[start:end] {
 			args = append(args, r.vals...)
 		}
-		if err := s.exec(ctx, b.String(), args...); err != nil {
-			return err
-		}
-	}
-	return nil
+		return s.exec(ctx, sqlText, args...)
+	})
 }
 
 // bulkAttrs is the change-event view of a bulk-created row.

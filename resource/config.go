@@ -4,10 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
-	"strings"
+	"time"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/apiary/apiary/schema"
@@ -92,6 +90,12 @@ func (c *ConfigStore) Delete(ctx context.Context, configType, key string) error 
 	return d.MapError(err)
 }
 
+// SeedConfig writes key of configType inside tx unless it is there already
+// (start-up seeding, resource/bootstrap).
+func SeedConfig(ctx context.Context, tx sqlx.ExtContext, d db.Dialect, configType, key, value string) error {
+	return setConfig(ctx, tx, d, configType, key, value, false)
+}
+
 func setConfig(ctx context.Context, tx sqlx.ExtContext, d db.Dialect, configType, key, value string, overwrite bool) error {
 	var old sql.NullString
 	var id int64
@@ -113,32 +117,4 @@ func setConfig(ctx context.Context, tx sqlx.ExtContext, d db.Dialect, configType
 	return d.MapError(err)
 }
 
-// configDefaults are written on first boot; existing values are kept.
-func configDefaults(storagePath string) map[string]string {
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "localhost"
-	}
-	v7 := func() string { u, _ := uuid.NewV7(); return u.String() }
-	return map[string]string{
-		KeyHostname:        host,
-		KeyGzip:            "true",
-		KeyLanguage:        "en",
-		KeyMaxConnections:  "100",
-		KeyRateLimit:       `{"version":"1","limits":{}}`,
-		KeyCORS:            `{"version":"1","allowed_origins":[],"allowed_methods":[],"allowed_headers":[],"exposed_headers":[],"allow_credentials":false,"max_age":0}`,
-		KeyJWTSecret:       v7(),
-		KeyGraphQL:         "false",
-		KeyEncryption:      strings.ReplaceAll(v7(), "-", ""),
-		KeyJWTIssuer:       "apiary-" + v7()[:6],
-		KeyJWTLifeHours:    "72",
-		"yjs.enabled":      "true",
-		"yjs.storage.path": strings.TrimSuffix(storagePath, "/") + "/yjs-documents",
-		"rclone.retries":   "5",
-		"imap.enabled":     "false",
-		"caldav.enable":    "false",
-		"ftp.enable":       "false",
-		"enable_https":     "false",
-		KeySignupEnabled:   "true",
-	}
-}
+func nowUTC() time.Time { return time.Now().UTC() }

@@ -15,13 +15,21 @@
 //
 // Besides CRUD (create.go, get.go, list*.go, update.go, delete.go,
 // relations.go, include.go) and permissions (tableperm.go,
-// permission_sql.go, principal.go), it holds, by file prefix:
-// aggregate_* the aggregate query compiler (lexer, parser, planner, SQL);
-// bulk* bulk and text import; export_rows* export streaming;
-// bootstrap* start-up seeding; config.go the _config store;
-// statemachine.go state machines; stamp.go the read stamp; cache.go,
-// stmtcache.go and groupcommit.go the caches and SQLite group commit.
-// Splitting these into sub-packages is the next step.
+// permission_sql.go, principal.go), it holds config.go (the _config
+// store), stamp.go (the read stamp), cache.go, stmtcache.go and
+// groupcommit.go (the caches and SQLite group commit), and applies its
+// sub-packages inside its transactions:
+//   - resource/aggregate, the aggregate query compiler (aggregate.go here
+//     gates the tables and is its Host);
+//   - resource/bulk, the multi-row INSERTs of bulk*.go (bulk and text
+//     import; export streaming is export_rows*.go);
+//   - resource/statemachine, the rules of state tracking (statemachine.go
+//     here loads, checks, writes and audits);
+//   - resource/internal/sqlval, value conversion shared with them.
 //
-// It may import schema, storage/db, auth and internal/pipeline.
+// Start-up seeding is resource/bootstrap, which imports this package (not
+// the reverse).
+//
+// It may import schema, storage/db, auth, internal/pipeline and its
+// sub-packages aggregate, bulk, statemachine and internal/sqlval.
 package resource

@@ -10,6 +10,7 @@ import (
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/migrations"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/resource/bootstrap"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/storage/db"
 	"github.com/apiary/apiary/storage/db/dbtest"
@@ -50,7 +51,7 @@ func streamService(t *testing.T) (resource.Service, *db.DB) {
 	if _, err := migrations.Apply(ctx, d, sc, log); err != nil {
 		t.Fatal(err)
 	}
-	if err := resource.Bootstrap(ctx, d, sc, resource.BootstrapOptions{LocalStoragePath: t.TempDir()}); err != nil {
+	if err := bootstrap.Run(ctx, d, sc, bootstrap.Options{LocalStoragePath: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
 	return resource.New(resource.Options{DB: d, Schema: schema.NewHolder(sc), Log: log, PasswordCost: 4}), d

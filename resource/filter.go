@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/apiary/apiary/resource/internal/sqlval"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/storage/db"
 )
@@ -224,13 +225,6 @@ func (w *where) fuzzy(c Condition, all bool) (string, []any, error) {
 	return "(" + strings.Join(preds, join) + ")", args, nil
 }
 
-func boolArg(sk storageKind, b bool) any {
-	if sk == skBool {
-		return b
-	}
-	return boolInt(b)
-}
-
 // filterArg converts a filter value to the column's storage type; foreign
 // keys and reference_id take public ids.
 func (w *where) filterArg(cv *colView, v any) (any, error) {
@@ -249,7 +243,7 @@ func (w *where) filterArg(cv *colView, v any) (any, error) {
 			return nil, badParam("query", "%s takes a UUID", name)
 		}
 		fk := w.v.fks[cv.fk]
-		return subqueryArg{table: fk.target, ref: b}, nil
+		return sqlval.SubqueryArg{Table: fk.target, Ref: b}, nil
 	}
 	norm, err := schema.NormalizeValue(cv.col, v)
 	if err != nil {
@@ -266,47 +260,9 @@ func (w *where) filterArg(cv *colView, v any) (any, error) {
 	return out, nil
 }
 
-// subqueryArg stands for "the id of the row of table with this reference
-// id"; finish expands it into a scalar subquery.
-type subqueryArg struct {
-	table string
-	ref   []byte
-}
-
 // finish expands subquery arguments into SQL and returns the final text.
 func finish(d db.Dialect, sqlText string, args []any) (string, []any) {
-	has := false
-	for _, a := range args {
-		if _, ok := a.(subqueryArg); ok {
-			has = true
-			break
-		}
-	}
-	if !has {
-		return sqlText, args
-	}
-	var b strings.Builder
-	out := make([]any, 0, len(args))
-	ai := 0
-	for i := 0; i < len(sqlText); i++ {
-		if sqlText[i] != '?' || ai >= len(args) {
-			b.WriteByte(sqlText[i])
-			continue
-		}
-		if sq, ok := args[ai].(subqueryArg); ok {
-			b.WriteString("(SELECT " + d.Quote(schema.ColID) + " FROM " + d.Quote(sq.table) + " WHERE " + d.Quote(schema.ColReferenceID) + " = ?)")
-			out = append(out, sq.ref)
-		} else {
-			b.WriteByte('?')
-			out = append(out, args[ai])
-		}
-		ai++
-	}
-	return b.String(), out
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+	return sqlval.Finish(d, sqlText, args)
 }
 
 // ConditionsFrom reads a query= filter given either as JSON text or as an

@@ -10,6 +10,10 @@ import (
 	"github.com/apiary/apiary/schema"
 )
 
+// GuestEmail is the email of the built-in guest account (seeded by
+// resource/bootstrap).
+const GuestEmail = "guest@cms.go"
+
 // errBadCredentials is the one answer for an unknown email and a wrong
 // password, so neither reveals which accounts exist.
 var errBadCredentials = &Error{Kind: ErrUnauthenticated, Title: "Invalid username or password"}

@@ -2,51 +2,26 @@ package resource
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/resource/statemachine"
 	"github.com/apiary/apiary/schema"
 )
 
 // State tracking (contract core.md §11.1): a table with state tracking has a
 // {t}_state table whose rows hold the current state of one {t} row in one
-// state machine (an smd row).
-const (
-	colCurrentState   = "current_state"
-	stateSuffix       = "_state"
-	auditSuffix       = "_audit"
-	opStateTransition = "state_transition"
-)
+// state machine (an smd row). The rules are in resource/statemachine; this
+// file applies them in the layer's transactions.
 
-// stateSchema names the tables and columns of one tracked type.
-type stateSchema struct {
-	subject *schema.Table // {t}
-	state   *schema.Table // {t}_state
-	smdCol  string        // {t}_smd: FK to smd
-	ofCol   string        // is_state_of_{t}: FK to {t}
-}
-
-// stateTables resolves the tables of a tracked type. A type without a
-// usable {t}_state table is a bad request.
-func stateTables(sc *schema.Schema, typeName string) (stateSchema, error) {
-	ss := stateSchema{smdCol: typeName + "_smd", ofCol: "is_state_of_" + typeName}
-	subject, ok := sc.Table(typeName)
-	if !ok {
-		return ss, &Error{Kind: ErrBadRequest, Title: "no state tracking", Detail: fmt.Sprintf("there is no table %q", typeName)}
+// stateErr answers the rules' refusals as a bad request.
+func stateErr(err error) error {
+	var se *statemachine.Error
+	if errors.As(err, &se) {
+		return &Error{Kind: ErrBadRequest, Title: se.Title, Detail: se.Detail}
 	}
-	state, ok := sc.Table(typeName + stateSuffix)
-	if !ok || subject.IsJoinTable {
-		return ss, &Error{Kind: ErrBadRequest, Title: "no state tracking", Detail: fmt.Sprintf("table %s has no state tracking (IsStateTrackingEnabled)", typeName)}
-	}
-	for _, c := range []string{colCurrentState, ss.smdCol, ss.ofCol} {
-		if _, ok := state.Column(c); !ok {
-			return ss, &Error{Kind: ErrBadRequest, Title: "no state tracking", Detail: fmt.Sprintf("table %s has no column %s", state.TableName, c)}
-		}
-	}
-	ss.subject, ss.state = subject, state
-	return ss, nil
+	return err
 }
 
 // TrackStart puts a row of typeName under the state machine smdRef: it
@@ -76,22 +51,22 @@ func (s *svc) trackStart(ctx context.Context, smdRef, typeName, subjectRef strin
 	if err := s.checkRow(ctx, smdT, machine, auth.OpExecute); err != nil {
 		return Row{}, err
 	}
-	ss, err := stateTables(sc, typeName)
+	ss, err := statemachine.Resolve(sc, typeName)
+	if err != nil {
+		return Row{}, stateErr(err)
+	}
+	subject, err := s.load(ctx, ss.Subject, subjectRef)
 	if err != nil {
 		return Row{}, err
 	}
-	subject, err := s.load(ctx, ss.subject, subjectRef)
+	if err := s.checkRow(ctx, ss.Subject, subject, auth.OpRead); err != nil {
+		return Row{}, err
+	}
+	initial, err := statemachine.Initial(machine.Attrs)
 	if err != nil {
-		return Row{}, err
+		return Row{}, stateErr(err)
 	}
-	if err := s.checkRow(ctx, ss.subject, subject, auth.OpRead); err != nil {
-		return Row{}, err
-	}
-	initial, _ := machine.Attrs["initial_state"].(string)
-	if initial == "" {
-		return Row{}, &Error{Kind: ErrBadRequest, Title: "invalid state machine", Detail: fmt.Sprintf("state machine %v has no initial state", machine.Attrs["name"])}
-	}
-	perm, err := s.defaultPermission(ctx, ss.state)
+	perm, err := s.defaultPermission(ctx, ss.State)
 	if err != nil {
 		return Row{}, err
 	}
@@ -99,25 +74,25 @@ func (s *svc) trackStart(ctx context.Context, smdRef, typeName, subjectRef strin
 	now := s.now()
 	_, refB := newRefID()
 	ch := &changes{set: map[string]bool{}}
-	ch.put(colCurrentState, initial)
-	ch.put(ss.smdCol, machine.ID)
-	ch.put(ss.ofCol, subject.ID)
+	ch.put(statemachine.CurrentState, initial)
+	ch.put(ss.SMDCol, machine.ID)
+	ch.put(ss.OfCol, subject.ID)
 	ch.put(schema.ColReferenceID, refB)
 	ch.put(schema.ColPermission, perm)
 	ch.put(schema.ColCreatedAt, now)
 	ch.put(schema.ColUpdatedAt, now)
 	ch.put(schema.ColVersion, int64(1))
-	if ss.state.HasOwner() && !p.IsGuest() && !p.System {
+	if ss.State.HasOwner() && !p.IsGuest() && !p.System {
 		ch.put(schema.ColOwner, p.UserID)
 	}
-	id, err := s.insert(ctx, ss.state, ch)
+	id, err := s.insert(ctx, ss.State, ch)
 	if err != nil {
 		return Row{}, err
 	}
-	if err := s.defaultGroups(ctx, sc, ss.state, id); err != nil {
+	if err := s.defaultGroups(ctx, sc, ss.State, id); err != nil {
 		return Row{}, err
 	}
-	r, err := s.loadByID(ctx, ss.state, id)
+	r, err := s.loadByID(ctx, ss.State, id)
 	if err != nil {
 		return Row{}, err
 	}
@@ -163,15 +138,15 @@ func (s *svc) trackEvent(ctx context.Context, typeName, stateRef, eventName stri
 
 func (s *svc) transition(ctx context.Context, typeName, stateRef, eventName string, readVersion int64) (Row, error) {
 	sc := s.Schema()
-	ss, err := stateTables(sc, typeName)
+	ss, err := statemachine.Resolve(sc, typeName)
+	if err != nil {
+		return Row{}, stateErr(err)
+	}
+	old, err := s.load(ctx, ss.State, stateRef)
 	if err != nil {
 		return Row{}, err
 	}
-	old, err := s.load(ctx, ss.state, stateRef)
-	if err != nil {
-		return Row{}, err
-	}
-	if err := s.checkRow(ctx, ss.state, old, auth.OpExecute); err != nil {
+	if err := s.checkRow(ctx, ss.State, old, auth.OpExecute); err != nil {
 		return Row{}, err
 	}
 	ev, err := s.stateEvent(ctx, sc, ss, old, eventName)
@@ -181,11 +156,11 @@ func (s *svc) transition(ctx context.Context, typeName, stateRef, eventName stri
 	if readVersion == 0 {
 		readVersion = old.version
 	}
-	if err := s.auditTransition(ctx, sc, ss.state, old); err != nil {
+	if err := s.auditTransition(ctx, sc, ss.State, old); err != nil {
 		return Row{}, err
 	}
 	d := s.d
-	q := "UPDATE " + d.Quote(ss.state.TableName) + " SET " + d.Quote(colCurrentState) + " = ?, " +
+	q := "UPDATE " + d.Quote(ss.State.TableName) + " SET " + d.Quote(statemachine.CurrentState) + " = ?, " +
 		d.Quote(schema.ColVersion) + " = " + d.Quote(schema.ColVersion) + " + 1, " + d.Quote(schema.ColUpdatedAt) + " = ? WHERE " +
 		d.Quote(schema.ColID) + " = ? AND " + d.Quote(schema.ColVersion) + " = ?"
 	res, err := s.tx.ExecContext(ctx, d.Rebind(q), ev.Dst, s.now(), old.ID, readVersion)
@@ -193,9 +168,9 @@ func (s *svc) transition(ctx context.Context, typeName, stateRef, eventName stri
 		return Row{}, s.mapDBError(d.MapError(err))
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return Row{}, conflict("%s %s was changed by someone else; read it again and retry", ss.state.TableName, stateRef)
+		return Row{}, conflict("%s %s was changed by someone else; read it again and retry", ss.State.TableName, stateRef)
 	}
-	r, err := s.loadByID(ctx, ss.state, old.ID)
+	r, err := s.loadByID(ctx, ss.State, old.ID)
 	if err != nil {
 		return Row{}, err
 	}
@@ -205,73 +180,31 @@ func (s *svc) transition(ctx context.Context, typeName, stateRef, eventName stri
 
 // stateEvent finds eventName in the state row's machine and checks that it
 // may fire from the row's current state.
-func (s *svc) stateEvent(ctx context.Context, sc *schema.Schema, ss stateSchema, st Row, eventName string) (schema.StateEvent, error) {
+func (s *svc) stateEvent(ctx context.Context, sc *schema.Schema, ss statemachine.Tables, st Row, eventName string) (schema.StateEvent, error) {
 	smdT, err := table(sc, schema.TableSMD)
 	if err != nil {
 		return schema.StateEvent{}, err
 	}
-	smdID := st.fks[ss.smdCol]
+	smdID := st.fks[ss.SMDCol]
 	if smdID == 0 {
-		return schema.StateEvent{}, &Error{Kind: ErrBadRequest, Title: "invalid transition", Detail: fmt.Sprintf("%s %s has no state machine", ss.state.TableName, st.RefID)}
+		return schema.StateEvent{}, &Error{Kind: ErrBadRequest, Title: "invalid transition", Detail: fmt.Sprintf("%s %s has no state machine", ss.State.TableName, st.RefID)}
 	}
 	machine, err := s.loadByID(ctx, smdT, smdID)
 	if err != nil {
 		return schema.StateEvent{}, err
 	}
-	events, err := parseEvents(machine.Attrs["events"])
-	if err != nil {
-		return schema.StateEvent{}, fmt.Errorf("state machine %v: events: %w", machine.Attrs["name"], err)
-	}
-	current, _ := st.Attrs[colCurrentState].(string)
-	for _, ev := range events {
-		if ev.Name != eventName {
-			continue
-		}
-		if !slices.Contains(ev.Src, current) {
-			return schema.StateEvent{}, &Error{Kind: ErrBadRequest, Title: "invalid transition",
-				Detail: fmt.Sprintf("event %s is not allowed from state %s", eventName, current)}
-		}
-		return ev, nil
-	}
-	return schema.StateEvent{}, &Error{Kind: ErrBadRequest, Title: "invalid transition",
-		Detail: fmt.Sprintf("state machine %v has no event %s", machine.Attrs["name"], eventName)}
-}
-
-// parseEvents reads the smd events column: a JSON list of events, as text
-// or already decoded.
-func parseEvents(v any) ([]schema.StateEvent, error) {
-	var raw []byte
-	switch x := v.(type) {
-	case nil:
-		return nil, nil
-	case string:
-		raw = []byte(x)
-	case []byte:
-		raw = x
-	default:
-		b, err := json.Marshal(x)
-		if err != nil {
-			return nil, err
-		}
-		raw = b
-	}
-	if len(raw) == 0 {
-		return nil, nil
-	}
-	var events []schema.StateEvent
-	if err := json.Unmarshal(raw, &events); err != nil {
-		return nil, err
-	}
-	return events, nil
+	current, _ := st.Attrs[statemachine.CurrentState].(string)
+	ev, err := statemachine.Fire(machine.Attrs, current, eventName)
+	return ev, stateErr(err)
 }
 
 // auditTransition writes the state row as it was before a transition into
 // {t}_state_audit, when that table exists.
 func (s *svc) auditTransition(ctx context.Context, sc *schema.Schema, st *schema.Table, old Row) error {
-	if _, ok := sc.Table(st.TableName + auditSuffix); !ok {
+	if _, ok := sc.Table(st.TableName + statemachine.AuditSuffix); !ok {
 		return nil
 	}
 	audited := *st
 	audited.IsAuditEnabled = true
-	return s.audit(ctx, sc, &audited, old, opStateTransition)
+	return s.audit(ctx, sc, &audited, old, statemachine.OpTransition)
 }

@@ -41,9 +41,6 @@ type fkView struct {
 	alias  string
 }
 
-// baseAlias is the alias of the queried table in every statement.
-const baseAlias = "t"
-
 // views caches views per table pointer; a schema reload makes new tables,
 // so stale entries are simply never asked for again.
 type views struct{ m sync.Map }

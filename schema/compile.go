@@ -250,13 +250,26 @@ func checkColumnType(file, table string, col *Column) error {
 			col.DataType = "varchar(8)" // values are "15:04:05" text
 		}
 	}
-	if _, err := SQLType("sqlite", col.DataType); err != nil {
+	if err := CheckDataType(col.DataType); err != nil {
 		return &Error{File: file, Table: table, Column: col.ColumnName, Msg: err.Error()}
 	}
 	if col.DefaultValue != "" {
-		if _, err := SQLDefault("sqlite", ct.Kind, col.DefaultValue); err != nil {
+		if _, err := SQLDefault(checkSpeller{}, ct.Kind, col.DefaultValue); err != nil {
 			return &Error{File: file, Table: table, Column: col.ColumnName, Msg: err.Error()}
 		}
 	}
 	return nil
 }
+
+// checkSpeller spells DEFAULT literals for checking a schema only; the
+// literal itself is written later by the database's dialect.
+type checkSpeller struct{}
+
+func (checkSpeller) BoolLiteral(b bool) string {
+	if b {
+		return "TRUE"
+	}
+	return "FALSE"
+}
+
+func (checkSpeller) CurrentTimestamp() string { return "CURRENT_TIMESTAMP" }

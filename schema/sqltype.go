@@ -213,141 +213,31 @@ func (d dataType) maxChars() int {
 	return -1
 }
 
-// SQLType turns a schema DataType into the concrete column type for a
-// dialect ("sqlite", "postgres" or "mysql"). DataType comes from uploaded
-// schemas, so only the whitelist grammar is accepted: a known base type,
-// an optional "(n)" or "(n,m)" of digits, an optional "unsigned". The output
-// is built from the parsed parts only, never from the input text.
-func SQLType(dialect, dataType string) (string, error) {
-	d, err := parseDataType(dataType)
+// TypeSpeller spells a column type of DDL from the parts of a whitelisted
+// DataType: its lower-case base name, the (n) and (n,m) arguments (-1 when
+// absent) and "unsigned". storage/db's Dialect is one; the spelling of
+// each database lives there, not here.
+type TypeSpeller interface {
+	ColumnType(base string, n, m int, unsigned bool) string
+}
+
+// SQLType turns a schema DataType into the concrete column type of d.
+// DataType comes from uploaded schemas, so only the whitelist grammar is
+// accepted: a known base type, an optional "(n)" or "(n,m)" of digits, an
+// optional "unsigned". The output is built from the parsed parts only,
+// never from the input text.
+func SQLType(d TypeSpeller, dataType string) (string, error) {
+	dt, err := parseDataType(dataType)
 	if err != nil {
 		return "", err
 	}
-	switch dialect {
-	case "sqlite":
-		return sqliteType(d), nil
-	case "postgres":
-		return postgresType(d), nil
-	case "mysql":
-		return mysqlType(d), nil
-	}
-	return "", fmt.Errorf("unknown SQL dialect %q", dialect)
+	return d.ColumnType(dt.base, dt.n, dt.m, dt.unsigned), nil
 }
 
-func sized(name string, n int) string { return name + "(" + strconv.Itoa(n) + ")" }
-
-func numericType(name string, d dataType) string {
-	switch {
-	case d.n > 0 && d.m >= 0:
-		return name + "(" + strconv.Itoa(d.n) + "," + strconv.Itoa(d.m) + ")"
-	case d.n > 0:
-		return sized(name, d.n)
-	}
-	return name
-}
-
-func varcharLen(d dataType) int {
-	if d.n > 0 {
-		return d.n
-	}
-	return 255
-}
-
-func sqliteType(d dataType) string {
-	switch {
-	case d.isInt():
-		return "INTEGER"
-	case d.base == "varchar":
-		return sized("VARCHAR", varcharLen(d))
-	case d.base == "char":
-		return sized("CHAR", varcharLen(d))
-	case d.isText(), d.base == "time":
-		return "TEXT"
-	case d.base == "decimal", d.base == "numeric":
-		return "NUMERIC"
-	case d.isFloat():
-		return "REAL"
-	case d.base == "bool", d.base == "boolean":
-		return "BOOLEAN"
-	case d.base == "timestamp", d.base == "datetime":
-		return "TIMESTAMP"
-	case d.base == "date":
-		return "DATE"
-	}
-	return "BLOB"
-}
-
-func postgresType(d dataType) string {
-	switch {
-	case d.base == "bigint":
-		return "BIGINT"
-	case d.isInt():
-		return "INTEGER"
-	case d.base == "varchar", d.base == "char":
-		// CHAR(n) pads with blanks on postgres only; VARCHAR keeps values
-		// identical across dialects.
-		return sized("VARCHAR", varcharLen(d))
-	case d.isText():
-		return "TEXT"
-	case d.base == "decimal", d.base == "numeric":
-		return numericType("NUMERIC", d)
-	case d.isFloat():
-		return "DOUBLE PRECISION"
-	case d.base == "bool", d.base == "boolean":
-		return "BOOLEAN"
-	case d.base == "timestamp", d.base == "datetime":
-		return "TIMESTAMP"
-	case d.base == "date":
-		return "DATE"
-	case d.base == "time":
-		return "TIME"
-	}
-	return "BYTEA"
-}
-
-func mysqlType(d dataType) string {
-	switch d.base {
-	case "int", "integer", "tinyint", "smallint", "mediumint", "bigint":
-		name := map[string]string{"int": "INT", "integer": "INT", "tinyint": "TINYINT", "smallint": "SMALLINT", "mediumint": "MEDIUMINT", "bigint": "BIGINT"}[d.base]
-		if d.unsigned {
-			name += " UNSIGNED"
-		}
-		return name
-	case "varchar":
-		if d.n > 16000 {
-			return "TEXT"
-		}
-		return sized("VARCHAR", varcharLen(d))
-	case "char":
-		if d.n > 255 {
-			return sized("VARCHAR", d.n)
-		}
-		return sized("CHAR", varcharLen(d))
-	case "text", "tinytext", "mediumtext", "longtext", "blob", "tinyblob", "mediumblob", "longblob":
-		return strings.ToUpper(d.base)
-	case "binary", "varbinary":
-		n := d.n
-		if n <= 0 {
-			n = 255
-		}
-		if d.base == "binary" && n > 255 {
-			return "BLOB"
-		}
-		return sized(strings.ToUpper(d.base), n)
-	case "float", "double", "real":
-		return "DOUBLE"
-	case "decimal", "numeric":
-		return numericType("DECIMAL", d)
-	case "bool", "boolean":
-		return "BOOLEAN"
-	case "timestamp", "datetime":
-		return "DATETIME(6)"
-	case "date":
-		return "DATE"
-	case "time":
-		return "TIME"
-	}
-	return "LONGTEXT" // json
+// CheckDataType reports whether dataType fits the whitelist grammar.
+func CheckDataType(dataType string) error {
+	_, err := parseDataType(dataType)
+	return err
 }
 
 // The default-value patterns are compiled on first use: only DDL for a new
@@ -360,6 +250,13 @@ var (
 	defaultWordRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]{0,199}$`) })
 )
 
+// DefaultSpeller spells the DEFAULT literals that differ per database.
+// storage/db's Dialect is one.
+type DefaultSpeller interface {
+	BoolLiteral(b bool) string
+	CurrentTimestamp() string
+}
+
 // SQLDefault turns a schema DefaultValue into the SQL literal written after
 // DEFAULT. DefaultValue comes from uploaded schemas, so only these forms are
 // accepted: a single-quoted string (quotes inside doubled, no backslashes,
@@ -369,13 +266,8 @@ var (
 // column's kind: booleans become TRUE/FALSE (1/0 on sqlite), numbers for
 // string columns are quoted, dates are re-quoted as 'YYYY-MM-DD HH:MM:SS',
 // current_timestamp is only allowed for time columns and is
-// CURRENT_TIMESTAMP(6) on mysql (matching DATETIME(6)).
-func SQLDefault(dialect string, kind ValueKind, defaultValue string) (string, error) {
-	switch dialect {
-	case "sqlite", "postgres", "mysql":
-	default:
-		return "", fmt.Errorf("unknown SQL dialect %q", dialect)
-	}
+// CURRENT_TIMESTAMP(6) on mysql (matching DATETIME(6)): d spells them.
+func SQLDefault(d DefaultSpeller, kind ValueKind, defaultValue string) (string, error) {
 	v := strings.TrimSpace(defaultValue)
 	bad := func(why string) (string, error) {
 		return "", fmt.Errorf("unsupported default value %q for a %s column: %s", defaultValue, kind, why)
@@ -391,10 +283,7 @@ func SQLDefault(dialect string, kind ValueKind, defaultValue string) (string, er
 		if kind != KindTime {
 			return bad("current_timestamp needs a date/time column")
 		}
-		if dialect == "mysql" {
-			return "CURRENT_TIMESTAMP(6)", nil
-		}
-		return "CURRENT_TIMESTAMP", nil
+		return d.CurrentTimestamp(), nil
 	}
 	text, quoted := v, false
 	if strings.HasPrefix(v, "'") {
@@ -408,9 +297,9 @@ func SQLDefault(dialect string, kind ValueKind, defaultValue string) (string, er
 	case KindBool:
 		switch strings.ToLower(text) {
 		case "true", "1":
-			return boolLiteral(dialect, true), nil
+			return d.BoolLiteral(true), nil
 		case "false", "0":
-			return boolLiteral(dialect, false), nil
+			return d.BoolLiteral(false), nil
 		}
 		return bad("not a boolean")
 	case KindInt, KindFloat:
@@ -444,18 +333,6 @@ func SQLDefault(dialect string, kind ValueKind, defaultValue string) (string, er
 		return bad("quote string defaults")
 	}
 	return quoteDefault(text)
-}
-
-func boolLiteral(dialect string, b bool) string {
-	switch {
-	case dialect == "sqlite" && b:
-		return "1"
-	case dialect == "sqlite":
-		return "0"
-	case b:
-		return "TRUE"
-	}
-	return "FALSE"
 }
 
 // unquoteDefault reads a single-quoted SQL string; a doubled quote is the

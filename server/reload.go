@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/apiary/apiary/migrations"
-	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/resource/bootstrap"
 )
 
 // Reload re-reads the schema files and the configuration, migrates the
@@ -38,7 +38,7 @@ func (s *Server) reloadLocal(ctx context.Context) error {
 		if rep, err = migrations.Apply(ctx, s.db, sc, s.log.With("component", "migrations")); err != nil {
 			return err
 		}
-		return resource.Bootstrap(ctx, s.db, sc, resource.BootstrapOptions{LocalStoragePath: s.cfg.LocalStoragePath})
+		return bootstrap.Run(ctx, s.db, sc, bootstrap.Options{LocalStoragePath: s.cfg.LocalStoragePath})
 	}); err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/apiary/apiary/migrations"
 	"github.com/apiary/apiary/realtime"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/resource/bootstrap"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/server/discovery"
 	"github.com/apiary/apiary/server/httpmw"
@@ -162,7 +163,7 @@ func (s *Server) prepareDatabase(ctx context.Context, sc *schema.Schema) error {
 	if _, err := migrations.Apply(ctx, s.db, sc, s.log.With("component", "migrations")); err != nil {
 		return err
 	}
-	return resource.Bootstrap(ctx, s.db, sc, resource.BootstrapOptions{LocalStoragePath: s.cfg.LocalStoragePath})
+	return bootstrap.Run(ctx, s.db, sc, bootstrap.Options{LocalStoragePath: s.cfg.LocalStoragePath})
 }
 
 // loadSecrets reads the JWT settings written at first boot and returns

@@ -16,6 +16,7 @@ import (
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/migrations"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/resource/bootstrap"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/storage/db/dbtest"
 )
@@ -34,7 +35,7 @@ func newAPI(t *testing.T) (http.Handler, *[]string) {
 	if _, err := migrations.Apply(ctx, d, sc, log); err != nil {
 		t.Fatal(err)
 	}
-	if err := resource.Bootstrap(ctx, d, sc, resource.BootstrapOptions{LocalStoragePath: t.TempDir()}); err != nil {
+	if err := bootstrap.Run(ctx, d, sc, bootstrap.Options{LocalStoragePath: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex

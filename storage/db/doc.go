@@ -19,6 +19,7 @@
 // (TestScanAnyShapes) for the exact Go types each driver returns.
 //
 // The SQL text of functions, casts and clauses that differ is SQLText
-// (sqltext_<dialect>.go), part of Dialect: no package above this one
+// (sqltext_<dialect>.go) and the column types of DDL (coltype_<dialect>.go),
+// part of Dialect: no package above this one
 // branches on Dialect.Name(). It imports nothing else of Apiary's.
 package db

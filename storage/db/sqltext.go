@@ -10,7 +10,8 @@ import (
 // run time: date and time functions, text functions and casts, LIKE,
 // grouping hints, bulk-insert limits, placeholder numbering, column
 // defaults and index prefixes. Each dialect's answers live in its own file,
-// sqltext_<dialect>.go, so a new database is one more file here.
+// sqltext_<dialect>.go (column types in coltype_<dialect>.go), so a new
+// database is a few more files here.
 type SQLText interface {
 	// TimePart applies the date/time function name ("date", "time",
 	// "datetime", "julianday", "month", "year" or "day", as SQLite names
@@ -63,6 +64,15 @@ type SQLText interface {
 	// sqlType whose wanted default is def ("" for none); adding is true
 	// for ALTER TABLE ADD COLUMN.
 	ColumnDefault(sqlType, def string, adding bool) string
+	// ColumnType is the column type of DDL for a data type the schema
+	// accepted: its lower-case base name ("varchar", "int", ...), its
+	// (n) and (n,m) arguments (-1 when absent) and "unsigned"
+	// (coltype_<dialect>.go).
+	ColumnType(base string, n, m int, unsigned bool) string
+	// BoolLiteral is a boolean DEFAULT literal.
+	BoolLiteral(b bool) string
+	// CurrentTimestamp is the DEFAULT of a time column set at insert.
+	CurrentTimestamp() string
 	// IndexColumn is the quoted column col as an index key part for a
 	// column of sqlType (MySQL indexes only a prefix of long text).
 	IndexColumn(col, sqlType string) string

@@ -1,4 +1,4 @@
-package resource
+package aggregate
 
 // The expression lexer and parser of aggregate queries, and the canonical
 // text of a parsed expression.

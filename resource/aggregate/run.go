@@ -1,4 +1,4 @@
-package resource
+package aggregate
 
 // Running an aggregate query and shaping its rows: foreign keys and
 // first/last values are resolved with one extra query per table, never one
@@ -9,16 +9,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apiary/apiary/resource/internal/sqlval"
 	"github.com/apiary/apiary/schema"
 )
 
 // aggLookupChunk bounds the ids bound in one IN list.
 const aggLookupChunk = 500
 
-func (b *aggBuilder) run(ctx context.Context) ([]Row, error) {
+func (b *aggBuilder) run(ctx context.Context) ([]map[string]any, error) {
 	name := b.base.t.TableName
 	sqlText, args := b.sql()
-	rows, err := b.s.reader().QueryContext(ctx, b.d.Rebind(sqlText), args...)
+	rows, err := b.h.Query(ctx, b.d.Rebind(sqlText), args...)
 	if err != nil {
 		return nil, aggError(name, b.d.MapError(err))
 	}
@@ -56,16 +57,15 @@ func (b *aggBuilder) run(ctx context.Context) ([]Row, error) {
 		return nil, aggError(name, err)
 	}
 	typ := "aggregate_" + name
-	out := make([]Row, 0, len(vals))
+	out := make([]map[string]any, 0, len(vals))
 	for _, raw := range vals {
-		ref, _ := newRefID()
-		r := Row{Table: typ, RefID: ref, Attrs: map[string]any{"__type": typ}}
+		attrs := map[string]any{"__type": typ}
 		for i, p := range b.projs {
 			if !p.hidden {
-				r.Attrs[p.key] = raw[i]
+				attrs[p.key] = raw[i]
 			}
 		}
-		out = append(out, r)
+		out = append(out, attrs)
 	}
 	return out, nil
 }
@@ -77,22 +77,22 @@ func aggValue(k outKind, v any) any {
 	}
 	switch k {
 	case outInt, outFK:
-		return fromDB(skInt, v)
+		return sqlval.FromDB(sqlval.Int, v)
 	case outFloat:
-		return fromDB(skFloat, v)
+		return sqlval.FromDB(sqlval.Float, v)
 	case outBool:
-		if x, ok := fromDB(skBool, v).(bool); ok {
-			return boolInt(x)
+		if x, ok := sqlval.FromDB(sqlval.Bool, v).(bool); ok {
+			return sqlval.BoolInt(x)
 		}
-		return fromDB(skInt, v)
+		return sqlval.FromDB(sqlval.Int, v)
 	case outTime:
-		return fromDB(skTime, v)
+		return sqlval.FromDB(sqlval.Time, v)
 	case outDate:
 		if t, ok := v.(time.Time); ok {
 			return t.Format(time.DateOnly)
 		}
 	case outRef:
-		return refString(v)
+		return sqlval.RefString(v)
 	}
 	switch x := v.(type) {
 	case []byte:
@@ -100,7 +100,7 @@ func aggValue(k outKind, v any) any {
 	case time.Time:
 		return x.UTC()
 	case bool:
-		return boolInt(x)
+		return sqlval.BoolInt(x)
 	}
 	return v
 }
@@ -120,7 +120,7 @@ func (b *aggBuilder) resolvePicks(ctx context.Context, vals [][]any) error {
 			}
 		}
 		got := map[int64]any{}
-		sel := "SELECT " + baseAlias + "." + b.d.Quote(schema.ColID) + ", " + pick.sql + b.base.v.from + " WHERE " + baseAlias + "." + b.d.Quote(schema.ColID) + " IN "
+		sel := "SELECT " + baseAlias + "." + b.d.Quote(schema.ColID) + ", " + pick.sql + b.base.from + " WHERE " + baseAlias + "." + b.d.Quote(schema.ColID) + " IN "
 		err := b.lookup(ctx, sel, pick.args, ids, func(id int64, v any) { got[id] = aggValue(pick.kind, v) })
 		if err != nil {
 			return err
@@ -159,7 +159,7 @@ func (b *aggBuilder) resolveFKs(ctx context.Context, vals [][]any) error {
 		m := map[int64]string{}
 		refs[target] = m
 		sel := "SELECT " + b.d.Quote(schema.ColID) + ", " + b.d.Quote(schema.ColReferenceID) + " FROM " + b.d.Quote(target) + " WHERE " + b.d.Quote(schema.ColID) + " IN "
-		if err := b.lookup(ctx, sel, nil, ids, func(id int64, v any) { m[id] = refString(v) }); err != nil {
+		if err := b.lookup(ctx, sel, nil, ids, func(id int64, v any) { m[id] = sqlval.RefString(v) }); err != nil {
 			return err
 		}
 	}
@@ -190,7 +190,7 @@ func (b *aggBuilder) lookup(ctx context.Context, sel string, pre []any, ids map[
 		chunk := all[:min(len(all), aggLookupChunk)]
 		all = all[len(chunk):]
 		args := append(append([]any{}, pre...), chunk...)
-		rows, err := b.s.reader().QueryContext(ctx, b.d.Rebind(sel+"("+strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+")"), args...)
+		rows, err := b.h.Query(ctx, b.d.Rebind(sel+"("+strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+")"), args...)
 		if err != nil {
 			return b.d.MapError(err)
 		}
@@ -200,7 +200,7 @@ func (b *aggBuilder) lookup(ctx context.Context, sel string, pre []any, ids map[
 				rows.Close()
 				return err
 			}
-			if n, ok := fromDB(skInt, id).(int64); ok {
+			if n, ok := sqlval.FromDB(sqlval.Int, id).(int64); ok {
 				fn(n, v)
 			}
 		}

@@ -1,4 +1,4 @@
-package resource_test
+package bootstrap_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/apiary/apiary/migrations"
-	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/resource/bootstrap"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/storage/db/dbtest"
 )
@@ -64,7 +64,7 @@ func TestBootstrapAccessGroupsAndExplicitZero(t *testing.T) {
 		return out
 	}
 	for i := 0; i < 3; i++ {
-		if err := resource.Bootstrap(ctx, d, sc, resource.BootstrapOptions{LocalStoragePath: t.TempDir()}); err != nil {
+		if err := bootstrap.Run(ctx, d, sc, bootstrap.Options{LocalStoragePath: t.TempDir()}); err != nil {
 			t.Fatal(err)
 		}
 		got := links("world", "world_id", "world_world_id_has_usergroup_usergroup_id", "o.table_name = 'note'")

@@ -1,4 +1,4 @@
-package resource
+package bootstrap
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/resource/internal/sqlval"
 	"github.com/apiary/apiary/schema"
 )
 
@@ -27,7 +28,7 @@ type seedRow struct {
 
 // readRows returns id and cols of every row of table.
 func (b *booter) readRows(ctx context.Context, table string, cols ...string) ([]seedRow, error) {
-	kinds := make([]storageKind, len(cols))
+	kinds := make([]sqlval.Kind, len(cols))
 	q := "SELECT " + b.d.Quote(schema.ColID)
 	for i, c := range cols {
 		sk, err := b.kind(table, c)
@@ -56,7 +57,7 @@ func (b *booter) readRows(ctx context.Context, table string, cols ...string) ([]
 		}
 		vals := make(map[string]any, len(cols))
 		for i, c := range cols {
-			vals[c] = fromDB(kinds[i], raw[i])
+			vals[c] = sqlval.FromDB(kinds[i], raw[i])
 		}
 		out = append(out, seedRow{id: id, vals: vals})
 	}
@@ -64,16 +65,16 @@ func (b *booter) readRows(ctx context.Context, table string, cols ...string) ([]
 }
 
 // kind is the storage kind of table.column.
-func (b *booter) kind(table, column string) (storageKind, error) {
+func (b *booter) kind(table, column string) (sqlval.Kind, error) {
 	t, ok := b.sc.Table(table)
 	if !ok {
-		return skString, fmt.Errorf("seed: no table %s", table)
+		return sqlval.String, fmt.Errorf("seed: no table %s", table)
 	}
 	col, ok := t.Column(column)
 	if !ok {
-		return skString, fmt.Errorf("seed: no column %s.%s", table, column)
+		return sqlval.String, fmt.Errorf("seed: no column %s.%s", table, column)
 	}
-	return storageKindOf(col.DataType), nil
+	return sqlval.KindOf(col.DataType), nil
 }
 
 // canonical is what the database would hand back for v once written to
@@ -83,11 +84,11 @@ func (b *booter) canonical(table, column string, v any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cv, err := toDB(sk, v)
+	cv, err := sqlval.ToDB(sk, v)
 	if err != nil {
 		return nil, err
 	}
-	return fromDB(sk, cv), nil
+	return sqlval.FromDB(sk, cv), nil
 }
 
 // holds reports whether row already has every value of vals.

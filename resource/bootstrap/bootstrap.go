@@ -1,4 +1,4 @@
-package resource
+package bootstrap
 
 import (
 	"bytes"
@@ -7,29 +7,30 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/resource/internal/sqlval"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/storage/db"
 )
 
-func nowUTC() time.Time { return time.Now().UTC() }
-
-// BootstrapOptions are the inputs of Bootstrap.
-type BootstrapOptions struct {
+// Options are the inputs of Run.
+type Options struct {
 	LocalStoragePath string
 }
 
-// Bootstrap seeds what a fresh instance has (contract core.md §1.4) and
+// Run seeds what a fresh instance has (contract core.md §1.4) and
 // brings world, action and smd rows in step with the schema. It is
 // idempotent and runs in one transaction after migrations. On a restart
 // with an unchanged schema it only reads: rows that already hold the
 // values the schema gives them are not rewritten (their updated_at stays).
-func Bootstrap(ctx context.Context, d *db.DB, sc *schema.Schema, o BootstrapOptions) error {
-	b := &booter{d: d.Dialect, sc: sc, o: o, now: nowUTC()}
+func Run(ctx context.Context, d *db.DB, sc *schema.Schema, o Options) error {
+	b := &booter{d: d.Dialect, sc: sc, o: o, now: time.Now().UTC()}
 	return d.InTx(ctx, func(tx *sqlx.Tx) error {
 		b.tx = tx
 		if err := b.configDefaults(ctx); err != nil {
@@ -59,7 +60,7 @@ type booter struct {
 	d      db.Dialect
 	tx     *sqlx.Tx
 	sc     *schema.Schema
-	o      BootstrapOptions
+	o      Options
 	now    time.Time
 	mode   int64
 	worldK map[string]int64 // world row id by table name, filled by worlds
@@ -71,7 +72,7 @@ type booter struct {
 // read finds which are.
 func (b *booter) configDefaults(ctx context.Context) error {
 	q := "SELECT name FROM " + b.d.Quote(schema.ConfigTable) + " WHERE configtype = ?"
-	rows, err := b.tx.QueryxContext(ctx, b.d.Rebind(q), ConfigBackend)
+	rows, err := b.tx.QueryxContext(ctx, b.d.Rebind(q), resource.ConfigBackend)
 	if err != nil {
 		return b.d.MapError(err)
 	}
@@ -88,11 +89,11 @@ func (b *booter) configDefaults(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return b.d.MapError(err)
 	}
-	for key, val := range configDefaults(b.o.LocalStoragePath) {
+	for key, val := range defaults(b.o.LocalStoragePath) {
 		if have[key] {
 			continue
 		}
-		if err := setConfig(ctx, b.tx, b.d, ConfigBackend, key, val, false); err != nil {
+		if err := resource.SeedConfig(ctx, b.tx, b.d, resource.ConfigBackend, key, val); err != nil {
 			return fmt.Errorf("config %s: %w", key, err)
 		}
 	}
@@ -118,7 +119,7 @@ func (b *booter) idBy(ctx context.Context, table, column string, val any) (int64
 
 // insert adds a row with standard columns filled.
 func (b *booter) insert(ctx context.Context, table string, vals map[string]any, perm int64, owner int64) (int64, error) {
-	_, ref := newRefID()
+	_, ref := sqlval.NewRefID()
 	cols := []string{schema.ColReferenceID, schema.ColPermission, schema.ColCreatedAt, schema.ColUpdatedAt, schema.ColVersion}
 	args := []any{ref, perm, b.now, b.now, int64(1)}
 	if owner != 0 {
@@ -135,7 +136,7 @@ func (b *booter) insert(ctx context.Context, table string, vals map[string]any, 
 	for i, c := range cols {
 		quoted[i] = b.d.Quote(c)
 	}
-	q := "INSERT INTO " + b.d.Quote(table) + " (" + joinComma(quoted) + ") VALUES (" + placeholders(len(cols)) + ")"
+	q := "INSERT INTO " + b.d.Quote(table) + " (" + strings.Join(quoted, ", ") + ") VALUES (" + sqlval.Placeholders(len(cols)) + ")"
 	id, err := b.d.InsertReturningID(ctx, b.tx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("seed %s: %w", table, b.d.MapError(err))
@@ -153,7 +154,7 @@ func (b *booter) typed(table, column string, v any) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("seed: no column %s.%s", table, column)
 	}
-	return toDB(storageKindOf(col.DataType), v)
+	return sqlval.ToDB(sqlval.KindOf(col.DataType), v)
 }
 
 func (b *booter) groups(ctx context.Context) error {
@@ -172,15 +173,12 @@ func (b *booter) groups(ctx context.Context) error {
 	return nil
 }
 
-// GuestEmail is the email of the built-in guest account.
-const GuestEmail = "guest@cms.go"
-
 func (b *booter) guest(ctx context.Context) error {
-	id, err := b.idBy(ctx, schema.TableUser, "email", GuestEmail)
+	id, err := b.idBy(ctx, schema.TableUser, "email", resource.GuestEmail)
 	if err != nil || id != 0 {
 		return err
 	}
-	uid, err := b.insert(ctx, schema.TableUser, map[string]any{"name": "guest", "email": GuestEmail, "confirmed": false}, int64(auth.DefaultPermission), 0)
+	uid, err := b.insert(ctx, schema.TableUser, map[string]any{"name": "guest", "email": resource.GuestEmail, "confirmed": false}, int64(auth.DefaultPermission), 0)
 	if err != nil {
 		return err
 	}

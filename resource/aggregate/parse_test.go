@@ -1,4 +1,4 @@
-package resource
+package aggregate
 
 import (
 	"fmt"
@@ -61,7 +61,7 @@ func TestParseAggregateColumns(t *testing.T) {
 	}
 	for _, s := range scenarios {
 		t.Run(s.in, func(t *testing.T) {
-			p, err := parseAggregate(AggregateQuery{Columns: []string{s.in}})
+			p, err := parseAggregate(Query{Columns: []string{s.in}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +96,7 @@ func TestParseAggregateFunctions(t *testing.T) {
 				for i := range args {
 					args[i] = "c" + fmt.Sprint(i)
 				}
-				_, err := parseAggregate(AggregateQuery{Columns: []string{n + "(" + strings.Join(args, ",") + ")"}})
+				_, err := parseAggregate(Query{Columns: []string{n + "(" + strings.Join(args, ",") + ")"}})
 				if ok := k >= spec.min && k <= spec.max; ok != (err == nil) {
 					t.Errorf("%s with %d args: err = %v", n, k, err)
 				}
@@ -108,7 +108,7 @@ func TestParseAggregateFunctions(t *testing.T) {
 func TestParseAggregateRejects(t *testing.T) {
 	t.Parallel()
 	deep := strings.Repeat("upper(", maxAggDepth+2) + "title" + strings.Repeat(")", maxAggDepth+2)
-	for _, q := range []AggregateQuery{
+	for _, q := range []Query{
 		{Columns: []string{"sum(done);drop table todo"}},
 		{Columns: []string{"sum(done) --"}},
 		{Columns: []string{"sum(done)/*x*/"}},
@@ -184,7 +184,7 @@ func TestParseAggregateValues(t *testing.T) {
 
 func TestParseAggregateConditionsJoinsOrders(t *testing.T) {
 	t.Parallel()
-	p, err := parseAggregate(AggregateQuery{
+	p, err := parseAggregate(Query{
 		Filters: []string{"in(status,open,'a,b',3),eq(upper(title),'X')", "is(due,null)"},
 		Having:  []string{"gt(sum(priority),10)"},
 		Joins:   []string{"project@eq(project.reference_id,todo.project_id)&not(project.name,'x')"},
@@ -221,7 +221,7 @@ func FuzzParseAggregate(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, q := range []AggregateQuery{
+		for _, q := range []Query{
 			{Columns: []string{s}}, {Groups: []string{s}}, {Filters: []string{s}}, {Having: []string{s}},
 			{Joins: []string{s}}, {Orders: []string{s}},
 		} {

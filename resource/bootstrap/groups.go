@@ -1,9 +1,10 @@
-package resource
+package bootstrap
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/schema"
 )
 
@@ -51,7 +52,7 @@ func (b *booter) accessLinks(ctx context.Context, table string, objects map[int6
 		for _, ref := range spec.refs {
 			gid, ok := groups[ref.Name]
 			if !ok {
-				return &Error{Kind: ErrBadRequest, Title: "unknown usergroup in AccessGroups",
+				return &resource.Error{Kind: resource.ErrBadRequest, Title: "unknown usergroup in AccessGroups",
 					Detail: fmt.Sprintf("AccessGroups of %s %s name %q; no usergroup has that name", table, spec.name, ref.Name)}
 			}
 			perm := b.mode // the join table's default permission

@@ -1,4 +1,4 @@
-package resource
+package aggregate
 
 // Compiling parsed aggregate expressions to SQL: columns resolve through
 // the schema views, functions map to each dialect's spelling, literals
@@ -11,6 +11,7 @@ package resource
 import (
 	"strings"
 
+	"github.com/apiary/apiary/resource/internal/sqlval"
 	"github.com/apiary/apiary/schema"
 )
 
@@ -40,8 +41,8 @@ type aggSQL struct {
 	col    bool   // uses at least one column
 	joined bool   // uses a column of a joined table
 	at     *aggTable
-	cv     *colView // set when the expression is exactly one column
-	pick   *aggSQL  // first/last: the value, read after the query by row id
+	cv     *Column // set when the expression is exactly one column
+	pick   *aggSQL // first/last: the value, read after the query by row id
 }
 
 func isNumeric(k outKind) bool  { return k == outInt || k == outFloat || k == outBool }
@@ -99,31 +100,31 @@ func (b *aggBuilder) compileExpr(e *aggExpr, inAgg bool) (aggSQL, error) {
 	if err != nil {
 		return aggSQL{}, err
 	}
-	c := aggSQL{sql: at.alias + "." + b.d.Quote(cv.col.ColumnName), col: true, joined: at != b.base, at: at, cv: cv}
+	c := aggSQL{sql: at.alias + "." + b.d.Quote(cv.Col.ColumnName), col: true, joined: at != b.base, at: at, cv: cv}
 	switch {
-	case cv.col.ColumnName == schema.ColReferenceID:
+	case cv.Col.ColumnName == schema.ColReferenceID:
 		c.kind = outRef
-	case cv.fk >= 0:
-		c.kind, c.fk = outFK, at.v.fks[cv.fk].target
+	case cv.FK != "":
+		c.kind, c.fk = outFK, cv.FK
 	default:
-		c.kind = [...]outKind{skString: outString, skInt: outInt, skFloat: outFloat, skBool: outBool, skTime: outTime, skBytes: outRaw}[cv.sk]
+		c.kind = [...]outKind{sqlval.String: outString, sqlval.Int: outInt, sqlval.Float: outFloat, sqlval.Bool: outBool, sqlval.Time: outTime, sqlval.Bytes: outRaw}[cv.Kind]
 	}
 	return c, nil
 }
 
 // column resolves col or table.col against the queried and joined tables.
-func (b *aggBuilder) column(e *aggExpr) (*aggTable, *colView, error) {
+func (b *aggBuilder) column(e *aggExpr) (*aggTable, *Column, error) {
 	at := b.base
 	if e.table != "" && e.table != b.base.t.TableName {
 		if at = b.tables[e.table]; at == nil {
 			return nil, nil, aggErr("table %q is not joined (add join=%s@eq(...))", e.table, e.table)
 		}
 	}
-	cv, ok := at.v.col(e.name)
-	if !ok || (!cv.api && cv.col.ColumnName != schema.ColID) {
+	cv, ok := b.h.Column(at.t, e.name)
+	if !ok || (!cv.API && cv.Col.ColumnName != schema.ColID) {
 		return nil, nil, aggErr("table %q has no column %q", at.t.TableName, e.name)
 	}
-	if cv.secret != schema.SecretNone {
+	if cv.Secret != schema.SecretNone {
 		return nil, nil, aggErr("column %q holds secrets and cannot be aggregated", e.name)
 	}
 	return at, cv, nil

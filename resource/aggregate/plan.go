@@ -1,4 +1,4 @@
-package resource
+package aggregate
 
 // Keeping a grouped aggregate off the grouped column's index when the
 // WHERE clause needs the table's rows.

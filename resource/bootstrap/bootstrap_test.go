@@ -1,4 +1,4 @@
-package resource_test
+package bootstrap_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/apiary/apiary/migrations"
-	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/resource/bootstrap"
 	"github.com/apiary/apiary/schema"
 	"github.com/apiary/apiary/storage/db/dbtest"
 )
@@ -46,7 +46,7 @@ func TestBootstrapRewritesOnlyWhatDiffers(t *testing.T) {
 	}
 	boot := func() {
 		t.Helper()
-		if err := resource.Bootstrap(ctx, d, sc, resource.BootstrapOptions{LocalStoragePath: t.TempDir()}); err != nil {
+		if err := bootstrap.Run(ctx, d, sc, bootstrap.Options{LocalStoragePath: t.TempDir()}); err != nil {
 			t.Fatal(err)
 		}
 	}

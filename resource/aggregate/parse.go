@@ -1,9 +1,10 @@
-package resource
+package aggregate
 
 // The syntax of aggregate queries (contract core.md §8), with no schema:
 // parsing yields a tree whose identifiers are checked to be plain words and
-// whose literals are Go values. aggregate.go resolves identifiers against
-// the schema; nothing from the request ever reaches SQL text unchecked.
+// whose literals are Go values. build.go and funcs.go resolve identifiers
+// against the schema; nothing from the request ever reaches SQL text
+// unchecked.
 
 import (
 	"fmt"
@@ -122,12 +123,12 @@ var (
 
 // aggErr is the 400 every malformed aggregate query gets.
 func aggErr(format string, a ...any) error {
-	return &Error{Kind: ErrBadRequest, Title: "Invalid aggregation query", Detail: fmt.Sprintf(format, a...)}
+	return &Error{Detail: fmt.Sprintf(format, a...)}
 }
 
 // parseAggregate parses every part of q. Each value may hold a comma list;
 // commas inside parentheses or quotes belong to the enclosing expression.
-func parseAggregate(q AggregateQuery) (*aggParsed, error) {
+func parseAggregate(q Query) (*aggParsed, error) {
 	p := &aggParsed{}
 	var err error
 	if p.columns, err = parseAggItems("column", q.Columns); err != nil {

@@ -1,4 +1,4 @@
-package resource
+package aggregate
 
 // The WHERE, HAVING and JOIN conditions of aggregate queries, and the time
 // window: values are bound arguments, typed for the column they compare
@@ -7,11 +7,12 @@ package resource
 import (
 	"strings"
 
+	"github.com/apiary/apiary/resource/internal/sqlval"
 	"github.com/apiary/apiary/schema"
 )
 
 // timeSample bounds and buckets the time column.
-func (b *aggBuilder) timeSample(q AggregateQuery) error {
+func (b *aggBuilder) timeSample(q Query) error {
 	sample := strings.ToLower(strings.TrimSpace(q.TimeSample))
 	from, to := strings.TrimSpace(q.TimeFrom), strings.TrimSpace(q.TimeTo)
 	if sample == "" && from == "" && to == "" {
@@ -93,7 +94,7 @@ func (b *aggBuilder) cond(c aggCond, l aggSQL, join bool) (string, []any, error)
 			return l.sql + " IS NULL", args, nil
 		case bool:
 			if l.cv != nil {
-				return l.sql + " = ?", append(args, boolArg(l.cv.sk, x)), nil
+				return l.sql + " = ?", append(args, sqlval.BoolArg(l.cv.Kind, x)), nil
 			}
 			return l.sql + " = ?", append(args, x), nil
 		}
@@ -157,7 +158,7 @@ func (b *aggBuilder) value(l aggSQL, v aggVal) (string, []any, error) {
 		if !ok {
 			return "", nil, aggErr("no table %q in %s@...", v.entity, v.entity)
 		}
-		return "?", []any{subqueryArg{table: t.TableName, ref: v.ref}}, nil
+		return "?", []any{sqlval.SubqueryArg{Table: t.TableName, Ref: v.ref}}, nil
 	case valCol:
 		return "", nil, aggErr("a column is only allowed on the right side of a join")
 	}
@@ -177,12 +178,8 @@ func (b *aggBuilder) typed(l aggSQL, v any) (any, error) {
 	if l.cv == nil {
 		return v, nil
 	}
-	w := &where{d: b.d, v: l.at.v, s: b.s}
-	a, err := w.filterArg(l.cv, v)
+	a, err := b.h.FilterArg(l.at.t, l.cv, v)
 	if err != nil {
-		if e, ok := err.(*Error); ok {
-			return nil, aggErr("%s", e.Detail)
-		}
 		return nil, err
 	}
 	return a, nil
