@@ -29,7 +29,17 @@ const (
 	KeyIMAPEnabled = "imap.enabled"
 	KeyIMAPListen  = "imap.listen_interface"
 	KeyIMAPHost    = "imap.hostname"
+	// Connection limits (Apiary's own; durations like "90s" or seconds).
+	KeyIMAPReadTimeout  = "imap.read_timeout"
+	KeyIMAPIdleTimeout  = "imap.idle_timeout"
+	KeyIMAPMaxConns     = "imap.max_connections"
+	KeySMTPReadTimeout  = "smtp.read_timeout"
+	KeySMTPWriteTimeout = "smtp.write_timeout"
 )
+
+// DefaultSMTPTimeout bounds the wait for each command line (and for the
+// whole DATA) and for each response write of an SMTP connection.
+const DefaultSMTPTimeout = 60 * time.Second
 
 // Options are the dependencies of a Service.
 type Options struct {
@@ -163,9 +173,15 @@ func (s *Service) IMAPAddr() net.Addr {
 }
 
 type smtpListener struct {
-	cfg store.Server
+	cfg smtpConfig
 	srv *smtp.Server
 	ln  net.Listener
+}
+
+// smtpConfig is what a listener is built from; a change rebuilds it.
+type smtpConfig struct {
+	store.Server
+	read, write time.Duration
 }
 
 func (s *Service) syncSMTP(ctx context.Context) error {
@@ -182,8 +198,10 @@ func (s *Service) syncSMTP(ctx context.Context) error {
 		}
 	}
 	s.hosts.Set(names)
+	read := s.duration(ctx, KeySMTPReadTimeout, DefaultSMTPTimeout)
+	write := s.duration(ctx, KeySMTPWriteTimeout, DefaultSMTPTimeout)
 	for ref, l := range s.smtp {
-		if sv, ok := want[ref]; !ok || sv != l.cfg {
+		if sv, ok := want[ref]; !ok || (smtpConfig{sv, read, write}) != l.cfg {
 			_ = l.srv.Close()
 			delete(s.smtp, ref)
 		}
@@ -193,7 +211,7 @@ func (s *Service) syncSMTP(ctx context.Context) error {
 		if _, ok := s.smtp[ref]; ok {
 			continue
 		}
-		l, err := s.startSMTP(ctx, sv)
+		l, err := s.startSMTP(ctx, smtpConfig{sv, read, write})
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -204,7 +222,8 @@ func (s *Service) syncSMTP(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (s *Service) startSMTP(ctx context.Context, sv store.Server) (*smtpListener, error) {
+func (s *Service) startSMTP(ctx context.Context, cfg smtpConfig) (*smtpListener, error) {
+	sv := cfg.Server
 	cert, err := s.store.Certificate(ctx, sv.Hostname)
 	if err != nil {
 		return nil, fmt.Errorf("smtp %s: certificate: %w", sv.Hostname, err)
@@ -216,7 +235,7 @@ func (s *Service) startSMTP(ctx context.Context, sv store.Server) (*smtpListener
 	srv.Domain = sv.Hostname
 	srv.MaxMessageBytes = max(sv.MaxSize, 1024)
 	srv.MaxRecipients = 100
-	srv.ReadTimeout, srv.WriteTimeout = 60*time.Second, 60*time.Second
+	srv.ReadTimeout, srv.WriteTimeout = cfg.read, cfg.write
 	srv.TLSConfig = tc
 	srv.ErrorLog = slogLogger{s.o.Log}
 	addr := sv.Listen
@@ -235,12 +254,13 @@ func (s *Service) startSMTP(ctx context.Context, sv store.Server) (*smtpListener
 		served = tls.NewListener(ln, tc)
 	}
 	go func() { _ = srv.Serve(served) }()
-	return &smtpListener{cfg: sv, srv: srv, ln: ln}, nil
+	return &smtpListener{cfg: cfg, srv: srv, ln: ln}, nil
 }
 
 type imapListener struct {
 	addr string
 	srv  *imapserver.Server
+	be   *imapd.Backend
 	ln   net.Listener
 }
 
@@ -253,6 +273,12 @@ func (s *Service) syncIMAP(ctx context.Context) error {
 	if s.imap != nil && (!on || s.imap.addr != addr) {
 		_ = s.imap.srv.Close()
 		s.imap = nil
+	}
+	limits := imapd.Limits{ReadTimeout: s.duration(ctx, KeyIMAPReadTimeout, imapd.DefaultReadTimeout),
+		IdleTimeout: s.duration(ctx, KeyIMAPIdleTimeout, imapd.DefaultIdleTimeout),
+		MaxConns:    int(s.number(ctx, KeyIMAPMaxConns, imapd.DefaultMaxConns))}
+	if s.imap != nil {
+		s.imap.be.SetLimits(limits) // live: no restart
 	}
 	if !on || s.imap != nil {
 		return nil
@@ -267,6 +293,7 @@ func (s *Service) syncIMAP(ctx context.Context) error {
 	}
 	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	be := &imapd.Backend{Store: s.store, Hub: s.hub, Log: s.o.Log.With("component", "imap")}
+	be.SetLimits(limits)
 	srv := imapserver.New(&imapserver.Options{NewSession: be.NewSession, TLSConfig: tc, Logger: slogLogger{s.o.Log},
 		Caps: imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}, imap.CapUIDPlus: {}, imap.CapMove: {}, imap.CapIdle: {},
 			imap.CapNamespace: {}, imap.CapSpecialUse: {}, imap.CapLiteralPlus: {}, imap.CapUnselect: {}, imap.CapESearch: {}}})
@@ -274,12 +301,12 @@ func (s *Service) syncIMAP(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("imap cannot bind %s: %w", addr, err)
 	}
-	served := ln
+	served := be.Listen(ln) // the limits sit under TLS, so they cover handshakes
 	if strings.HasSuffix(addr, ":993") {
-		served = tls.NewListener(ln, tc)
+		served = tls.NewListener(served, tc)
 	}
 	go func() { _ = srv.Serve(served) }()
-	s.imap = &imapListener{addr: addr, srv: srv, ln: ln}
+	s.imap = &imapListener{addr: addr, srv: srv, be: be, ln: ln}
 	s.o.Log.Info("imap listener started", "addr", ln.Addr().String(), "hostname", host)
 	return nil
 }
