@@ -1,6 +1,7 @@
 package imapd
 
 import (
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -123,6 +124,7 @@ type limitConn struct {
 	authed bool      // logged in: IdleTimeout applies
 	inLit  bool      // reading an APPEND literal: ReadTimeout applies
 	closed bool
+	dead   error // the read timeout that ended the connection
 }
 
 func (c *limitConn) arm() error {
@@ -140,12 +142,27 @@ func (c *limitConn) arm() error {
 	return c.Conn.SetReadDeadline(at)
 }
 
-// Read implements net.Conn.
+// Read implements net.Conn. A read that times out ends the connection:
+// later reads fail at once (the library would otherwise go on reading the
+// rest of a stalled literal under a longer deadline).
 func (c *limitConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	dead := c.dead
+	c.mu.Unlock()
+	if dead != nil {
+		return 0, dead
+	}
 	if err := c.arm(); err != nil {
 		return 0, err
 	}
-	return c.Conn.Read(p)
+	n, err := c.Conn.Read(p)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		c.mu.Lock()
+		c.dead = err
+		c.mu.Unlock()
+	}
+	return n, err
 }
 
 // SetReadDeadline implements net.Conn: the deadline is kept as an upper
