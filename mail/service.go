@@ -72,6 +72,7 @@ type Service struct {
 	smtp   map[string]*smtpListener // by mail_server reference id
 	imap   *imapListener
 	unsub  func()
+	base   context.Context // Start's context, without its cancellation
 }
 
 // New builds a Service; nothing listens until Start.
@@ -96,23 +97,47 @@ func (s *Service) Store() *store.Store { return s.store }
 
 // Start subscribes to changes and starts the listeners the data asks for.
 func (s *Service) Start(ctx context.Context) error {
-	s.unsub = s.o.Res().Subscribe(func(c resource.Change) {
-		s.store.Observe(c)
-		s.hub.Observe(c)
-		if c.Table == store.TableServer {
-			// A mail_server row changed: rebuild the listeners, as
-			// sync_mail_servers does (outside the publisher's goroutine).
-			go func() {
-				if err := s.Sync(context.WithoutCancel(ctx)); err != nil {
-					s.o.Log.Warn("mail listeners not synced", "err", err)
-				}
-			}()
-		}
-	})
+	s.mu.Lock()
+	s.base = context.WithoutCancel(ctx)
+	s.mu.Unlock()
+	s.unsub = s.o.Res().Subscribe(func(c resource.Change) { s.observe(ctx, c) })
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
 	go s.out.Run(runCtx)
 	return s.Sync(ctx)
+}
+
+// ObserveRemote applies a change another node of a cluster committed to
+// the mail tables (mail, mail_box, mail_server): the listing cache, the
+// IDLE sessions and the listeners follow it as they follow this node's
+// own changes. The server feeds it from the cluster's event channel.
+func (s *Service) ObserveRemote(c resource.Change) {
+	s.mu.Lock()
+	base := s.base
+	s.mu.Unlock()
+	if base == nil {
+		base = context.Background()
+	}
+	s.observe(base, c)
+}
+
+// IsMailTable says whether changes of table concern the mail service.
+func IsMailTable(table string) bool {
+	return table == store.TableMail || table == store.TableBox || table == store.TableServer
+}
+
+func (s *Service) observe(ctx context.Context, c resource.Change) {
+	s.store.Observe(c)
+	s.hub.Observe(c)
+	if c.Table == store.TableServer {
+		// A mail_server row changed: rebuild the listeners, as
+		// sync_mail_servers does (outside the publisher's goroutine).
+		go func() {
+			if err := s.Sync(context.WithoutCancel(ctx)); err != nil {
+				s.o.Log.Warn("mail listeners not synced", "err", err)
+			}
+		}()
+	}
 }
 
 // Sync rebuilds the SMTP listeners from the mail_server rows and starts or

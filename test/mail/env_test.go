@@ -51,10 +51,15 @@ type serverOpts struct {
 
 func setup(t testing.TB, o serverOpts) *env {
 	t.Helper()
-	srv := testserver.Start(t, testserver.WithConfig(func(c *server.Config) {
+	return setupOn(t, testserver.Start(t, testserver.WithConfig(func(c *server.Config) {
 		c.Mail.Smarthost = o.smarthost
 		c.Mail.DNS = o.dns
-	}))
+	})), o)
+}
+
+// setupOn configures the mail domain, users and listeners on srv.
+func setupOn(t testing.TB, srv *testserver.Server, o serverOpts) *env {
+	t.Helper()
 	e := &env{srv: srv, admin: srv.Admin(t)}
 	e.alice = srv.User(t, "Alice", "alice@users.test", "alice-password")
 	e.bob = srv.User(t, "Bob", "bob@users.test", "bob-password")
