@@ -57,6 +57,9 @@ func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (st
 	if decrypt == nil {
 		decrypt = func(s string) (string, error) { return s, nil }
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(), headers: newHeaderCache(),
 		zw: &sync.Pool{New: func() any {
 			zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
