@@ -66,3 +66,8 @@ func Account(t testing.TB, res resource.Service, server, address, password strin
 	}
 	return r.RefID
 }
+
+// Log is a logger writing warnings and errors to the test's output.
+func Log(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
