@@ -43,7 +43,8 @@ func System() context.Context { return auth.WithPrincipal(context.Background(), 
 func Server(t testing.TB, res resource.Service, hostname string) string {
 	t.Helper()
 	r, err := res.Create(System(), "mail_server", resource.Input{Attributes: map[string]any{
-		"hostname": hostname, "is_enabled": true, "listen_interface": "127.0.0.1:0", "max_size": 1 << 20, "max_clients": 5}})
+		"hostname": hostname, "is_enabled": true, "listen_interface": "127.0.0.1:0", "max_size": 1 << 20, "max_clients": 5,
+		"authentication_required": false}})
 	if err != nil {
 		t.Fatal(err)
 	}
