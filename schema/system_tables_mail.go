@@ -45,7 +45,8 @@ func sysMailTables() []Table {
 }
 
 // sysMailColumns are the columns of an IMAP message row: envelope
-// addresses, the gzip-compressed raw message and the IMAP flags.
+// addresses, the IMAP flags, the header block, the text and the
+// gzip-compressed raw message.
 func sysMailColumns() []Column {
 	return []Column{
 		sysCol("message_id", "label", "varchar(500)", sysIndex),
@@ -56,8 +57,6 @@ func sysMailColumns() []Column {
 		sysCol("reply_to_address", "label", "varchar(200)", 0),
 		sysCol("sender_address", "label", "varchar(200)", 0),
 		sysCol("subject", "label", "varchar(500)", 0),
-		sysCol("body", "label", "text", 0),
-		sysCol("mail", "gzip", "blob", 0),
 		sysCol("spam_score", "measurement", "float", 0),
 		sysCol("hash", "label", "varchar(100)", 0),
 		sysCol("content_type", "content", "text", 0),
@@ -73,6 +72,13 @@ func sysMailColumns() []Column {
 		sysColDef("spam", "truefalse", "bool", "false", 0),
 		sysCol("size", "value", "int(11)", 0),
 		sysCol("flags", "label", "varchar(500)", 0),
+		// The header block (base64), so ENVELOPE needs no message read,
+		// then the large columns last: SQLite reads a column stored after
+		// a large value by walking its overflow pages, so the columns IMAP
+		// lists come first.
+		sysCol("headers", "content", "text", sysNull),
+		sysCol("body", "label", "text", 0),
+		sysCol("mail", "gzip", "blob", 0),
 	}
 }
 

@@ -220,8 +220,7 @@ func (s *Store) assignUID(ctx context.Context, boxRef, ref string) (uint32, erro
 // Load reads the messages of a mailbox whose UIDs lie in [lo, hi], with
 // their raw bytes, in UID order.
 func (s *Store) Load(ctx context.Context, box Mailbox, lo, hi uint32) ([]Message, error) {
-	rows, err := s.window(ctx, box, append(slices.Clone(metaFields), "mail"),
-		"gte(uid,"+strconv.FormatUint(uint64(lo), 10)+")", "lte(uid,"+strconv.FormatUint(uint64(hi), 10)+")")
+	rows, err := s.window(ctx, box, append(slices.Clone(metaFields), "mail"), uidBounds(lo, hi)...)
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +229,11 @@ func (s *Store) Load(ctx context.Context, box Mailbox, lo, hi uint32) ([]Message
 		out[i] = Message{Meta: metaOf(r), Enc: str(r.Attrs["mail"])}
 	}
 	return out, nil
+}
+
+// uidBounds are the window filters of lo <= uid <= hi.
+func uidBounds(lo, hi uint32) []string {
+	return []string{"gte(uid," + strconv.FormatUint(uint64(lo), 10) + ")", "lte(uid," + strconv.FormatUint(uint64(hi), 10) + ")"}
 }
 
 // Deliver stores raw as a new message of the named mailbox of acct with
@@ -327,7 +331,7 @@ func (s *Store) messageAttrs(raw []byte, d Delivery) (map[string]any, error) {
 		"has_attachment": p.HasAttachment, "mail": enc, "spam_score": d.SpamScore, "spam": d.SpamScore > 50,
 		"ip_addr": clip(d.IP, 30), "is_tls": d.TLS, "internal_date": date.UTC(),
 		"seen": HasFlag(flags, FlagSeen), "recent": true, "deleted": HasFlag(flags, FlagDeleted),
-		"size": int64(len(raw)), "flags": clip(strings.Join(flags, ","), 500),
+		"size": int64(len(raw)), "flags": clip(strings.Join(flags, ","), 500), "headers": headerColumn(raw),
 	}, nil
 }
 

@@ -325,6 +325,30 @@ func TestRowsWithoutUIDGetOne(t *testing.T) {
 	if _, uid, err := f.st.Deliver(ctx, f.alice, "INBOX", msg("next"), store.Delivery{}); err != nil || uid != 3 {
 		t.Fatalf("next UID %d %v", uid, err)
 	}
+	// A store with cold caches (a restart) reads header blocks from the
+	// headers column, and from the message for the row written without
+	// one.
+	cold := store.New(func() resource.Service { return f.res }, nil, nil)
+	msgs, err = cold.Messages(ctx, box)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("cold Messages: %d %v", len(msgs), err)
+	}
+	hdr, err := cold.Headers(ctx, box, msgs)
+	if err != nil || len(hdr) != 3 {
+		t.Fatalf("cold Headers: %d %v", len(hdr), err)
+	}
+	for i, subject := range []string{"one", "api", "next"} {
+		want := string(msg(subject))
+		want = want[:strings.Index(want, "\r\n\r\n")+4]
+		if got := string(hdr[msgs[i].RefID]); got != want {
+			t.Errorf("cold header of %s = %q, want %q", subject, got, want)
+		}
+	}
+	p, err := f.res.List(mailtest.System(), store.TableMail, resource.Query{PageSize: 10, Sort: []resource.SortKey{{Column: "uid"}}})
+	if err != nil || len(p.Rows) != 3 || fmt.Sprint(p.Rows[1].Attrs["headers"]) != "<nil>" && fmt.Sprint(p.Rows[1].Attrs["headers"]) != "" ||
+		fmt.Sprint(p.Rows[0].Attrs["headers"]) == "" {
+		t.Fatalf("headers column: %v", p.Rows)
+	}
 }
 
 func TestCertificateAndSigningKey(t *testing.T) {
