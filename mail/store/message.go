@@ -46,7 +46,7 @@ type Message struct {
 // Bytes returns the raw message, decoding it once.
 func (m *Message) Bytes() ([]byte, error) {
 	if m.Raw == nil && m.Enc != "" {
-		raw, err := Decode(m.Enc)
+		raw, err := decodeSized(m.Enc, m.Size)
 		if err != nil {
 			return nil, fmt.Errorf("message %s: %w", m.RefID, err)
 		}
@@ -393,33 +393,44 @@ func (s *Store) Encode(raw []byte) (string, error) {
 	return encodeWith(zw, raw)
 }
 
+// encodeWith compresses raw through a base64 encoder into the string it
+// returns: no compressed copy is held besides the result.
 func encodeWith(zw *gzip.Writer, raw []byte) (string, error) {
-	var buf bytes.Buffer
-	zw.Reset(&buf)
+	var sb strings.Builder
+	b64 := base64.NewEncoder(base64.StdEncoding, &sb)
+	zw.Reset(b64)
 	if _, err := zw.Write(raw); err != nil {
 		return "", err
 	}
 	if err := zw.Close(); err != nil {
 		return "", err
 	}
-	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+	if err := b64.Close(); err != nil {
+		return "", err
+	}
+	return sb.String(), nil
 }
 
-// Decode reverses Encode.
-func Decode(s string) ([]byte, error) {
+// Decode reverses Encode, decoding base64 and decompressing in one pass.
+func Decode(s string) ([]byte, error) { return decodeSized(s, 0) }
+
+// decodeSized is Decode into a buffer of the expected size (the size
+// column), so a large message is not copied while the buffer grows.
+func decodeSized(s string, size int64) ([]byte, error) {
 	if s == "" {
 		return nil, nil
 	}
-	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
-	if err != nil {
-		return nil, err
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(b))
+	zr, err := gzip.NewReader(base64.NewDecoder(base64.StdEncoding, strings.NewReader(strings.TrimSpace(s))))
 	if err != nil {
 		return nil, err
 	}
 	defer zr.Close()
-	return io.ReadAll(zr)
+	if size <= 0 || size > 1<<30 {
+		return io.ReadAll(zr)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err = buf.ReadFrom(zr)
+	return buf.Bytes(), err
 }
 
 func clip(s string, n int) string {
