@@ -2,8 +2,8 @@ package store
 
 import (
 	"bytes"
-	"encoding/base64"
 	"context"
+	"encoding/base64"
 	"sync"
 )
 
