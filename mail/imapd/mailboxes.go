@@ -162,7 +162,8 @@ func (s *session) Unsubscribe(name string) error {
 // Append implements imapserver.Session.
 func (s *session) Append(name string, r imap.LiteralReader, options *imap.AppendOptions) (*imap.AppendData, error) {
 	s.nc.set(true, true) // a stalled literal is cut after ReadTimeout
-	raw, err := io.ReadAll(r)
+	raw := make([]byte, r.Size()) // AppendLimit bounds it; held once
+	_, err := io.ReadFull(r, raw)
 	s.nc.set(true, false)
 	if err != nil {
 		return nil, err
