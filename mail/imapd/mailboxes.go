@@ -161,7 +161,7 @@ func (s *session) Unsubscribe(name string) error {
 
 // Append implements imapserver.Session.
 func (s *session) Append(name string, r imap.LiteralReader, options *imap.AppendOptions) (*imap.AppendData, error) {
-	s.nc.set(true, true) // a stalled literal is cut after ReadTimeout
+	s.nc.set(true, true)          // a stalled literal is cut after ReadTimeout
 	raw := make([]byte, r.Size()) // AppendLimit bounds it; held once
 	_, err := io.ReadFull(r, raw)
 	s.nc.set(true, false)
