@@ -226,8 +226,13 @@ func (s *session) deliver(ctx context.Context, raw []byte) error {
 	return nil
 }
 
-// chunkSize is the piece a message of unknown size is read in.
-const chunkSize = 256 << 10
+// A message of unknown size is read in chunks growing from firstChunk
+// to maxChunk: a small message costs one small allocation, a large one
+// few.
+const (
+	firstChunk = 16 << 10
+	maxChunk   = 1 << 20
+)
 
 // readSized reads r after prefix into one slice allocated at its final
 // size: at once when the client announced a plausible SIZE, else after
@@ -244,8 +249,8 @@ func readSized(r io.Reader, prefix []byte, announced, limit int64) ([]byte, erro
 	}
 	var chunks [][]byte
 	total := len(prefix)
-	for {
-		c := make([]byte, chunkSize)
+	for size := firstChunk; ; size = min(2*size, maxChunk) {
+		c := make([]byte, size)
 		n, err := io.ReadFull(r, c)
 		if n > 0 {
 			chunks = append(chunks, c[:n])
