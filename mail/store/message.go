@@ -239,7 +239,7 @@ func uidBounds(lo, hi uint32) []string {
 // Deliver stores raw as a new message of the named mailbox of acct with
 // the next UID of that mailbox, and returns the mailbox and the UID.
 func (s *Store) Deliver(ctx context.Context, acct Account, boxName string, raw []byte, d Delivery) (Mailbox, uint32, error) {
-	box, err := s.Mailbox(ctx, acct, boxName)
+	box, err := s.deliveryBox(ctx, acct, boxName)
 	if err != nil {
 		return Mailbox{}, 0, err
 	}

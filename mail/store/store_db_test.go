@@ -385,3 +385,51 @@ func count(res resource.Service, table string) (int64, error) {
 	}
 	return p.Total, nil
 }
+
+// TestDeliveryFollowsRenamesAndDeletes: the mailbox a delivery goes to is
+// remembered, and forgotten when the mailbox is renamed or deleted.
+func TestDeliveryFollowsRenamesAndDeletes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.st.CreateMailbox(ctx, f.alice, "Work"); err != nil {
+		t.Fatal(err)
+	}
+	work, _, err := f.st.Deliver(ctx, f.alice, "Work", msg("w1"), store.Delivery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.RenameMailbox(ctx, f.alice, "Work", "Jobs"); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name, box string
+		err       error
+		ref       string // "" = any
+	}{
+		{"old name after rename", "Work", store.ErrNoMailbox, ""},
+		{"new name", "Jobs", nil, work.RefID},
+	}
+	for _, s := range steps {
+		b, _, err := f.st.Deliver(ctx, f.alice, s.box, msg(s.name), store.Delivery{})
+		if !errors.Is(err, s.err) || (s.ref != "" && b.RefID != s.ref) {
+			t.Errorf("%s: box %s, %v; want %v", s.name, b.RefID, err, s.err)
+		}
+	}
+	sent, _, err := f.st.Deliver(ctx, f.alice, "Sent", msg("s1"), store.Delivery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.DeleteMailbox(ctx, f.alice, "Sent"); err != nil {
+		t.Fatal(err)
+	}
+	again, uid, err := f.st.Deliver(ctx, f.alice, "Sent", msg("s2"), store.Delivery{})
+	if err != nil || again.RefID == sent.RefID || uid != 1 {
+		t.Fatalf("delivery after the default box was deleted: %s (old %s) uid %d %v", again.RefID, sent.RefID, uid, err)
+	}
+	if err := f.st.DeleteMailbox(ctx, f.alice, "Jobs"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.st.Deliver(ctx, f.alice, "Jobs", msg("gone"), store.Delivery{}); !errors.Is(err, store.ErrNoMailbox) {
+		t.Fatalf("delivery to a deleted mailbox: %v", err)
+	}
+}
