@@ -48,17 +48,19 @@ func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *
 		markSeen = markSeen || !bs.Peek
 	}
 	markSeen = markSeen && !s.sel.readOnly
+	// Header blocks are read in one query for the whole set (a query
+	// per batch would scan the mailbox once per batch).
+	var headers map[string][]byte
+	if options.Envelope && !needsFull(options) {
+		if headers, err = s.headers(idx); err != nil {
+			return err
+		}
+	}
 	for start := 0; start < len(idx); start += loadBatch {
 		chunk := idx[start:min(start+loadBatch, len(idx))]
 		msgs, err := s.bodies(chunk, needsFull(options))
 		if err != nil {
 			return err
-		}
-		var headers map[string][]byte
-		if options.Envelope && !needsFull(options) {
-			if headers, err = s.headers(chunk); err != nil {
-				return err
-			}
 		}
 		for _, i := range chunk {
 			msg := msgs[s.sel.msgs[i].UID]
