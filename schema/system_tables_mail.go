@@ -35,7 +35,7 @@ func sysMailTables() []Table {
 			sysCol("from_address", "label", "varchar(200)", 0),
 			sysCol("to_address", "label", "varchar(200)", 0),
 			sysCol("to_host", "label", "varchar(200)", 0),
-			sysCol("mail", "gzip", "blob", 0),
+			sysCol("mail", "gzip", "longblob", 0),
 			sysColDef("sent", "truefalse", "bool", "false", sysIndex),
 			sysColDef("retry_count", "value", "int(11)", "0", 0),
 			sysCol("last_error", "label", "text", sysNull),
@@ -77,8 +77,10 @@ func sysMailColumns() []Column {
 		// a large value by walking its overflow pages, so the columns IMAP
 		// lists come first.
 		sysCol("headers", "content", "text", sysNull),
-		sysCol("body", "label", "text", 0),
-		sysCol("mail", "gzip", "blob", 0),
+		// long*: on MySQL TEXT and BLOB hold 64 KiB, less than a message
+		// with an attachment (the body column keeps up to 1 MiB of text).
+		sysCol("body", "label", "longtext", 0),
+		sysCol("mail", "gzip", "longblob", 0),
 	}
 }
 

@@ -115,9 +115,10 @@ func (s *Store) Headers(ctx context.Context, box Mailbox, msgs []Meta) (map[stri
 	return out, nil
 }
 
-// maxHeaderColumn bounds the header block kept in the headers column;
-// a larger one is read from the message.
-const maxHeaderColumn = 64 << 10
+// maxHeaderColumn bounds the header block kept in the headers column
+// (its base64 must fit MySQL's 64 KiB TEXT); a larger one is read from
+// the message.
+const maxHeaderColumn = 32 << 10
 
 // headerColumn is the headers column of raw: its header block, base64
 // ("" when the block is larger than maxHeaderColumn).
