@@ -3,10 +3,10 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"math/rand/v2"
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
