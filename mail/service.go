@@ -29,7 +29,17 @@ const (
 	KeyIMAPEnabled = "imap.enabled"
 	KeyIMAPListen  = "imap.listen_interface"
 	KeyIMAPHost    = "imap.hostname"
+	// Connection limits (Apiary's own; durations like "90s" or seconds).
+	KeyIMAPReadTimeout  = "imap.read_timeout"
+	KeyIMAPIdleTimeout  = "imap.idle_timeout"
+	KeyIMAPMaxConns     = "imap.max_connections"
+	KeySMTPReadTimeout  = "smtp.read_timeout"
+	KeySMTPWriteTimeout = "smtp.write_timeout"
 )
+
+// DefaultSMTPTimeout bounds the wait for each command line (and for the
+// whole DATA) and for each response write of an SMTP connection.
+const DefaultSMTPTimeout = 60 * time.Second
 
 // Options are the dependencies of a Service.
 type Options struct {
@@ -62,6 +72,7 @@ type Service struct {
 	smtp   map[string]*smtpListener // by mail_server reference id
 	imap   *imapListener
 	unsub  func()
+	base   context.Context // Start's context, without its cancellation
 }
 
 // New builds a Service; nothing listens until Start.
@@ -86,23 +97,47 @@ func (s *Service) Store() *store.Store { return s.store }
 
 // Start subscribes to changes and starts the listeners the data asks for.
 func (s *Service) Start(ctx context.Context) error {
-	s.unsub = s.o.Res().Subscribe(func(c resource.Change) {
-		s.store.Observe(c)
-		s.hub.Observe(c)
-		if c.Table == store.TableServer {
-			// A mail_server row changed: rebuild the listeners, as
-			// sync_mail_servers does (outside the publisher's goroutine).
-			go func() {
-				if err := s.Sync(context.WithoutCancel(ctx)); err != nil {
-					s.o.Log.Warn("mail listeners not synced", "err", err)
-				}
-			}()
-		}
-	})
+	s.mu.Lock()
+	s.base = context.WithoutCancel(ctx)
+	s.mu.Unlock()
+	s.unsub = s.o.Res().Subscribe(func(c resource.Change) { s.observe(ctx, c) })
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
 	go s.out.Run(runCtx)
 	return s.Sync(ctx)
+}
+
+// ObserveRemote applies a change another node of a cluster committed to
+// the mail tables (mail, mail_box, mail_server): the listing cache, the
+// IDLE sessions and the listeners follow it as they follow this node's
+// own changes. The server feeds it from the cluster's event channel.
+func (s *Service) ObserveRemote(c resource.Change) {
+	s.mu.Lock()
+	base := s.base
+	s.mu.Unlock()
+	if base == nil {
+		base = context.Background()
+	}
+	s.observe(base, c)
+}
+
+// IsMailTable says whether changes of table concern the mail service.
+func IsMailTable(table string) bool {
+	return table == store.TableMail || table == store.TableBox || table == store.TableServer
+}
+
+func (s *Service) observe(ctx context.Context, c resource.Change) {
+	s.store.Observe(c)
+	s.hub.Observe(c)
+	if c.Table == store.TableServer {
+		// A mail_server row changed: rebuild the listeners, as
+		// sync_mail_servers does (outside the publisher's goroutine).
+		go func() {
+			if err := s.Sync(context.WithoutCancel(ctx)); err != nil {
+				s.o.Log.Warn("mail listeners not synced", "err", err)
+			}
+		}()
+	}
 }
 
 // Sync rebuilds the SMTP listeners from the mail_server rows and starts or
@@ -163,9 +198,15 @@ func (s *Service) IMAPAddr() net.Addr {
 }
 
 type smtpListener struct {
-	cfg store.Server
+	cfg smtpConfig
 	srv *smtp.Server
 	ln  net.Listener
+}
+
+// smtpConfig is what a listener is built from; a change rebuilds it.
+type smtpConfig struct {
+	store.Server
+	read, write time.Duration
 }
 
 func (s *Service) syncSMTP(ctx context.Context) error {
@@ -182,8 +223,10 @@ func (s *Service) syncSMTP(ctx context.Context) error {
 		}
 	}
 	s.hosts.Set(names)
+	read := s.duration(ctx, KeySMTPReadTimeout, DefaultSMTPTimeout)
+	write := s.duration(ctx, KeySMTPWriteTimeout, DefaultSMTPTimeout)
 	for ref, l := range s.smtp {
-		if sv, ok := want[ref]; !ok || sv != l.cfg {
+		if sv, ok := want[ref]; !ok || (smtpConfig{sv, read, write}) != l.cfg {
 			_ = l.srv.Close()
 			delete(s.smtp, ref)
 		}
@@ -193,7 +236,7 @@ func (s *Service) syncSMTP(ctx context.Context) error {
 		if _, ok := s.smtp[ref]; ok {
 			continue
 		}
-		l, err := s.startSMTP(ctx, sv)
+		l, err := s.startSMTP(ctx, smtpConfig{sv, read, write})
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -204,7 +247,8 @@ func (s *Service) syncSMTP(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (s *Service) startSMTP(ctx context.Context, sv store.Server) (*smtpListener, error) {
+func (s *Service) startSMTP(ctx context.Context, cfg smtpConfig) (*smtpListener, error) {
+	sv := cfg.Server
 	cert, err := s.store.Certificate(ctx, sv.Hostname)
 	if err != nil {
 		return nil, fmt.Errorf("smtp %s: certificate: %w", sv.Hostname, err)
@@ -216,7 +260,7 @@ func (s *Service) startSMTP(ctx context.Context, sv store.Server) (*smtpListener
 	srv.Domain = sv.Hostname
 	srv.MaxMessageBytes = max(sv.MaxSize, 1024)
 	srv.MaxRecipients = 100
-	srv.ReadTimeout, srv.WriteTimeout = 60*time.Second, 60*time.Second
+	srv.ReadTimeout, srv.WriteTimeout = cfg.read, cfg.write
 	srv.TLSConfig = tc
 	srv.ErrorLog = slogLogger{s.o.Log}
 	addr := sv.Listen
@@ -235,12 +279,13 @@ func (s *Service) startSMTP(ctx context.Context, sv store.Server) (*smtpListener
 		served = tls.NewListener(ln, tc)
 	}
 	go func() { _ = srv.Serve(served) }()
-	return &smtpListener{cfg: sv, srv: srv, ln: ln}, nil
+	return &smtpListener{cfg: cfg, srv: srv, ln: ln}, nil
 }
 
 type imapListener struct {
 	addr string
 	srv  *imapserver.Server
+	be   *imapd.Backend
 	ln   net.Listener
 }
 
@@ -253,6 +298,12 @@ func (s *Service) syncIMAP(ctx context.Context) error {
 	if s.imap != nil && (!on || s.imap.addr != addr) {
 		_ = s.imap.srv.Close()
 		s.imap = nil
+	}
+	limits := imapd.Limits{ReadTimeout: s.duration(ctx, KeyIMAPReadTimeout, imapd.DefaultReadTimeout),
+		IdleTimeout: s.duration(ctx, KeyIMAPIdleTimeout, imapd.DefaultIdleTimeout),
+		MaxConns:    int(s.number(ctx, KeyIMAPMaxConns, imapd.DefaultMaxConns))}
+	if s.imap != nil {
+		s.imap.be.SetLimits(limits) // live: no restart
 	}
 	if !on || s.imap != nil {
 		return nil
@@ -267,6 +318,7 @@ func (s *Service) syncIMAP(ctx context.Context) error {
 	}
 	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	be := &imapd.Backend{Store: s.store, Hub: s.hub, Log: s.o.Log.With("component", "imap")}
+	be.SetLimits(limits)
 	srv := imapserver.New(&imapserver.Options{NewSession: be.NewSession, TLSConfig: tc, Logger: slogLogger{s.o.Log},
 		Caps: imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}, imap.CapUIDPlus: {}, imap.CapMove: {}, imap.CapIdle: {},
 			imap.CapNamespace: {}, imap.CapSpecialUse: {}, imap.CapLiteralPlus: {}, imap.CapUnselect: {}, imap.CapESearch: {}}})
@@ -274,12 +326,12 @@ func (s *Service) syncIMAP(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("imap cannot bind %s: %w", addr, err)
 	}
-	served := ln
+	served := be.Listen(ln) // the limits sit under TLS, so they cover handshakes
 	if strings.HasSuffix(addr, ":993") {
-		served = tls.NewListener(ln, tc)
+		served = tls.NewListener(served, tc)
 	}
 	go func() { _ = srv.Serve(served) }()
-	s.imap = &imapListener{addr: addr, srv: srv, ln: ln}
+	s.imap = &imapListener{addr: addr, srv: srv, be: be, ln: ln}
 	s.o.Log.Info("imap listener started", "addr", ln.Addr().String(), "hostname", host)
 	return nil
 }

@@ -35,7 +35,7 @@ func sysMailTables() []Table {
 			sysCol("from_address", "label", "varchar(200)", 0),
 			sysCol("to_address", "label", "varchar(200)", 0),
 			sysCol("to_host", "label", "varchar(200)", 0),
-			sysCol("mail", "gzip", "blob", 0),
+			sysCol("mail", "gzip", "longblob", 0),
 			sysColDef("sent", "truefalse", "bool", "false", sysIndex),
 			sysColDef("retry_count", "value", "int(11)", "0", 0),
 			sysCol("last_error", "label", "text", sysNull),
@@ -45,7 +45,8 @@ func sysMailTables() []Table {
 }
 
 // sysMailColumns are the columns of an IMAP message row: envelope
-// addresses, the gzip-compressed raw message and the IMAP flags.
+// addresses, the IMAP flags, the header block, the text and the
+// gzip-compressed raw message.
 func sysMailColumns() []Column {
 	return []Column{
 		sysCol("message_id", "label", "varchar(500)", sysIndex),
@@ -56,8 +57,6 @@ func sysMailColumns() []Column {
 		sysCol("reply_to_address", "label", "varchar(200)", 0),
 		sysCol("sender_address", "label", "varchar(200)", 0),
 		sysCol("subject", "label", "varchar(500)", 0),
-		sysCol("body", "label", "text", 0),
-		sysCol("mail", "gzip", "blob", 0),
 		sysCol("spam_score", "measurement", "float", 0),
 		sysCol("hash", "label", "varchar(100)", 0),
 		sysCol("content_type", "content", "text", 0),
@@ -73,6 +72,15 @@ func sysMailColumns() []Column {
 		sysColDef("spam", "truefalse", "bool", "false", 0),
 		sysCol("size", "value", "int(11)", 0),
 		sysCol("flags", "label", "varchar(500)", 0),
+		// The header block (base64), so ENVELOPE needs no message read,
+		// then the large columns last: SQLite reads a column stored after
+		// a large value by walking its overflow pages, so the columns IMAP
+		// lists come first.
+		sysCol("headers", "content", "text", sysNull),
+		// long*: on MySQL TEXT and BLOB hold 64 KiB, less than a message
+		// with an attachment (the body column keeps up to 1 MiB of text).
+		sysCol("body", "label", "longtext", 0),
+		sysCol("mail", "gzip", "longblob", 0),
 	}
 }
 

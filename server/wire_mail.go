@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"strings"
@@ -92,6 +93,7 @@ func (s *Server) wireMail() Listener {
 			fmt.Sprintf("Outbox processed: %d sent, %d failed", r.Sent, r.Failed))}, nil
 	})
 	s.exec.Register("mail_box", "status", s.mailboxStatus)
+	s.followClusterMail(svc)
 	return &mailListener{svc: svc}
 }
 
@@ -178,3 +180,26 @@ type mailAddr struct{}
 
 func (mailAddr) Network() string { return "tcp" }
 func (mailAddr) String() string  { return "smtp and imap listeners (see the mail log lines)" }
+
+// followClusterMail feeds the mail service the mail-table changes other
+// nodes commit, from the cluster's event channel (the one that carries
+// /live row events; every node publishes every row change there), so an
+// IDLE session on this node sees a message another node stored.
+func (s *Server) followClusterMail(svc *mail.Service) {
+	if s.peers == nil {
+		return // single node: the resource layer's own change events suffice
+	}
+	s.cluster.Subscribe(eventsChannel, func(p []byte) {
+		var w wireEvent
+		if err := json.Unmarshal(p, &w); err != nil || w.Origin == s.cluster.Node() || w.Row == nil || !mail.IsMailTable(w.Topic) {
+			return
+		}
+		c := resource.Change{Table: w.Topic, Op: resource.Op(w.Kind), RefID: w.Row.RefID, Object: w.Row.Object}
+		if c.Op != resource.OpDelete {
+			if err := json.Unmarshal(w.Data, &c.Row); err != nil {
+				return
+			}
+		}
+		svc.ObserveRemote(c)
+	})
+}

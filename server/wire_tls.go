@@ -69,7 +69,7 @@ func (s *Server) registerCertificateActions() {
 		}
 		return []actions.Response{actions.Notify("message", "Success", "Certificate generated for "+host)}, nil
 	})
-	download := func(column, suffix string) actions.Performer {
+	download := func(column, suffix, what string) actions.Performer {
 		return func(ctx context.Context, req actions.Request) ([]actions.Response, error) {
 			host, _ := req.Subject.Attrs["hostname"].(string)
 			content, _ := req.Subject.Attrs[column].(string)
@@ -78,9 +78,9 @@ func (s *Server) registerCertificateActions() {
 			}
 			return []actions.Response{{ResponseType: "client.file.download", Attributes: map[string]any{
 				"content": base64.StdEncoding.EncodeToString([]byte(content)), "name": host + suffix,
-				"contentType": "application/x-x509-ca-cert", "message": "Downloading " + host + suffix}}}, nil
+				"contentType": "application/x-x509-ca-cert", "message": what + " for " + host}}}, nil
 		}
 	}
-	s.exec.Register(certs.Table, "download_certificate", download("certificate_pem", ".pem.crt"))
-	s.exec.Register(certs.Table, "download_public_key", download("public_key_pem", ".pem.key.pub"))
+	s.exec.Register(certs.Table, "download_certificate", download("certificate_pem", ".pem.crt", "Certificate"))
+	s.exec.Register(certs.Table, "download_public_key", download("public_key_pem", ".pem.key.pub", "Public Key"))
 }

@@ -33,6 +33,7 @@ type Backend struct {
 
 	mu    sync.Mutex
 	fails map[string]failures
+	lim   limiter
 }
 
 type failures struct {
@@ -42,7 +43,10 @@ type failures struct {
 
 // NewSession implements imapserver.Options.NewSession.
 func (b *Backend) NewSession(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-	return &session{b: b, conn: c, ctx: context.Background()}, nil, nil
+	if !b.lim.admit() {
+		return nil, nil, errTooMany
+	}
+	return &session{b: b, conn: c, ctx: context.Background(), nc: b.lim.conn(c.NetConn().RemoteAddr())}, nil, nil
 }
 
 var errGuard = &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeUnavailable,
@@ -89,6 +93,7 @@ type session struct {
 	ctx  context.Context
 	acct *store.Account
 	sel  *selected
+	nc   *limitConn // nil when not accepted through Backend.Listen
 }
 
 var _ imapserver.SessionIMAP4rev2 = (*session)(nil)
@@ -96,6 +101,7 @@ var _ imapserver.SessionIMAP4rev2 = (*session)(nil)
 // Close implements imapserver.Session.
 func (s *session) Close() error {
 	s.unselect()
+	s.b.lim.release()
 	return nil
 }
 
@@ -116,6 +122,7 @@ func (s *session) Login(username, password string) error {
 	}
 	s.b.clear(user)
 	s.acct = &acct
+	s.nc.set(true, false)
 	return nil
 }
 

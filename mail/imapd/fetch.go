@@ -14,8 +14,12 @@ import (
 	"github.com/apiary/apiary/mail/store"
 )
 
-// loadBatch is how many messages' bodies one query reads.
-const loadBatch = 500
+// loadBatch is how many messages' bodies one query reads, envelopeBatch
+// how many header blocks (a multiple of loadBatch).
+const (
+	loadBatch     = 500
+	envelopeBatch = 20 * loadBatch
+)
 
 func needsBody(o *imap.FetchOptions) bool { return o.Envelope || needsFull(o) }
 
@@ -48,17 +52,19 @@ func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *
 		markSeen = markSeen || !bs.Peek
 	}
 	markSeen = markSeen && !s.sel.readOnly
+	// Header blocks are read envelopeBatch at a time: each query scans the
+	// mailbox, so a query per loadBatch would scan a large one many times.
+	var headers map[string][]byte
 	for start := 0; start < len(idx); start += loadBatch {
 		chunk := idx[start:min(start+loadBatch, len(idx))]
+		if options.Envelope && !needsFull(options) && start%envelopeBatch == 0 {
+			if headers, err = s.headers(idx[start:min(start+envelopeBatch, len(idx))]); err != nil {
+				return err
+			}
+		}
 		msgs, err := s.bodies(chunk, needsFull(options))
 		if err != nil {
 			return err
-		}
-		var headers map[string][]byte
-		if options.Envelope && !needsFull(options) {
-			if headers, err = s.headers(chunk); err != nil {
-				return err
-			}
 		}
 		for _, i := range chunk {
 			msg := msgs[s.sel.msgs[i].UID]

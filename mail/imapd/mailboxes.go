@@ -161,7 +161,10 @@ func (s *session) Unsubscribe(name string) error {
 
 // Append implements imapserver.Session.
 func (s *session) Append(name string, r imap.LiteralReader, options *imap.AppendOptions) (*imap.AppendData, error) {
-	raw, err := io.ReadAll(r)
+	s.nc.set(true, true)          // a stalled literal is cut after ReadTimeout
+	raw := make([]byte, r.Size()) // AppendLimit bounds it; held once
+	_, err := io.ReadFull(r, raw)
+	s.nc.set(true, false)
 	if err != nil {
 		return nil, err
 	}

@@ -131,15 +131,24 @@ func (o *Outbox) serverFor(ctx context.Context, res resource.Service, named, dom
 	if err != nil {
 		return "", err
 	}
-	for _, want := range []string{named, domain} {
+	find := func(host string) string {
 		for _, s := range servers {
-			if want != "" && strings.EqualFold(s.Hostname, want) {
-				return s.RefID, nil
+			if host != "" && strings.EqualFold(s.Hostname, host) {
+				return s.RefID
 			}
 		}
+		return ""
 	}
 	if named != "" {
+		// A named server must exist: falling back to another would send
+		// with a HELO and rows the caller did not ask for.
+		if ref := find(named); ref != "" {
+			return ref, nil
+		}
 		return "", fmt.Errorf("no mail_server with hostname %q", named)
+	}
+	if ref := find(domain); ref != "" {
+		return ref, nil
 	}
 	if len(servers) > 0 {
 		return servers[0].RefID, nil

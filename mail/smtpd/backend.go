@@ -84,6 +84,7 @@ type session struct {
 	local []store.Account
 	rcpt  []string // recipient address per local account
 	far   []string
+	size  int64 // the SIZE the client announced (0 = none)
 }
 
 var (
@@ -127,7 +128,7 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 }
 
 // Mail implements smtp.Session.
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+func (s *session) Mail(from string, opts *smtp.MailOptions) error {
 	if s.b.AuthRequired && s.acct == nil {
 		return smtp.ErrAuthRequired
 	}
@@ -135,6 +136,9 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 		return errSpoof
 	}
 	s.from = from
+	if opts != nil {
+		s.size = opts.Size
+	}
 	return nil
 }
 
@@ -169,15 +173,16 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // enforces max_size), then stored for each local recipient and relayed
 // for the foreign ones.
 func (s *session) Data(r io.Reader) error {
-	// One buffer holds the trace header and then the message, so the
-	// message is not copied again to prepend it.
-	var buf bytes.Buffer
-	buf.Write(s.received())
-	start := buf.Len()
-	if _, err := buf.ReadFrom(r); err != nil {
+	// The trace header and the message end up in one buffer of their
+	// exact size, so the message is held once (not in a buffer that grew
+	// by doubling, which allocates up to four times its size).
+	recv := s.received()
+	raw, err := readSized(r, recv, s.size, s.c.Server().MaxMessageBytes)
+	if err != nil {
 		return err
 	}
-	raw, body := buf.Bytes(), buf.Bytes()[start:]
+	start := len(recv)
+	body := raw[start:]
 	if bytes.IndexByte(body, 0) >= 0 {
 		return errNUL
 	}
@@ -219,6 +224,52 @@ func (s *session) deliver(ctx context.Context, raw []byte) error {
 		}
 	}
 	return nil
+}
+
+// A message of unknown size is read in chunks growing from firstChunk
+// to maxChunk: a small message costs one small allocation, a large one
+// few.
+const (
+	firstChunk = 16 << 10
+	maxChunk   = 1 << 20
+)
+
+// readSized reads r after prefix into one slice allocated at its final
+// size: at once when the client announced a plausible SIZE, else after
+// reading it in chunks (so the chunks and the result are the only
+// copies).
+func readSized(r io.Reader, prefix []byte, announced, limit int64) ([]byte, error) {
+	if announced > 0 && (limit <= 0 || announced <= limit) {
+		buf := bytes.NewBuffer(make([]byte, 0, int64(len(prefix))+announced+bytes.MinRead))
+		buf.Write(prefix)
+		if _, err := buf.ReadFrom(r); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	var chunks [][]byte
+	total := len(prefix)
+	for size := firstChunk; ; size = min(2*size, maxChunk) {
+		c := make([]byte, size)
+		n, err := io.ReadFull(r, c)
+		if n > 0 {
+			chunks = append(chunks, c[:n])
+			total += n
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]byte, 0, total)
+	out = append(out, prefix...)
+	for i, c := range chunks {
+		out = append(out, c...)
+		chunks[i] = nil
+	}
+	return out, nil
 }
 
 // received is the trace header this server adds (RFC 5321 §4.4).

@@ -1,8 +1,10 @@
 package smtpd
 
 import (
+	"bytes"
 	"errors"
 	"testing"
+	"testing/iotest"
 )
 
 func TestLoginServer(t *testing.T) {
@@ -43,5 +45,36 @@ func TestHosts(t *testing.T) {
 	h.Set([]string{"Example.Test", "other.test"})
 	if !h.Has("example.test") || !h.Has("OTHER.test") || h.Has("foreign.test") {
 		t.Fatal("Has")
+	}
+}
+
+func TestReadSized(t *testing.T) {
+	prefix := []byte("Received: x\r\n")
+	cases := []struct {
+		name      string
+		size      int
+		announced int64
+		limit     int64
+	}{
+		{"empty", 0, 0, 0},
+		{"small, no SIZE", 100, 0, 1 << 20},
+		{"exactly one chunk", firstChunk, 0, 0},
+		{"several growing chunks", 3*maxChunk + 17, 0, 0},
+		{"SIZE announced", 50000, 50000, 1 << 20},
+		{"SIZE too small", 50000, 10, 1 << 20},
+		{"SIZE over the limit is not trusted", 5000, 1 << 30, 1 << 20},
+	}
+	for _, c := range cases {
+		body := bytes.Repeat([]byte("0123456789"), c.size/10+1)[:c.size]
+		got, err := readSized(bytes.NewReader(body), prefix, c.announced, c.limit)
+		if err != nil || !bytes.Equal(got, append(append([]byte(nil), prefix...), body...)) {
+			t.Errorf("%s: %d bytes, %v", c.name, len(got), err)
+		}
+		if c.announced == 0 && cap(got) != len(got) {
+			t.Errorf("%s: capacity %d for %d bytes", c.name, cap(got), len(got))
+		}
+	}
+	if _, err := readSized(iotest.ErrReader(errors.New("boom")), prefix, 0, 0); err == nil {
+		t.Error("a read error was lost")
 	}
 }

@@ -38,6 +38,7 @@ func newMetaCache() *metaCache {
 // Observe applies a committed change to the cache; the mail service
 // subscribes it to the resource layer.
 func (s *Store) Observe(c resource.Change) {
+	s.boxes.observe(c)
 	if c.Table != TableMail && !(c.Table == TableBox && c.Op == resource.OpDelete) {
 		return
 	}

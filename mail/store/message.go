@@ -46,7 +46,7 @@ type Message struct {
 // Bytes returns the raw message, decoding it once.
 func (m *Message) Bytes() ([]byte, error) {
 	if m.Raw == nil && m.Enc != "" {
-		raw, err := Decode(m.Enc)
+		raw, err := decodeSized(m.Enc, m.Size)
 		if err != nil {
 			return nil, fmt.Errorf("message %s: %w", m.RefID, err)
 		}
@@ -220,8 +220,7 @@ func (s *Store) assignUID(ctx context.Context, boxRef, ref string) (uint32, erro
 // Load reads the messages of a mailbox whose UIDs lie in [lo, hi], with
 // their raw bytes, in UID order.
 func (s *Store) Load(ctx context.Context, box Mailbox, lo, hi uint32) ([]Message, error) {
-	rows, err := s.window(ctx, box, append(slices.Clone(metaFields), "mail"),
-		"gte(uid,"+strconv.FormatUint(uint64(lo), 10)+")", "lte(uid,"+strconv.FormatUint(uint64(hi), 10)+")")
+	rows, err := s.window(ctx, box, append(slices.Clone(metaFields), "mail"), uidBounds(lo, hi)...)
 	if err != nil {
 		return nil, err
 	}
@@ -232,10 +231,15 @@ func (s *Store) Load(ctx context.Context, box Mailbox, lo, hi uint32) ([]Message
 	return out, nil
 }
 
+// uidBounds are the window filters of lo <= uid <= hi.
+func uidBounds(lo, hi uint32) []string {
+	return []string{"gte(uid," + strconv.FormatUint(uint64(lo), 10) + ")", "lte(uid," + strconv.FormatUint(uint64(hi), 10) + ")"}
+}
+
 // Deliver stores raw as a new message of the named mailbox of acct with
 // the next UID of that mailbox, and returns the mailbox and the UID.
 func (s *Store) Deliver(ctx context.Context, acct Account, boxName string, raw []byte, d Delivery) (Mailbox, uint32, error) {
-	box, err := s.Mailbox(ctx, acct, boxName)
+	box, err := s.deliveryBox(ctx, acct, boxName)
 	if err != nil {
 		return Mailbox{}, 0, err
 	}
@@ -327,7 +331,7 @@ func (s *Store) messageAttrs(raw []byte, d Delivery) (map[string]any, error) {
 		"has_attachment": p.HasAttachment, "mail": enc, "spam_score": d.SpamScore, "spam": d.SpamScore > 50,
 		"ip_addr": clip(d.IP, 30), "is_tls": d.TLS, "internal_date": date.UTC(),
 		"seen": HasFlag(flags, FlagSeen), "recent": true, "deleted": HasFlag(flags, FlagDeleted),
-		"size": int64(len(raw)), "flags": clip(strings.Join(flags, ","), 500),
+		"size": int64(len(raw)), "flags": clip(strings.Join(flags, ","), 500), "headers": headerColumn(raw),
 	}, nil
 }
 
@@ -389,33 +393,44 @@ func (s *Store) Encode(raw []byte) (string, error) {
 	return encodeWith(zw, raw)
 }
 
+// encodeWith compresses raw through a base64 encoder into the string it
+// returns: no compressed copy is held besides the result.
 func encodeWith(zw *gzip.Writer, raw []byte) (string, error) {
-	var buf bytes.Buffer
-	zw.Reset(&buf)
+	var sb strings.Builder
+	b64 := base64.NewEncoder(base64.StdEncoding, &sb)
+	zw.Reset(b64)
 	if _, err := zw.Write(raw); err != nil {
 		return "", err
 	}
 	if err := zw.Close(); err != nil {
 		return "", err
 	}
-	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+	if err := b64.Close(); err != nil {
+		return "", err
+	}
+	return sb.String(), nil
 }
 
-// Decode reverses Encode.
-func Decode(s string) ([]byte, error) {
+// Decode reverses Encode, decoding base64 and decompressing in one pass.
+func Decode(s string) ([]byte, error) { return decodeSized(s, 0) }
+
+// decodeSized is Decode into a buffer of the expected size (the size
+// column), so a large message is not copied while the buffer grows.
+func decodeSized(s string, size int64) ([]byte, error) {
 	if s == "" {
 		return nil, nil
 	}
-	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
-	if err != nil {
-		return nil, err
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(b))
+	zr, err := gzip.NewReader(base64.NewDecoder(base64.StdEncoding, strings.NewReader(strings.TrimSpace(s))))
 	if err != nil {
 		return nil, err
 	}
 	defer zr.Close()
-	return io.ReadAll(zr)
+	if size <= 0 || size > 1<<30 {
+		return io.ReadAll(zr)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err = buf.ReadFrom(zr)
+	return buf.Bytes(), err
 }
 
 func clip(s string, n int) string {

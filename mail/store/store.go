@@ -45,6 +45,7 @@ type Store struct {
 	// cache holds mailbox listings, headers the header blocks of
 	// messages (both shared by Bound copies).
 	cache   *metaCache
+	boxes   *boxCache
 	headers *headerCache
 	// decrypt reads `encrypted` columns (certificate private keys).
 	decrypt func(string) (string, error)
@@ -57,7 +58,10 @@ func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (st
 	if decrypt == nil {
 		decrypt = func(s string) (string, error) { return s, nil }
 	}
-	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(), headers: newHeaderCache(),
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(), headers: newHeaderCache(), boxes: newBoxCache(),
 		zw: &sync.Pool{New: func() any {
 			zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
 			return zw

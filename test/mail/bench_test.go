@@ -100,7 +100,7 @@ func fillInbox(b *testing.B, e *env, n int) {
 	}
 }
 
-func imapLogin(b *testing.B, e *env) *imapclient.Client {
+func imapLogin(b testing.TB, e *env) *imapclient.Client {
 	b.Helper()
 	c, err := imapclient.DialStartTLS(e.imapAddr, &imapclient.Options{TLSConfig: tlsInsecure})
 	if err != nil {

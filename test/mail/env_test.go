@@ -44,14 +44,22 @@ type serverOpts struct {
 	maxSize      int
 	smarthost    string
 	dns          fakeDNS
+	// config are extra _config backend settings, set before the listeners
+	// are synced.
+	config map[string]string
 }
 
 func setup(t testing.TB, o serverOpts) *env {
 	t.Helper()
-	srv := testserver.Start(t, testserver.WithConfig(func(c *server.Config) {
+	return setupOn(t, testserver.Start(t, testserver.WithConfig(func(c *server.Config) {
 		c.Mail.Smarthost = o.smarthost
 		c.Mail.DNS = o.dns
-	}))
+	})), o)
+}
+
+// setupOn configures the mail domain, users and listeners on srv.
+func setupOn(t testing.TB, srv *testserver.Server, o serverOpts) *env {
+	t.Helper()
 	e := &env{srv: srv, admin: srv.Admin(t)}
 	e.alice = srv.User(t, "Alice", "alice@users.test", "alice-password")
 	e.bob = srv.User(t, "Bob", "bob@users.test", "bob-password")
@@ -73,7 +81,12 @@ func setup(t testing.TB, o serverOpts) *env {
 			t.Fatalf("give mail_account to its user: %d %s", r.Status, r.Body)
 		}
 	}
-	for _, kv := range [][2]string{{"imap.listen_interface", "127.0.0.1:0"}, {"imap.hostname", "127.0.0.1"}, {"imap.enabled", "true"}} {
+	var conf [][2]string
+	for k, v := range o.config {
+		conf = append(conf, [2]string{k, v})
+	}
+	conf = append(conf, [][2]string{{"imap.listen_interface", "127.0.0.1:0"}, {"imap.hostname", "127.0.0.1"}, {"imap.enabled", "true"}}...)
+	for _, kv := range conf {
 		key, val := kv[0], kv[1]
 		if r := srv.Do(t, http.MethodPut, "/_config/backend/"+key, val, e.admin); r.Status != http.StatusOK {
 			t.Fatalf("config %s: %d %s", key, r.Status, r.Body)

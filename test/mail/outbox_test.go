@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -57,16 +58,9 @@ func TestAuthenticatedSendIsSignedQueuedAndDelivered(t *testing.T) {
 	if got.to != "friend@foreign.test" || got.from != "alice@"+Domain || got.helo != Domain || !got.tls {
 		t.Fatalf("sink got to=%s from=%s helo=%s tls=%v", got.to, got.from, got.helo, got.tls)
 	}
-	// DKIM verifies with the published key.
-	pubPEM := ""
-	for _, r := range e.list(t, "certificate", fmt.Sprintf(`[{"column":"hostname","operator":"is","value":%q}]`, Domain), e.admin) {
-		pubPEM = attr(r, "public_key_pem")
-	}
-	blk, _ := pem.Decode([]byte(pubPEM))
-	if blk == nil {
-		t.Fatalf("no public key for %s", Domain)
-	}
-	record := "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(blk.Bytes)
+	// DKIM verifies with the key download_public_key serves, published
+	// as docs/mail.md shows.
+	record := dkimRecordFromAction(t, e, Domain)
 	vs, err := dkim.VerifyWithOptions(bytes.NewReader(got.data), &dkim.VerifyOptions{LookupTXT: func(name string) ([]string, error) {
 		if name != "d1._domainkey."+Domain {
 			return nil, fmt.Errorf("unexpected lookup %s", name)
@@ -166,4 +160,48 @@ func TestProcessOutboxClaimsEachRowOnce(t *testing.T) {
 	if failed != rows {
 		t.Errorf("the two runs attempted %d rows, want %d: %q", failed, rows, bodies)
 	}
+}
+
+// dkimRecordFromAction calls download_public_key on the certificate row of
+// domain, checks the answer has Daptin's form and returns the DKIM TXT
+// record built from it as docs/mail.md does (the PEM body on one line).
+func dkimRecordFromAction(t *testing.T, e *env, domain string) string {
+	t.Helper()
+	rows := e.list(t, "certificate", fmt.Sprintf(`[{"column":"hostname","operator":"is","value":%q}]`, domain), e.admin)
+	if len(rows) != 1 {
+		t.Fatalf("certificate of %s: %d rows", domain, len(rows))
+	}
+	r := e.srv.Do(t, http.MethodPost, "/action/certificate/download_public_key",
+		map[string]any{"attributes": map[string]any{"certificate_id": rows[0]["id"]}}, e.admin)
+	var resp []struct {
+		ResponseType string
+		Attributes   map[string]string
+	}
+	if err := json.Unmarshal(r.Body, &resp); r.Status != http.StatusOK || err != nil || len(resp) != 1 {
+		t.Fatalf("download_public_key: %d %s %v", r.Status, r.Body, err)
+	}
+	a := resp[0].Attributes
+	if resp[0].ResponseType != "client.file.download" || a["name"] != domain+".pem.key.pub" ||
+		a["contentType"] != "application/x-x509-ca-cert" || a["message"] != "Public Key for "+domain {
+		t.Fatalf("download_public_key answer: %s", r.Body)
+	}
+	pemText, err := base64.StdEncoding.DecodeString(a["content"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(pemText)
+	if blk == nil || blk.Type != "PUBLIC KEY" {
+		t.Fatalf("downloaded key is not a PUBLIC KEY PEM: %q", pemText)
+	}
+	if _, err := x509.ParsePKIXPublicKey(blk.Bytes); err != nil {
+		t.Fatal(err)
+	}
+	// grep -v '^-----' | tr -d '\n', as in docs/mail.md
+	var p strings.Builder
+	for _, l := range strings.Split(string(pemText), "\n") {
+		if !strings.HasPrefix(l, "-----") {
+			p.WriteString(strings.TrimSpace(l))
+		}
+	}
+	return "v=DKIM1; k=rsa; p=" + p.String()
 }
