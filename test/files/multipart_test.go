@@ -188,3 +188,20 @@ func TestS3BrowserMultipartAbort(t *testing.T) {
 		t.Fatalf("part 0: %d", st)
 	}
 }
+
+// TestLocalLargeInitStreams: above the threshold a local store still
+// answers a stream upload, and get_part_url is refused with 400.
+func TestLocalLargeInitStreams(t *testing.T) {
+	s, tok := start(t)
+	id := createRow(t, s, tok, "profile", map[string]any{"title": "p"})
+	base := "/asset/profile/" + id + "/avatar/upload"
+	st, b := call(t, s, http.MethodPost, base+"?operation=init&filename=huge.png", tok, nil,
+		map[string]string{"X-File-Size": strconv.Itoa(200 << 20)})
+	if st != 200 || !strings.Contains(string(b), `"upload_type":"stream"`) {
+		t.Fatalf("init on a local store: %d %s", st, b)
+	}
+	st, b = call(t, s, http.MethodGet, base+"?filename=huge.png&upload_id=x&part_number=1", tok, nil, nil)
+	if st != http.StatusBadRequest || !strings.Contains(string(b), "S3") {
+		t.Fatalf("get_part_url on a local store: %d %s", st, b)
+	}
+}
