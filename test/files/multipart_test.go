@@ -161,7 +161,10 @@ func TestS3BrowserMultipartUpload(t *testing.T) {
 func TestS3BrowserMultipartAbort(t *testing.T) {
 	s, tok, be, id := multipartServer(t)
 	in := initMultipart(t, s, tok, id, "gone.bin", 3<<20)
-	p := sendPart(t, s, tok, in, 1, []byte("a part that is thrown away"))
+	// GET defaults to get_part_url, which also takes the id init answered.
+	alt := in
+	alt.PartURL = "/asset/doc/" + id + "/body/upload?filename=gone.bin&upload_id=" + in.UploadID
+	p := sendPart(t, s, tok, alt, 1, []byte("a part that is thrown away"))
 	st, b := call(t, s, http.MethodDelete, in.Abort, tok, nil, nil)
 	var ab struct {
 		Status   string
