@@ -56,6 +56,9 @@ type HTTPConfig struct {
 type FilesConfig struct {
 	// MaxUploadBytes bounds one file sent to the chunked upload API.
 	MaxUploadBytes int64
+	// MultipartUploadBytes is the declared size above which the upload
+	// API's init on an S3 store answers a multipart upload; 0 = 100 MiB.
+	MultipartUploadBytes int64
 }
 
 // OlricConfig configures the embedded cluster member (docs/cluster.md).

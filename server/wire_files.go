@@ -52,7 +52,8 @@ func (s *Server) siteSwitch(next http.Handler) http.Handler { return s.files.sit
 // mountFiles registers the /asset routes.
 func (s *Server) mountFiles(r chi.Router) {
 	asset.Mount(r, asset.Deps{Res: func() resource.Service { return s.res }, Stores: s.files.stores,
-		Log: s.log.With("component", "asset"), MaxUpload: s.cfg.Files.MaxUploadBytes})
+		Log: s.log.With("component", "asset"), MaxUpload: s.cfg.Files.MaxUploadBytes,
+		MultipartThreshold: s.cfg.Files.MultipartUploadBytes})
 }
 
 // writeRender streams the first "render" response of an action (the

@@ -29,6 +29,7 @@ type pendingUploads struct {
 type streamed struct {
 	path, md5, typ string
 	size           int64
+	s3id           string // S3 multipart upload id; the parts go straight to S3
 }
 
 func (p *pendingUploads) put(id string, s streamed) {
@@ -40,6 +41,26 @@ func (p *pendingUploads) put(id string, s streamed) {
 	p.m[id] = s
 }
 
+func (p *pendingUploads) peek(id string) (streamed, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s, ok := p.m[id]
+	return s, ok
+}
+
+// takeS3 forgets the pending multipart upload whose S3 upload id is s3id.
+func (p *pendingUploads) takeS3(s3id string) (streamed, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id, s := range p.m {
+		if s.s3id == s3id {
+			delete(p.m, id)
+			return s, true
+		}
+	}
+	return streamed{}, false
+}
+
 func (p *pendingUploads) take(id string) (streamed, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -49,7 +70,7 @@ func (p *pendingUploads) take(id string) (streamed, bool) {
 }
 
 // upload runs the chunked upload API of contract §7.5:
-// operation=init|stream|complete|abort on …/{column}/upload.
+// operation=init|stream|get_part_url|complete|abort on …/{column}/upload.
 func (h *handler) upload(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	op := q.Get("operation")
@@ -88,12 +109,14 @@ func (h *handler) upload(w http.ResponseWriter, r *http.Request) error {
 		return h.uploadInit(w, r, tg, name)
 	case "stream":
 		return h.uploadStream(w, r, tg, name)
+	case "get_part_url":
+		return h.uploadPartURL(w, r, tg, name)
 	case "complete":
 		return h.uploadComplete(w, r, tg)
 	case "abort":
 		return h.uploadAbort(w, r, tg)
 	}
-	return httperr.New(http.StatusBadRequest, "unsupported operation", "operation "+op+" is not offered: use init, stream, complete or abort")
+	return httperr.New(http.StatusBadRequest, "unsupported operation", "operation "+op+" is not offered: use init, stream, get_part_url, complete or abort")
 }
 
 func writeJSON(w http.ResponseWriter, v any) error {
@@ -114,11 +137,16 @@ func (h *handler) uploadInit(w http.ResponseWriter, r *http.Request, tg target, 
 	id := newUploadID()
 	base := r.URL.Path
 	v := url.Values{"filename": {name}, "upload_id": {id}}
-	// An S3 store takes files up to the multipart threshold straight from
-	// the client (a presigned PUT); larger ones, and every other store, go
-	// through the server's stream operation.
+	// An S3 store takes files straight from the client: up to the
+	// multipart threshold as one presigned PUT, larger ones as presigned
+	// parts of an S3 multipart upload. Every other store goes through the
+	// server's stream operation.
 	size, _ := strconv.ParseInt(r.Header.Get("X-File-Size"), 10, 64)
-	if size <= blob.MultipartThreshold {
+	if size > h.threshold() {
+		if done, err := h.initMultipart(w, r, tg, id, name); done || err != nil {
+			return err
+		}
+	} else {
 		st, p, err := h.locate(r.Context(), tg.col, entry{Name: name})
 		if err != nil {
 			return err
@@ -188,6 +216,13 @@ func (h *handler) uploadStream(w http.ResponseWriter, r *http.Request, tg target
 
 func (h *handler) uploadComplete(w http.ResponseWriter, r *http.Request, tg target) error {
 	id := r.URL.Query().Get("upload_id")
+	req, err := readCompletion(w, r)
+	if err != nil {
+		return err
+	}
+	if p, ok := h.pending.peek(id); len(req.Parts) > 0 || req.S3UploadID != "" || (ok && p.s3id != "") {
+		return h.completeMultipart(w, r, tg, id, req)
+	}
 	s, ok := h.pending.take(id)
 	if !ok {
 		name := r.URL.Query().Get("filename")
@@ -237,6 +272,12 @@ func missingUpload(w http.ResponseWriter) error {
 // column already lists it.
 func (h *handler) uploadAbort(w http.ResponseWriter, r *http.Request, tg target) error {
 	id := r.URL.Query().Get("upload_id")
+	if done, err := h.abortMultipart(r, tg, id); done || err != nil {
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, map[string]any{"status": "aborted", "upload_id": id})
+	}
 	if s, ok := h.pending.take(id); ok {
 		listed := false
 		for _, e := range entries(tg.row.Attrs[tg.col.ColumnName]) {

@@ -29,6 +29,9 @@ type Deps struct {
 	Log    *slog.Logger
 	// MaxUpload bounds one file sent to the chunked upload API (413 above).
 	MaxUpload int64
+	// MultipartThreshold is the declared size above which init on an S3
+	// store answers a multipart upload; 0 means blob.MultipartThreshold.
+	MultipartThreshold int64
 }
 
 // Mount registers GET /asset/{table}/{id}/{column} and the chunked upload

@@ -29,26 +29,29 @@ type Presigned struct {
 	Expires time.Time
 }
 
-// PresignPut returns a PUT request, valid for expires, that writes the
-// file p of an S3 store without passing through this server.
-func (s *Store) PresignPut(ctx context.Context, p, contentType string, expires time.Duration) (Presigned, error) {
+// s3Key gives the bucket key of the store path p.
+func (s *Store) s3Key(p string) (string, error) {
 	if s.s3 == nil {
-		return Presigned{}, ErrNoPresign
+		return "", ErrNoPresign
 	}
 	c, err := Clean(p)
 	if err != nil || c == "" {
-		return Presigned{}, ErrBadPath
+		return "", ErrBadPath
 	}
-	key := c
 	if s.s3.prefix != "" {
-		key = s.s3.prefix + "/" + c
+		return s.s3.prefix + "/" + c, nil
 	}
+	return c, nil
+}
+
+// s3Client is an S3 API client for the store's credential.
+func (s *Store) s3Client() *s3.Client {
 	pr := s.s3.params
 	cfg := aws.Config{Region: pr["region"], Credentials: credentials.NewStaticCredentialsProvider(pr["access_key_id"], pr["secret_access_key"], pr["session_token"])}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	cl := s3.NewFromConfig(cfg, func(o *s3.Options) {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		if ep := pr["endpoint"]; ep != "" {
 			if !strings.Contains(ep, "://") {
 				ep = "https://" + ep
@@ -58,11 +61,20 @@ func (s *Store) PresignPut(ctx context.Context, p, contentType string, expires t
 		// rclone's default for S3-compatible providers is path style.
 		o.UsePathStyle = pr["force_path_style"] != "false" && pr["provider"] != "AWS"
 	})
+}
+
+// PresignPut returns a PUT request, valid for expires, that writes the
+// file p of an S3 store without passing through this server.
+func (s *Store) PresignPut(ctx context.Context, p, contentType string, expires time.Duration) (Presigned, error) {
+	key, err := s.s3Key(p)
+	if err != nil {
+		return Presigned{}, err
+	}
 	in := &s3.PutObjectInput{Bucket: aws.String(s.s3.bucket), Key: aws.String(key)}
 	if contentType != "" {
 		in.ContentType = aws.String(contentType)
 	}
-	req, err := s3.NewPresignClient(cl).PresignPutObject(ctx, in, s3.WithPresignExpires(expires))
+	req, err := s3.NewPresignClient(s.s3Client()).PresignPutObject(ctx, in, s3.WithPresignExpires(expires))
 	if err != nil {
 		return Presigned{}, err
 	}
