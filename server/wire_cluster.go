@@ -93,6 +93,17 @@ type clusterPeers struct {
 	// settled is set once start-up has waited for the listed peers
 	// (wire_cluster_locks.go).
 	settled atomic.Bool
+	// remote are told the tables other nodes' commits touched, after the
+	// read stamps moved (no tables: any may have changed).
+	remote []func(tables []string)
+}
+
+// onRemote adds fn to the functions told of other nodes' commits; fn must
+// not block.
+func (p *clusterPeers) onRemote(fn func(tables []string)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.remote = append(p.remote, fn)
 }
 
 // Attach implements resource.Peers.
@@ -107,6 +118,12 @@ func (p *clusterPeers) Attach(apply func([]resource.Change)) {
 			changes = append(changes, resource.Change{Table: t})
 		}
 		apply(changes)
+		p.mu.Lock()
+		fns := slices.Clone(p.remote)
+		p.mu.Unlock()
+		for _, fn := range fns {
+			fn(tables)
+		}
 	})
 	p.mu.Lock()
 	p.acked = a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -13,6 +14,7 @@ import (
 	"github.com/apiary/apiary/integrations"
 	"github.com/apiary/apiary/integrations/certs"
 	"github.com/apiary/apiary/integrations/connector"
+	"github.com/apiary/apiary/integrations/scheduler"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/databite"
 	"github.com/apiary/apiary/storage/cluster"
@@ -193,6 +195,15 @@ func (s *Server) followIntegrations() {
 			var ref string
 			if json.Unmarshal(b, &ref) == nil && ref != "" {
 				st.engine.Providers.Reload(context.Background(), ref, false)
+			}
+		})
+	}
+	if s.peers != nil {
+		// Other nodes' task writes publish no change event here: read the
+		// task table again when their commits touched it.
+		s.peers.onRemote(func(tables []string) {
+			if len(tables) == 0 || slices.Contains(tables, scheduler.TaskTable) {
+				st.engine.Scheduler.Resync()
 			}
 		})
 	}

@@ -58,6 +58,13 @@ func (r *Res) Put(table, ref string, attrs map[string]any) string {
 	return ref
 }
 
+// Drop removes a row without an event (another node's delete).
+func (r *Res) Drop(table, ref string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.tables[table], ref)
+}
+
 // Rows returns a table's rows ordered by reference id.
 func (r *Res) Rows(table string) []resource.Row {
 	r.mu.Lock()

@@ -189,3 +189,37 @@ func TestSame(t *testing.T) {
 		}
 	}
 }
+
+// Rows written without a change event (another node's writes) are
+// scheduled, changed and removed by Resync alone.
+func TestResyncFollowsSilentWrites(t *testing.T) {
+	e := newSchedEnv(t)
+	if err := e.s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer e.s.Stop()
+	tick := map[string]any{"name": "tick", "schedule": "@every 1s", "action_name": "go", "entity_name": "log", "active": true}
+	ref := e.res.Put(TaskTable, "", tick)
+	time.Sleep(1200 * time.Millisecond)
+	if len(e.s.Jobs()) != 0 || e.count() != 0 {
+		t.Fatalf("a silent write was seen without Resync: %d jobs, %d runs", len(e.s.Jobs()), e.count())
+	}
+	e.s.Resync()
+	e.s.Resync() // merged with the first
+	e.wait(t, "two runs after Resync", func() bool { return e.count() >= 2 })
+
+	tick["active"] = false
+	e.res.Put(TaskTable, ref, tick)
+	e.s.Resync()
+	e.wait(t, "the job to go inactive", func() bool { j := e.s.Jobs(); return len(j) == 1 && !j[0].Active })
+	n := e.count()
+	time.Sleep(1500 * time.Millisecond)
+	if e.count() != n {
+		t.Errorf("a task deactivated elsewhere ran: %d → %d", n, e.count())
+	}
+
+	other := e.res.Put(TaskTable, "", map[string]any{"name": "other", "schedule": "@hourly", "action_name": "go", "entity_name": "log", "active": true})
+	e.res.Drop(TaskTable, ref)
+	e.s.Resync()
+	e.wait(t, "only the other task", func() bool { j := e.s.Jobs(); return len(j) == 1 && j[0].RefID == other })
+}

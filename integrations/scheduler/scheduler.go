@@ -71,6 +71,7 @@ type Scheduler struct {
 	ctx    context.Context
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
+	resync chan struct{} // a pending Resync (capacity 1: requests coalesce)
 }
 
 // New builds a Scheduler; nothing runs until Start.
@@ -81,7 +82,7 @@ func New(o Options) *Scheduler {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Scheduler{o: o, jobs: map[string]*Job{}, cron: cron.New()}
+	return &Scheduler{o: o, jobs: map[string]*Job{}, cron: cron.New(), resync: make(chan struct{}, 1)}
 }
 
 // ParseSchedule parses a 5-field cron expression, a descriptor or @every.
@@ -94,22 +95,72 @@ func system(ctx context.Context) context.Context { return auth.WithPrincipal(ctx
 // Start loads every task, starts the clock and follows later changes.
 func (s *Scheduler) Start(ctx context.Context) error {
 	s.ctx, s.stop = context.WithCancel(context.WithoutCancel(ctx))
+	if err := s.load(ctx); err != nil {
+		return err
+	}
+	s.cancel = s.o.Res().Subscribe(s.changed)
+	s.cron.Start()
+	s.wg.Add(1)
+	go s.followResync()
+	return nil
+}
+
+// load reads every task row and (re)schedules it; a task this node knows
+// that is no longer in the table is removed.
+func (s *Scheduler) load(ctx context.Context) error {
 	res := s.o.Res()
+	s.mu.Lock()
+	known := make([]string, 0, len(s.jobs)) // only these may be removed: a task added meanwhile stays
+	for ref := range s.jobs {
+		known = append(known, ref)
+	}
+	s.mu.Unlock()
+	seen := map[string]bool{}
 	for page := 1; ; page++ {
 		p, err := res.List(system(ctx), TaskTable, resource.Query{PageNumber: page, PageSize: resource.MaxPageSize})
 		if err != nil {
 			return fmt.Errorf("scheduler: list tasks: %w", err)
 		}
 		for _, row := range p.Rows {
+			seen[row.RefID] = true
 			s.apply(row)
 		}
 		if len(p.Rows) < resource.MaxPageSize {
 			break
 		}
 	}
-	s.cancel = res.Subscribe(s.changed)
-	s.cron.Start()
+	for _, ref := range known {
+		if !seen[ref] {
+			s.remove(ref)
+		}
+	}
 	return nil
+}
+
+// Resync asks the scheduler to read the task table again, for changes it
+// was not told of row by row (another node's writes). It returns at once;
+// requests made while one is pending are merged, and a request made before
+// Start is served once started.
+func (s *Scheduler) Resync() {
+	select {
+	case s.resync <- struct{}{}:
+	default:
+	}
+}
+
+// followResync serves Resync requests until Stop.
+func (s *Scheduler) followResync() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.resync:
+			if err := s.load(s.ctx); err != nil && s.ctx.Err() == nil {
+				s.o.Log.Warn("tasks not reloaded", "err", err)
+			}
+		}
+	}
 }
 
 // Stop stops the clock and waits for running tasks.
