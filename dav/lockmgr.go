@@ -30,7 +30,8 @@ var (
 type davLock struct {
 	token    string // opaquelocktoken:<uuid>
 	root     string
-	infinite bool // Depth: infinity
+	rootHref string // the root's URL, for DAV:lockroot
+	infinite bool   // Depth: infinity
 	shared   bool
 	owner    string // inner XML of the client's DAV:owner
 	user     string // principal holding the lock

@@ -221,6 +221,9 @@ func (e *davError) write(w http.ResponseWriter) {
 // multistatus accumulates <d:response> elements.
 type multistatus struct {
 	b strings.Builder
+	// extra, when set, adds properties to every rendered response (the
+	// lock properties in a PROPFIND).
+	extra func(href string) props
 }
 
 func newMultistatus() *multistatus {
