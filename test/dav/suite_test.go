@@ -26,6 +26,7 @@ func TestDAV(t *testing.T) {
 		{"Vdirsyncer", testVdirsyncer},
 		{"Tsdav", testTsdav},
 		{"Litmus", testLitmus},
+		{"Locks", testLocks},
 		{"JSONAPIWrites", testJSONAPIWrites},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, s) })
