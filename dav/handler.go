@@ -46,6 +46,8 @@ type Handler struct {
 	marks deleteMarks
 	// locks are the WebDAV write locks (RFC 4918 class 2).
 	locks *lockManager
+	// queries caches calendar-query answers until a DAV table changes.
+	queries queryCache
 }
 
 type basicEntry struct {

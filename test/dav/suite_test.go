@@ -27,6 +27,7 @@ func TestDAV(t *testing.T) {
 		{"Tsdav", testTsdav},
 		{"Litmus", testLitmus},
 		{"Locks", testLocks},
+		{"QueryCacheInvalidation", testQueryCacheInvalidation},
 		{"JSONAPIWrites", testJSONAPIWrites},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, s) })
