@@ -114,24 +114,47 @@ func (h *Handler) checkLocks(r *http.Request, t target) *davError {
 		tokens = ifTokens(lists)
 	}
 	user := auth.PrincipalFrom(ctx).UserRef
-	check := func(key string, tree bool) *davError {
+	locked := func(l *davLock) *davError {
+		return &davError{status: http.StatusLocked, msg: "the resource is locked; submit its lock token in an If header",
+			cond: "<d:lock-token-submitted>" + href(l.rootHref) + "</d:lock-token-submitted>"}
+	}
+	// check refuses a change of t (and, with tree, of what is below it);
+	// member reports whether the change adds or removes t, which a
+	// Depth: 0 lock on its collection forbids too.
+	check := func(t target, tree bool, member func() bool) *davError {
+		key := lockKey(t)
 		if l := h.locks.blocked(key, tree, user, tokens); l != nil {
-			return &davError{status: http.StatusLocked, msg: "the resource is locked; submit its lock token in an If header",
-				cond: "<d:lock-token-submitted>" + href(l.rootHref) + "</d:lock-token-submitted>"}
+			return locked(l)
+		}
+		if i := strings.LastIndexByte(key, '/'); i > 0 && t.kind >= kindCollection {
+			if l := h.locks.blockedMembers(key[:i], user, tokens); l != nil && member() {
+				return locked(l)
+			}
 		}
 		return nil
 	}
+	always := func() bool { return true }
+	missing := func(t target) func() bool {
+		return func() bool {
+			c, o, _ := h.resolve(ctx, t)
+			return c == nil || (t.kind == kindObject && o == nil)
+		}
+	}
 	switch r.Method {
-	case http.MethodPut, "PROPPATCH", "MKCOL", "MKCALENDAR":
-		return check(lockKey(t), false)
+	case "PROPPATCH":
+		return check(t, false, func() bool { return false })
+	case "MKCOL", "MKCALENDAR":
+		return check(t, false, always)
+	case http.MethodPut:
+		return check(t, false, missing(t))
 	case http.MethodDelete, "MOVE", "COPY":
 		if r.Method != "COPY" {
-			if derr := check(lockKey(t), true); derr != nil {
+			if derr := check(t, true, always); derr != nil {
 				return derr
 			}
 		}
 		if dt, ok := targetOfURL(ctx, r.Header.Get("Destination")); ok {
-			return check(lockKey(dt), true)
+			return check(dt, true, missing(dt))
 		}
 	}
 	return nil

@@ -90,6 +90,13 @@ func TestLockManagerBlockedAndExpiry(t *testing.T) {
 	if len(m.covering("/u/c/sub")) != 0 || m.blocked("/u/c/sub", false, "b", nil) != nil {
 		t.Fatal("an expired lock still applies")
 	}
+	z, _ := m.create(davLock{root: "/u/z", user: "a", timeout: time.Minute})
+	if m.blockedMembers("/u/z", "b", nil) == nil || m.blockedMembers("/u/z", "a", map[string]bool{z.token: true}) != nil {
+		t.Error("blockedMembers does not follow the Depth 0 lock")
+	}
+	if m.blockedMembers("/u/c", "b", nil) != nil {
+		t.Error("blockedMembers reports an unlocked collection")
+	}
 	l2, _ := m.create(davLock{root: "/u/c/x", user: "a", timeout: time.Minute})
 	m.removed("/u/c")
 	if m.hasToken(l2.token, "/u/c/x") {

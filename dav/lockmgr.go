@@ -163,6 +163,23 @@ func (m *lockManager) blocked(p string, tree bool, user string, tokens map[strin
 	return nil
 }
 
+// blockedMembers returns a Depth: 0 lock on collection p that forbids
+// user, who submitted tokens, to add or remove members of p (locks with
+// Depth: infinity are found by blocked on the member itself).
+func (m *lockManager) blockedMembers(p, user string, tokens map[string]bool) *davLock {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.purge()
+	for _, l := range m.locks {
+		if l.root != p || l.infinite || (tokens[l.token] && l.user == user) {
+			continue
+		}
+		c := *l
+		return &c
+	}
+	return nil
+}
+
 // removed drops the locks on p and below after p was moved or deleted
 // (RFC 4918 §7.7: locks do not move with a resource).
 func (m *lockManager) removed(p string) {

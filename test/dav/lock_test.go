@@ -80,6 +80,15 @@ func testLocks(t *testing.T, s *testserver.Server) {
 	u.do(t, "MKCOL", docs, nil, "").want(t, 201, "MKCOL again: the lock went with the collection")
 	u.do(t, "PUT", docs+"a.txt", nil, "x").want(t, 201, "PUT into the new collection")
 
+	// A Depth: 0 lock on a collection guards its membership only.
+	zlk := u.do(t, "LOCK", docs, map[string]string{"Depth": "0"}, exclusiveLock).want(t, 200, "LOCK collection, Depth 0")
+	ztok := lockTokenRe.FindStringSubmatch(zlk.header.Get("Lock-Token"))[1]
+	u.do(t, "PUT", docs+"a.txt", nil, "changed").want(t, 204, "PUT over a member of a Depth 0 locked collection")
+	u.do(t, "PUT", docs+"b.txt", nil, "new").want(t, 423, "PUT adding a member without the token")
+	u.do(t, "DELETE", docs+"a.txt", nil, "").want(t, 423, "DELETE of a member without the token")
+	u.do(t, "PUT", docs+"b.txt", map[string]string{"If": "<" + u.s.URL + docs + "> (<" + ztok + ">)"}, "new").want(t, 201, "PUT adding a member with the token")
+	u.do(t, "UNLOCK", docs, map[string]string{"Lock-Token": "<" + ztok + ">"}, "").want(t, 204, "UNLOCK Depth 0")
+
 	// LOCK on an unmapped URL creates the object; a calendar refuses an
 	// empty one and no lock is left behind.
 	nl := u.do(t, "LOCK", docs+"new.txt", nil, exclusiveLock).want(t, 201, "LOCK of an unmapped URL")
