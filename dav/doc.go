@@ -11,8 +11,11 @@
 // event). Plain WebDAV collections may hold collections, named by their
 // path below the home set.
 //
+// WebDAV write locks (RFC 4918 class 2: LOCK, UNLOCK, the If header) are
+// kept in memory by a lockManager per Handler (lockmgr.go, lock.go).
+//
 // The protocol layer (PROPFIND, PROPPATCH, REPORT, MKCOL, MKCALENDAR, PUT,
-// GET, DELETE, COPY, MOVE) is this package's own: go-webdav v0.7.0's
+// GET, DELETE, COPY, MOVE, LOCK, UNLOCK) is this package's own: go-webdav v0.7.0's
 // server handlers lack sync-collection, getctag, PROPPATCH, COPY/MOVE and
 // per-collection privileges, and assume a path layout that is not
 // Daptin's. Its caldav.ValidateCalendarObject is used, with

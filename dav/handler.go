@@ -44,6 +44,10 @@ type Handler struct {
 	follow sync.Mutex
 	// marks are the objects DAV deletes (and tombstones) itself.
 	marks deleteMarks
+	// locks are the WebDAV write locks (RFC 4918 class 2).
+	locks *lockManager
+	// queries caches calendar-query answers until a DAV table changes.
+	queries queryCache
 }
 
 type basicEntry struct {
@@ -60,15 +64,15 @@ func New(d Deps) *Handler {
 	if d.MaxBody <= 0 {
 		d.MaxBody = 10 << 20
 	}
-	h := &Handler{d: d, basic: map[[32]byte]basicEntry{}}
+	h := &Handler{d: d, basic: map[[32]byte]basicEntry{}, locks: newLockManager()}
 	h.states.m = map[string]cachedState{}
 	return h
 }
 
 // davHeader lists the DAV compliance classes this server implements.
-const davHeader = "1, 3, calendar-access, addressbook, extended-mkcol"
+const davHeader = "1, 2, 3, calendar-access, addressbook, extended-mkcol"
 
-const allowHeader = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCOL, MKCALENDAR, COPY, MOVE"
+const allowHeader = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT, MKCOL, MKCALENDAR, COPY, MOVE, LOCK, UNLOCK"
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +117,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		derr = errForbidden("this principal path belongs to another user")
 	}
 	if derr == nil {
+		derr = h.checkLocks(r, t)
+	}
+	if derr == nil {
 		derr = h.dispatch(w, r, t)
+		if derr == nil && (r.Method == http.MethodDelete || r.Method == "MOVE") {
+			h.locks.removed(lockKey(t)) // locks do not survive a delete or move
+		}
 	}
 	if derr != nil {
 		if derr.status >= 500 {
@@ -141,6 +151,10 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, t target) *da
 		return h.delete(w, r, t)
 	case "COPY", "MOVE":
 		return h.copyMove(w, r, t)
+	case "LOCK":
+		return h.lock(w, r, t)
+	case "UNLOCK":
+		return h.unlock(w, r, t)
 	}
 	w.Header().Set("Allow", allowHeader)
 	return &davError{status: http.StatusMethodNotAllowed, msg: r.Method + " is not supported on DAV paths"}

@@ -38,6 +38,8 @@ var (
 	pCardData      = xml.Name{Space: nsCardDAV, Local: "address-data"}
 	pCTag          = xml.Name{Space: nsCS, Local: "getctag"}
 	pColor         = xml.Name{Space: nsApple, Local: "calendar-color"}
+	pLockDiscovery = xml.Name{Space: nsDAV, Local: "lockdiscovery"}
+	pSupportedLock = xml.Name{Space: nsDAV, Local: "supportedlock"}
 )
 
 // props maps a property name to its rendered inner XML.
@@ -99,6 +101,11 @@ func href(h string) string { return "<d:href>" + esc(h) + "</d:href>" }
 
 // render writes one <d:response> for href with the requested properties.
 func (m *multistatus) render(h string, ps props, q propReq) {
+	if m.extra != nil {
+		for n, v := range m.extra(h) {
+			ps[n] = v
+		}
+	}
 	var ok, missing strings.Builder
 	switch {
 	case q.names:

@@ -65,6 +65,13 @@ func (h *Handler) calendarQuery(w http.ResponseWriter, r *http.Request, t target
 	if top == nil || top.attr("name") != "VCALENDAR" {
 		return &davError{status: http.StatusForbidden, msg: "calendar-query needs a VCALENDAR comp-filter", cond: "<c:valid-filter/>"}
 	}
+	me := auth.PrincipalFrom(ctx).UserRef
+	key := queryKey(c.ref, me, t.prefix, body)
+	stamp := h.queryStamp(h.d.Res())
+	if cached, ok := h.queries.get(key, stamp); ok {
+		sendCached(w, cached)
+		return nil
+	}
 	// Narrow in SQL with the component and time range of the first
 	// nested comp-filter; every candidate is then matched exactly.
 	extra := []resource.Condition{}
@@ -86,7 +93,6 @@ func (h *Handler) calendarQuery(w http.ResponseWriter, r *http.Request, t target
 	}
 	q := parsePropReq(body)
 	data := q.wants(pCalData)
-	me := auth.PrincipalFrom(ctx).UserRef
 	m := newMultistatus()
 	for i := range os {
 		if in, known := plain.match(&os[i]); known {
@@ -107,7 +113,9 @@ func (h *Handler) calendarQuery(w http.ResponseWriter, r *http.Request, t target
 			m.render(objectHref(t.prefix, me, c.seg, os[i].file), objectProps(c, &os[i], data), q)
 		}
 	}
-	m.send(w)
+	out := m.finish()
+	h.queries.put(key, stamp, out)
+	sendCached(w, out)
 	return nil
 }
 

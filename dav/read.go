@@ -69,6 +69,7 @@ func (h *Handler) propfind(w http.ResponseWriter, r *http.Request, t target) *da
 	p := auth.PrincipalFrom(ctx)
 	res := h.d.Res()
 	m := newMultistatus()
+	m.extra = h.lockProps
 	switch t.kind {
 	case kindRoot:
 		m.render(r.URL.Path, rootProps(p, t.prefix), q)

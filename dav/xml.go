@@ -221,6 +221,9 @@ func (e *davError) write(w http.ResponseWriter) {
 // multistatus accumulates <d:response> elements.
 type multistatus struct {
 	b strings.Builder
+	// extra, when set, adds properties to every rendered response (the
+	// lock properties in a PROPFIND).
+	extra func(href string) props
 }
 
 func newMultistatus() *multistatus {
@@ -240,10 +243,13 @@ func (m *multistatus) raw(s string) { m.b.WriteString(s) }
 
 // send writes the 207 answer.
 func (m *multistatus) send(w http.ResponseWriter) {
+	sendCached(w, m.finish())
+}
+
+// finish closes the document and returns it.
+func (m *multistatus) finish() string {
 	m.b.WriteString(`</d:multistatus>`)
-	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	w.WriteHeader(http.StatusMultiStatus)
-	_, _ = io.WriteString(w, m.b.String())
+	return m.b.String()
 }
 
 func statusLine(code int) string {

@@ -10,7 +10,7 @@ import (
 )
 
 // davMethods are the WebDAV, CalDAV and CardDAV verbs chi must know.
-var davMethods = []string{"PROPFIND", "PROPPATCH", "REPORT", "MKCOL", "MKCALENDAR", "COPY", "MOVE"}
+var davMethods = []string{"PROPFIND", "PROPPATCH", "REPORT", "MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK"}
 
 func init() {
 	// chi answers 405 to verbs it does not know; registering mutates chi's

@@ -20,7 +20,7 @@ var litmusSuites = []struct {
 	{"basic", 16},
 	{"copymove", 13},
 	{"props", 30},
-	{"locks", 3},
+	{"locks", 41},
 }
 
 var litmusSummary = regexp.MustCompile(`<- summary for \x60(\w+)': of (\d+) tests run: (\d+) passed, (\d+) failed`)

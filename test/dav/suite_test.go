@@ -26,6 +26,8 @@ func TestDAV(t *testing.T) {
 		{"Vdirsyncer", testVdirsyncer},
 		{"Tsdav", testTsdav},
 		{"Litmus", testLitmus},
+		{"Locks", testLocks},
+		{"QueryCacheInvalidation", testQueryCacheInvalidation},
 		{"JSONAPIWrites", testJSONAPIWrites},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, s) })
