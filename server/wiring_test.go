@@ -22,7 +22,7 @@ import (
 
 // unitServer builds a Server on a fresh SQLite file without starting its
 // listeners; its Handler serves requests in memory.
-func unitServer(t *testing.T, schemaFiles map[string]string) *Server {
+func unitServer(t *testing.T, schemaFiles map[string]string, opts ...func(*Config)) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	for name, body := range schemaFiles {
@@ -37,6 +37,9 @@ func unitServer(t *testing.T, schemaFiles map[string]string) *Server {
 	cfg.SchemaDir = dir
 	cfg.LocalStoragePath = filepath.Join(dir, "storage")
 	cfg.PasswordCost = 4
+	for _, o := range opts {
+		o(&cfg)
+	}
 	s, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("New: %v", err)
