@@ -57,9 +57,9 @@ func (m fakeMember) Subscribe(channel string, fn func([]byte)) func() {
 
 func (fakeMember) Incr(context.Context, string, string, time.Duration) (int, error) { return 0, nil }
 func (fakeMember) Lease(context.Context, string, time.Duration) (bool, error)       { return true, nil }
-func (fakeMember) Members(context.Context) []string                                { return nil }
-func (m fakeMember) Node() string                                                  { return m.node }
-func (fakeMember) Close(context.Context) error                                     { return nil }
+func (fakeMember) Members(context.Context) []string                                 { return nil }
+func (m fakeMember) Node() string                                                   { return m.node }
+func (fakeMember) Close(context.Context) error                                      { return nil }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
