@@ -2,40 +2,22 @@ package actions
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apiary/apiary/auth"
-	"github.com/apiary/apiary/migrations"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/resource/resourcetest"
 	"github.com/apiary/apiary/schema"
-	"github.com/apiary/apiary/storage/db/dbtest"
 )
 
 // configExecutor is an executor over a fresh database with its _config
 // store, as the server builds one.
 func configExecutor(t *testing.T, now func() time.Time) (*Executor, resource.Service, *resource.ConfigStore) {
 	t.Helper()
-	f, err := schema.Parse("schema_test.yaml", []byte(dataSchema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := schema.Compile(schema.Source{Path: "schema_test.yaml", File: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := dbtest.Open(t)
-	ctx := context.Background()
-	if _, err := migrations.Apply(ctx, d, sc, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
-	if err := resource.Bootstrap(ctx, d, sc, resource.BootstrapOptions{LocalStoragePath: t.TempDir()}); err != nil {
-		t.Fatal(err)
-	}
-	svc := resource.New(resource.Options{DB: d, Schema: schema.NewHolder(sc), Log: slog.New(slog.DiscardHandler)})
+	svc, d := resourcetest.NewDB(t, dataSchema)
 	conf := resource.NewConfigStore(d)
 	iss := auth.NewIssuer([]byte("0123456789abcdef0123456789abcdef"), "apiary-test", time.Hour, now)
 	e := New(Options{Res: func() resource.Service { return svc }, Config: conf, Issuer: iss, Now: now})
