@@ -26,6 +26,17 @@ Tables:
       - {Name: label, ColumnType: label}
 Relations:
   - {Subject: tag, Relation: belongs_to, Object: todo}
+Actions:
+  - Name: shout
+    Label: Shout
+    OnType: todo
+    InstanceOptional: true
+    InFields:
+      - {Name: word, ColumnName: word, ColumnType: label}
+  - Name: fail
+    Label: Fail
+    OnType: todo
+    InstanceOptional: true
 `
 
 type gqlAnswer struct {
@@ -47,7 +58,8 @@ func gqlServer(t *testing.T, enabled *bool, limits Limits, calls *[]string) *htt
 			if name == "fail" {
 				return nil, errors.New("boom")
 			}
-			return []map[string]any{{"ResponseType": "client.notify", "Attributes": attrs}}, nil
+			b, _ := json.Marshal(attrs)
+			return []map[string]any{{"ResponseType": "client.notify", "Attributes": map[string]any{"type": "success", "message": string(b)}}}, nil
 		}})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.System())))
