@@ -28,6 +28,13 @@ import (
 // server does.
 func liveDaybed(t *testing.T) *httptest.Server {
 	t.Helper()
+	srv, _ := liveDaybedRes(t)
+	return srv
+}
+
+// liveDaybedRes is liveDaybed that also returns the service.
+func liveDaybedRes(t *testing.T) (*httptest.Server, resource.Service) {
+	t.Helper()
 	dir := t.TempDir()
 	d := dbtest.Open(t)
 	log := slog.New(slog.DiscardHandler)
@@ -63,7 +70,7 @@ func liveDaybed(t *testing.T) *httptest.Server {
 		SignupOpen: func(context.Context) bool { return true }, Log: log, MaxBody: 1 << 16})
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, res
 }
 
 // hawkClient signs requests with Hawk credentials (nil: a guest).
