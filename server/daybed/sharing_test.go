@@ -99,8 +99,8 @@ func TestSharingWithAuthenticatedAndOwnRecords(t *testing.T) {
 	// PUT replaces; unknown principals and permissions are refused.
 	for body, want := range map[string]int{
 		`{"Everyone":["read_definition"],"` + owner.creds.ID + `":["ALL"]}`: 200,
-		`{"nobody-at-all":["read_definition"]}`:                              400,
-		`{"Everyone":["fly"]}`:                                                400,
+		`{"nobody-at-all":["read_definition"]}`:                             400,
+		`{"Everyone":["fly"]}`:                                              400,
 	} {
 		if code, _, got := owner.do(t, "PUT", "/v1/models/todo/permissions", body); code != want {
 			t.Errorf("PUT permissions %s: %d %s", body, code, got)
