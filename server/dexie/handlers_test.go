@@ -32,9 +32,19 @@ func dexieServer(t *testing.T) (*httptest.Server, resource.Service) {
 	r := chi.NewRouter()
 	r.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			if req.Header.Get("X-Test-As") == "app" {
+			as := req.Header.Get("X-Test-As")
+			switch {
+			case as == "app":
 				p := auth.System()
 				p.Scopes = []string{ScopeAccessDB, ScopeGlobalRead, ScopeGlobalWrite}
+				req = req.WithContext(auth.WithPrincipal(req.Context(), p))
+			case strings.Contains(as, "@"): // a user's token with ACCESS_DB only
+				p, err := svc.PrincipalByEmail(auth.WithPrincipal(req.Context(), auth.System()), as)
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusTeapot)
+					return
+				}
+				p.Scopes = []string{ScopeAccessDB}
 				req = req.WithContext(auth.WithPrincipal(req.Context(), p))
 			}
 			next.ServeHTTP(w, req)
