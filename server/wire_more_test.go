@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -9,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apiary/apiary/actions"
+	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
 )
 
@@ -102,5 +106,76 @@ func TestIntegrationActionFallsThrough(t *testing.T) {
 	}
 	if w := serve(s, "GET", "/api/status", "", nil); w.Code == http.StatusOK && !strings.Contains(w.Body.String(), "scheduler") {
 		t.Errorf("/api/status lacks the scheduler section: %s", w.Body)
+	}
+}
+
+func TestDAVSwitchFollowsConfig(t *testing.T) {
+	s := unitServer(t, nil)
+	ctx := context.Background()
+	if w := serve(s, "PROPFIND", "/caldav/", "", nil); w.Code != http.StatusNotFound {
+		t.Errorf("caldav while off: %d", w.Code)
+	}
+	if err := s.ConfigStore().Set(ctx, resource.ConfigBackend, "caldav.enable", "true"); err != nil {
+		t.Fatal(err)
+	}
+	s.ReloadConfig(ctx)
+	if !s.davOn.Load() {
+		t.Fatal("caldav.enable=true did not switch DAV on")
+	}
+	if w := serve(s, "PROPFIND", "/caldav/", "", nil); w.Code == http.StatusNotFound || w.Code == http.StatusMethodNotAllowed {
+		t.Errorf("caldav while on: %d %s", w.Code, w.Body)
+	}
+	s.reloadDAV(map[string]string{})
+	if s.davOn.Load() {
+		t.Error("DAV stays on without the key")
+	}
+	s.cfg.CalDAV = true
+	s.reloadDAV(map[string]string{})
+	if !s.davOn.Load() {
+		t.Error("-caldav_enable does not keep DAV on")
+	}
+}
+
+func TestHTTPSListenerFollowsConfig(t *testing.T) {
+	s := unitServer(t, nil)
+	ctx := context.Background()
+	if ls := s.httpsListeners(ctx); len(ls) != 0 {
+		t.Errorf("https listener without enable_https: %v", ls)
+	}
+	if err := s.ConfigStore().Set(ctx, resource.ConfigBackend, "enable_https", "true"); err != nil {
+		t.Fatal(err)
+	}
+	ls := s.httpsListeners(ctx)
+	if len(ls) != 1 || ls[0].Name() != "https" {
+		t.Fatalf("https listeners: %v", ls)
+	}
+	if s.certManager() != s.certManager() {
+		t.Error("a second certificate manager was built")
+	}
+}
+
+func TestCertificateDownloads(t *testing.T) {
+	s := unitServer(t, nil)
+	ctx := auth.WithPrincipal(context.Background(), auth.System())
+	row, err := s.Resource().Create(ctx, "certificate", resource.Input{Attributes: map[string]any{"hostname": "example.test"}})
+	if err != nil {
+		t.Fatalf("certificate row: %v", err)
+	}
+	_, err = s.exec.Execute(ctx, "certificate", "download_certificate", map[string]any{"certificate_id": row.RefID})
+	var ae *actions.Error
+	if !errors.As(err, &ae) || ae.Status != http.StatusNotFound {
+		t.Errorf("download before generation: %v", err)
+	}
+	if _, err := s.exec.Execute(ctx, "certificate", "generate_self_certificate", map[string]any{"certificate_id": row.RefID}); err != nil {
+		t.Fatalf("generate: %v", err)
+	}
+	out, err := s.exec.Execute(ctx, "certificate", "download_certificate", map[string]any{"certificate_id": row.RefID})
+	if err != nil || len(out) != 1 {
+		t.Fatalf("download: %v %v", out, err)
+	}
+	a := out[0].Attributes.(map[string]any)
+	pem, _ := base64.StdEncoding.DecodeString(a["content"].(string))
+	if a["name"] != "example.test.pem.crt" || !strings.Contains(string(pem), "BEGIN CERTIFICATE") {
+		t.Errorf("certificate download: %v %.40s", a["name"], pem)
 	}
 }
