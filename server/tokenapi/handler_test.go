@@ -144,3 +144,18 @@ func TestTokenRefusals(t *testing.T) {
 }
 
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+func TestAnswerClaimsAndScopeText(t *testing.T) {
+	t.Parallel()
+	svc := answerClaims(auth.Claims{ClientID: "backup"}, []string{ScopeAccessDB})
+	if svc["sub"] != "backup" || svc["license"] != "ok" || svc["email"] != nil {
+		t.Errorf("service claims: %v", svc)
+	}
+	user := answerClaims(auth.Claims{ClientID: "backup", Email: "a@b.c", Name: "A", Subject: "u-1"}, nil)
+	if user["sub"] != "a@b.c" || user["email"] != "a@b.c" || user["name"] != "A" || user["userRef"] != "u-1" {
+		t.Errorf("impersonated claims: %v", user)
+	}
+	if got := strings.Join(normalizeScopes(splitScopes(" access_db,GLOBAL_READ  access_db ")), " "); got != "ACCESS_DB GLOBAL_READ" {
+		t.Errorf("scopes: %q", got)
+	}
+}
