@@ -183,7 +183,7 @@ func TestUsersRoutesNeedScopes(t *testing.T) {
 	if code, body = send(t, srv, "app", "GET", "/users?type=eval&search=NEW", ""); code != 200 || !strings.Contains(body, "new@example.com") {
 		t.Errorf("search users: %d %s", code, body)
 	}
-	if code, body = send(t, srv, "app", "POST", "/users", `{"userId":"x@example.com","type":"trial"}`); code != 400 {
+	if code, body = send(t, srv, "app", "POST", "/users", `[{"userId":"x@example.com","type":"trial"}]`); code != 400 || !strings.Contains(body, "type must be") {
 		t.Errorf("bad user type: %d %s", code, body)
 	}
 	if code, body = send(t, srv, "app", "GET", "/users/nobody@example.com", ""); code != 404 {
