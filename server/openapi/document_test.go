@@ -124,3 +124,40 @@ func TestDialectAndIntegrationRoutesAreFixed(t *testing.T) {
 		}
 	}
 }
+
+func TestSharedParameters(t *testing.T) {
+	t.Parallel()
+	doc, err := Build(compile(t, todoSchema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := doc.Components.Parameters
+	for name, want := range map[string]struct{ in, param, typ string }{
+		"Id":           {"path", "id", typeString},
+		"PageNumber":   {"query", "page[number]", typeInteger},
+		"PageSize":     {"query", "page[size]", typeInteger},
+		"PageAfter":    {"query", "page[after]", typeString},
+		"Sort":         {"query", "sort", typeString},
+		"ValidateOnly": {"header", "Validate-Only", typeBoolean},
+		"Entity":       {"path", "entity", typeString},
+	} {
+		p := ps[name]
+		if p == nil || p.In != want.in || p.Name != want.param || p.Schema == nil || p.Schema.Type != want.typ {
+			t.Errorf("parameter %s: %+v", name, p)
+			continue
+		}
+		if p.In == "path" && !p.Required {
+			t.Errorf("path parameter %s is not required", name)
+		}
+	}
+	var tables []string
+	for _, v := range ps["Entity"].Schema.Enum {
+		tables = append(tables, v.(string))
+	}
+	if !sort.StringsAreSorted(tables) || !strings.Contains(strings.Join(tables, " "), "todo") {
+		t.Errorf("entity names: %v", tables)
+	}
+	if m := ps["PageSize"].Schema.Minimum; m == nil || *m != 0 {
+		t.Errorf("page size minimum: %v", m)
+	}
+}
