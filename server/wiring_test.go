@@ -259,7 +259,7 @@ func TestTimeouts(t *testing.T) {
 	var srv http.Server
 	applyTimeouts(&srv, Timeouts{Write: 3 * time.Second})
 	if srv.WriteTimeout != 3*time.Second || srv.ReadHeaderTimeout != d.Header || srv.ReadTimeout != d.Read || srv.IdleTimeout != d.Idle {
-		t.Errorf("applied: %+v", srv)
+		t.Errorf("applied: %v %v %v %v", srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout)
 	}
 }
 
