@@ -33,7 +33,7 @@ func liveDaybed(t *testing.T) *httptest.Server {
 }
 
 // liveDaybedRes is liveDaybed that also returns the service.
-func liveDaybedRes(t *testing.T) (*httptest.Server, resource.Service) {
+func liveDaybedRes(t *testing.T, opts ...func(*Deps)) (*httptest.Server, resource.Service) {
 	t.Helper()
 	dir := t.TempDir()
 	d := dbtest.Open(t)
@@ -66,8 +66,12 @@ func liveDaybedRes(t *testing.T) (*httptest.Server, resource.Service) {
 	}
 	res = resource.New(resource.Options{DB: d, Schema: holder, Log: log})
 	r := chi.NewRouter()
-	Mount(r, Deps{Res: func() resource.Service { return res }, Secret: []byte("test-secret"), SchemaDir: dir, Reload: reload,
-		SignupOpen: func(context.Context) bool { return true }, Log: log, MaxBody: 1 << 16})
+	deps := Deps{Res: func() resource.Service { return res }, Secret: []byte("test-secret"), SchemaDir: dir, Reload: reload,
+		SignupOpen: func(context.Context) bool { return true }, Log: log, MaxBody: 1 << 16}
+	for _, o := range opts {
+		o(&deps)
+	}
+	Mount(r, deps)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return srv, res
