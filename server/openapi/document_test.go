@@ -161,3 +161,19 @@ func TestSharedParameters(t *testing.T) {
 		t.Errorf("page size minimum: %v", m)
 	}
 }
+
+func TestBuildingBlocks(t *testing.T) {
+	t.Parallel()
+	rs := ok(200, response("fine", "application/json", stringSchema()), 204, response("empty", "", nil))
+	if len(rs) != 3 || rs["default"].Ref != "#/components/responses/Error" || rs["204"].Content != nil ||
+		rs["200"].Content["application/json"].Schema.Type != typeString {
+		t.Errorf("responses: %+v", rs)
+	}
+	if b := body("application/json", arrayOf(uuidSchema())); !b.Required || b.Content["application/json"].Schema.Items.Format != "uuid" {
+		t.Errorf("body: %+v", b)
+	}
+	s := integerSchema().withEnum(1, 2).withMin(1).withNullable()
+	if len(s.Enum) != 2 || *s.Minimum != 1 || !s.Nullable || readOnly(stringSchema()).ReadOnly != true {
+		t.Errorf("schema helpers: %+v", s)
+	}
+}
