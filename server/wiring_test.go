@@ -333,3 +333,17 @@ func TestOAuthFail(t *testing.T) {
 		t.Error("other errors must pass through unchanged")
 	}
 }
+
+func TestDefaultIntegrationsConfig(t *testing.T) {
+	t.Parallel()
+	c := DefaultIntegrationsConfig()
+	if c.ReadPerMinute <= 0 || c.WritePerMinute <= 0 || c.WritePerMinute > c.ReadPerMinute {
+		t.Errorf("rate limits: %+v", c)
+	}
+	if c.Timeout != 30*time.Second || c.MaxResponse != 10<<20 {
+		t.Errorf("timeout and answer cap: %v %d", c.Timeout, c.MaxResponse)
+	}
+	if c.ACMERenewBefore <= c.ACMECheckEvery {
+		t.Errorf("renewal window %v must exceed the check interval %v", c.ACMERenewBefore, c.ACMECheckEvery)
+	}
+}

@@ -214,3 +214,29 @@ func TestModelNamesAndDefinitions(t *testing.T) {
 		t.Errorf("good definition: %+v %v", def, err)
 	}
 }
+
+func TestAPIErrorTextAndJSON(t *testing.T) {
+	t.Parallel()
+	err := badRequest("body", "item", "Required")
+	if got := err.Error(); got != `{"status":"error","errors":[{"location":"body","name":"item","description":"Required"}]}` {
+		t.Errorf("Error() = %s", got)
+	}
+	w := httptest.NewRecorder()
+	writeJSON(w, http.StatusCreated, map[string]string{"id": "x"})
+	if w.Code != 201 || w.Header().Get("Content-Type") != "application/json; charset=UTF-8" || w.Body.String() != `{"id":"x"}` {
+		t.Errorf("writeJSON: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+	w = httptest.NewRecorder()
+	writeJSON(w, http.StatusOK, func() {})
+	if w.Code != 500 || !json.Valid(w.Body.Bytes()) {
+		t.Errorf("unencodable answer: %d %s", w.Code, w.Body)
+	}
+	h := &handler{Deps: Deps{Secret: []byte("s")}}
+	a, b := h.userToken("u-1"), h.userToken("u-2")
+	if len(a) != 64 || a == b || a != h.userToken("u-1") {
+		t.Errorf("user tokens: %s %s", a, b)
+	}
+	if id := h.credentialsID(auth.Principal{UserRef: "u-1"}); len(id) != 64 || id == h.credentialsID(auth.Principal{UserRef: "u-2"}) {
+		t.Errorf("credentials id: %s", id)
+	}
+}
