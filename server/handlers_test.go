@@ -145,3 +145,35 @@ func TestPublishToTopicErrors(t *testing.T) {
 		t.Errorf("empty topic: %d %v", status, err)
 	}
 }
+
+func TestConfigAPINeedsAnAdministrator(t *testing.T) {
+	s := unitServer(t, nil)
+	signup := func(name string) string {
+		body := `{"attributes":{"name":"` + name + `","email":"` + name + `@example.com","password":"password-` + name + `","passwordConfirm":"password-` + name + `"}}`
+		if w := serve(s, "POST", "/action/user_account/signup", "", strings.NewReader(body)); w.Code != http.StatusOK {
+			t.Fatalf("signup %s: %d %s", name, w.Code, w.Body)
+		}
+		p, err := s.Resource().PrincipalByEmail(auth.WithPrincipal(context.Background(), auth.System()), name+"@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, _, err := s.Issuer().Issue(p.Email, p.Name, p.UserRef, p.AuthVersion)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	admin, plain := signup("ann"), signup("bob")
+	if w := serve(s, "POST", "/action/world/become_an_administrator", admin, strings.NewReader(`{}`)); w.Code != http.StatusOK {
+		t.Fatalf("become admin: %d %s", w.Code, w.Body)
+	}
+	if w := serve(s, "GET", "/_config", plain, nil); w.Code != http.StatusForbidden {
+		t.Errorf("plain user: %d", w.Code)
+	}
+	if w := serve(s, "GET", "/_config", "", nil); w.Code != http.StatusUnauthorized {
+		t.Errorf("guest: %d", w.Code)
+	}
+	if w := serve(s, "GET", "/_config", admin, nil); w.Code != http.StatusOK || strings.Contains(w.Body.String(), "jwt.secret") {
+		t.Errorf("administrator: %d %s", w.Code, w.Body)
+	}
+}

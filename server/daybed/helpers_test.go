@@ -240,3 +240,14 @@ func TestAPIErrorTextAndJSON(t *testing.T) {
 		t.Errorf("credentials id: %s", id)
 	}
 }
+
+func TestLocationOverTLS(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest("POST", "https://api.test/v1/models/todo/records", nil)
+	if r.TLS == nil {
+		t.Fatal("httptest gave no TLS state for an https URL")
+	}
+	if got := location(r, "todo", "r-9"); got != "https://api.test/v1/models/todo/records/r-9" {
+		t.Errorf("location = %q", got)
+	}
+}
