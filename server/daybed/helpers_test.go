@@ -250,4 +250,8 @@ func TestLocationOverTLS(t *testing.T) {
 	if got := location(r, "todo", "r-9"); got != "https://api.test/v1/models/todo/records/r-9" {
 		t.Errorf("location = %q", got)
 	}
+	plain := httptest.NewRequest("POST", "http://api.test:8080/v1/models/todo/records", nil)
+	if got := location(plain, "todo", "r-9"); got != "http://api.test:8080/v1/models/todo/records/r-9" {
+		t.Errorf("plain location = %q", got)
+	}
 }
