@@ -30,10 +30,7 @@ func TestOTPEnrolGenerateVerify(t *testing.T) {
 	now := func() time.Time { return clock }
 	e, svc, _ := configExecutor(t, now)
 	ctx := sysCtx()
-	ann, err := svc.Create(ctx, schema.TableUser, resource.Input{Attributes: map[string]any{"name": "Ann", "email": "ann@example.com", "password": "password-ann"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ann := addAnn(t, svc)
 	gen := e.performers["otp.generate"]
 	verify := e.performers["otp.login.verify"]
 	if _, err := gen(ctx, Request{Attributes: map[string]any{"email": "ann@example.com", "purpose": "login"}}); statusOf(err) != http.StatusBadRequest {
@@ -80,11 +77,7 @@ func TestOTPEnrolGenerateVerify(t *testing.T) {
 func TestRegisterOTPGivesAnAuthenticatorURI(t *testing.T) {
 	t.Parallel()
 	e, svc, _ := configExecutor(t, time.Now)
-	ctx := sysCtx()
-	ann, err := svc.Create(ctx, schema.TableUser, resource.Input{Attributes: map[string]any{"name": "Ann", "email": "ann@example.com", "password": "password-ann"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ann := addAnn(t, svc)
 	self := auth.WithPrincipal(context.Background(), auth.Principal{UserID: 1, UserRef: ann.RefID, Email: "ann@example.com"})
 	o := &otpActions{e: e, guard: NewOTPGuard(time.Now, 0), now: time.Now}
 	out, err := o.registerOTP(self, Request{Subject: &ann, Res: svc})
@@ -123,4 +116,14 @@ func TestSignupFollowsConfig(t *testing.T) {
 	if _, err := e.signup(ctx, Request{Attributes: attrs}); statusOf(err) != http.StatusForbidden {
 		t.Errorf("signup while closed: %v", err)
 	}
+}
+
+// addAnn creates the user ann@example.com (password "password-ann").
+func addAnn(t *testing.T, svc resource.Service) resource.Row {
+	t.Helper()
+	ann, err := svc.Create(sysCtx(), schema.TableUser, resource.Input{Attributes: map[string]any{"name": "Ann", "email": "ann@example.com", "password": "password-ann"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ann
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
-	"github.com/apiary/apiary/schema"
 )
 
 // fakeMailer records what it is asked to send; fail makes it refuse.
@@ -73,10 +72,7 @@ func TestSessionPerformers(t *testing.T) {
 	t.Parallel()
 	e, svc, _ := configExecutor(t, time.Now)
 	ctx := sysCtx()
-	ann, err := svc.Create(ctx, schema.TableUser, resource.Input{Attributes: map[string]any{"name": "Ann", "email": "ann@example.com", "password": "password-ann"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ann := addAnn(t, svc)
 	jwt, sw := e.performers["jwt.token"], e.performers["session.user.switch"]
 	if _, err := jwt(guestCtx(), Request{}); statusOf(err) != http.StatusUnauthorized {
 		t.Errorf("jwt.token as guest: %v", err)
@@ -116,9 +112,7 @@ func TestResetPasswordVerifyRefusesUnknownAccounts(t *testing.T) {
 	e, svc, _ := configExecutor(t, time.Now)
 	o := &otpActions{e: e, guard: NewOTPGuard(time.Now, 0), now: time.Now}
 	e.o.Mailer = &fakeMailer{}
-	if _, err := svc.Create(sysCtx(), schema.TableUser, resource.Input{Attributes: map[string]any{"name": "Ann", "email": "ann@example.com", "password": "password-ann"}}); err != nil {
-		t.Fatal(err)
-	}
+	addAnn(t, svc)
 	for _, email := range []string{"nobody@example.com", "ann@example.com"} {
 		_, err := o.resetPasswordVerify(WithClientIP(sysCtx(), "192.0.2.3"), Request{Res: svc, Attributes: map[string]any{"email": email, "otp": "123456"}})
 		if statusOf(err) != http.StatusUnauthorized {
