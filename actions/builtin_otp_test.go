@@ -167,3 +167,16 @@ func TestOTPGuardParallelReserve(t *testing.T) {
 		t.Fatalf("a cancelled attempt was not given back: %v", err)
 	}
 }
+
+func TestGravatarAndTokenResponses(t *testing.T) {
+	t.Parallel()
+	// md5("ann@example.com") after trimming and lower-casing.
+	if got := gravatar("  Ann@Example.COM "); got != "https://www.gravatar.com/avatar/"+auth.MD5Hex("ann@example.com") || len(got) != 32+len("https://www.gravatar.com/avatar/") {
+		t.Errorf("gravatar = %q", got)
+	}
+	out := tokenResponses("tok")
+	if len(out) != 4 || out[0].Attributes.(map[string]any)["value"] != "tok" ||
+		out[1].Attributes.(map[string]any)["value"] != "tok; SameSite=Strict" || out[3].ResponseType != "client.redirect" {
+		t.Errorf("token responses: %+v", out)
+	}
+}

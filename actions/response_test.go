@@ -119,3 +119,16 @@ func TestSchemaLockIsPerExecutor(t *testing.T) {
 	}
 	b.schemaMu.Unlock()
 }
+
+func TestNotifyAndRedirectShapes(t *testing.T) {
+	t.Parallel()
+	n := Notify("warning", "T", "M").Attributes.(map[string]any)
+	if n["__type"] != "client.notify" || n["type"] != "warning" || n["title"] != "T" || n["message"] != "M" {
+		t.Errorf("notify: %v", n)
+	}
+	r := Redirect("/x", "_blank", 10)
+	a := r.Attributes.(map[string]any)
+	if r.ResponseType != "client.redirect" || a["location"] != "/x" || a["window"] != "_blank" || a["delay"] != 10 {
+		t.Errorf("redirect: %+v", r)
+	}
+}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/test/inproc"
 )
 
 const (
@@ -163,7 +164,7 @@ func BenchmarkAggregateByProject100k(b *testing.B) {
 	cloneItems(b, dsn, aggBenchRows/benchProjects-1)
 	want := fmt.Sprint(aggBenchRows / benchProjects)
 	for _, s := range []struct{ name, tok string }{{"user", e.userTok}, {"admin", e.adminTok}} {
-		rec := e.do(http.MethodGet, path, nil, s.tok)
+		rec := e.Do(http.MethodGet, path, nil, s.tok)
 		var doc struct {
 			Data []struct {
 				Attributes map[string]any `json:"attributes"`
@@ -181,7 +182,7 @@ func BenchmarkAggregateByProject100k(b *testing.B) {
 			b.Fatalf("%s: %d groups, want %d", s.name, len(doc.Data), benchProjects)
 		}
 		b.Run(s.name, func(b *testing.B) {
-			measure(b, func(int) *httptest.ResponseRecorder { return e.do(http.MethodGet, path, nil, s.tok) }, http.StatusOK)
+			measure(b, func(int) *httptest.ResponseRecorder { return e.Do(http.MethodGet, path, nil, s.tok) }, http.StatusOK)
 		})
 	}
 }
@@ -193,12 +194,12 @@ func newAggByProjectEnv(b *testing.B) (*benchEnv, string) {
 	b.Helper()
 	srv, dir := startBenchServer(b, "schema_bench.yaml", benchSchema, 4)
 	ctx := context.Background()
-	e := &benchEnv{srv: srv, h: srv.Handler()}
-	e.adminTok = e.account(b, "Admin", "admin@example.test", "admin-password")
-	e.mustDo(b, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", `{"attributes":{}}`, e.adminTok)
-	e.userTok = e.account(b, "Plain", "plain@example.test", "plain-password")
+	e := &benchEnv{Client: inproc.Client{H: srv.Handler()}, srv: srv}
+	e.adminTok = e.Account(b, "Admin", "admin@example.test", "admin-password")
+	e.Must(b, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", `{"attributes":{}}`, e.adminTok)
+	e.userTok = e.Account(b, "Plain", "plain@example.test", "plain-password")
 	limits := `{"version":"1","limits":{"/aggregate/item":1000000}}`
-	if rec := e.do(http.MethodPut, "/_config/backend/limit.rate", []byte(limits), e.adminTok); rec.Code != http.StatusOK && rec.Code != http.StatusNotFound {
+	if rec := e.Do(http.MethodPut, "/_config/backend/limit.rate", []byte(limits), e.adminTok); rec.Code != http.StatusOK && rec.Code != http.StatusNotFound {
 		b.Fatalf("set limit.rate: %d %s", rec.Code, rec.Body.Bytes())
 	}
 	p, err := srv.Resource().PrincipalByEmail(ctx, "plain@example.test")

@@ -17,30 +17,23 @@ package test
 // from per-request samples.
 
 import (
-	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	_ "modernc.org/sqlite" // the "sqlite" driver, for the seed's bulk copy
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server"
-	"github.com/apiary/apiary/storage/db"
-	"github.com/apiary/apiary/test/testserver"
+	"github.com/apiary/apiary/test/inproc"
 )
 
 // Permissions of the benchmark tables (docs/permissions.md). The table gate
@@ -83,8 +76,8 @@ Relations:
 
 // benchEnv is one seeded server, driven in-process.
 type benchEnv struct {
+	inproc.Client
 	srv        *server.Server
-	h          http.Handler
 	adminTok   string
 	userTok    string
 	projectIDs []string
@@ -97,14 +90,14 @@ type benchEnv struct {
 func newBenchEnv(b *testing.B) *benchEnv {
 	b.Helper()
 	srv, dir := startBenchServer(b, "schema_bench.yaml", benchSchema, 0)
-	e := &benchEnv{srv: srv, h: srv.Handler()}
+	e := &benchEnv{Client: inproc.Client{H: srv.Handler()}, srv: srv}
 
-	e.adminTok = e.account(b, "Admin", "admin@example.test", "admin-password")
-	e.mustDo(b, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", `{"attributes":{}}`, e.adminTok)
-	e.userTok = e.account(b, "Plain", "plain@example.test", "plain-password")
+	e.adminTok = e.Account(b, "Admin", "admin@example.test", "admin-password")
+	e.Must(b, http.StatusOK, http.MethodPost, "/action/world/become_an_administrator", `{"attributes":{}}`, e.adminTok)
+	e.userTok = e.Account(b, "Plain", "plain@example.test", "plain-password")
 	// Lift the per-(IP, path) rate limit (Daptin's default 500/s) on the
 	// list and create path: a benchmark is one client.
-	if rec := e.do(http.MethodPut, "/_config/backend/limit.rate", []byte(benchRateLimit), e.adminTok); rec.Code != http.StatusOK && rec.Code != http.StatusNotFound {
+	if rec := e.Do(http.MethodPut, "/_config/backend/limit.rate", []byte(benchRateLimit), e.adminTok); rec.Code != http.StatusOK && rec.Code != http.StatusNotFound {
 		b.Fatalf("set limit.rate: %d %s", rec.Code, rec.Body.Bytes())
 	}
 
@@ -156,7 +149,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	b.Logf("seeded %d projects and %d items in %v", benchProjects, len(e.itemIDs), time.Since(t0).Round(time.Millisecond))
 
 	// The plain user sees exactly their rows, with the relation.
-	body := e.mustDo(b, http.StatusOK, http.MethodGet, "/api/item?page%5Bsize%5D=10&include=project_id", nil, e.userTok)
+	body := e.Must(b, http.StatusOK, http.MethodGet, "/api/item?page%5Bsize%5D=10&include=project_id", nil, e.userTok)
 	var page struct {
 		Data     []json.RawMessage `json:"data"`
 		Included []json.RawMessage `json:"included"`
@@ -179,118 +172,10 @@ func newBenchEnv(b *testing.B) *benchEnv {
 // the owner, permission, project and timestamps of rows the resource layer
 // wrote.
 func cloneItems(b *testing.B, dsn string, copies int) []string {
-	b.Helper()
-	conn, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetMaxOpenConns(1)
-	if _, err := conn.Exec("PRAGMA busy_timeout = 10000"); err != nil {
-		b.Fatal(err)
-	}
-	rows, err := conn.Query("SELECT name FROM pragma_table_info('item')")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			b.Fatal(err)
-		}
-		if c != "id" && c != "reference_id" {
-			cols = append(cols, `"`+c+`"`)
-		}
-	}
-	rows.Close()
-	list := strings.Join(cols, ", ")
-	q := `WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < ?)
+	return inproc.CloneRows(b, dsn, "item", copies, nil, func(list string) string {
+		return `WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < ?)
 INSERT INTO item (reference_id, ` + list + `) SELECT randomblob(16), ` + list + ` FROM item, n ORDER BY n.k, item.id`
-	if _, err := conn.Exec(q, copies); err != nil {
-		b.Fatalf("clone items: %v", err)
-	}
-	rows, err = conn.Query("SELECT reference_id FROM item ORDER BY id")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var raw []byte
-		if err := rows.Scan(&raw); err != nil {
-			b.Fatal(err)
-		}
-		u, err := uuid.FromBytes(raw)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ids = append(ids, u.String())
-	}
-	if err := rows.Err(); err != nil {
-		b.Fatal(err)
-	}
-	return ids
-}
-
-// account signs up and signs in through the actions, returning the token.
-func (e *benchEnv) account(b *testing.B, name, email, password string) string {
-	b.Helper()
-	up, _ := json.Marshal(map[string]any{"attributes": map[string]any{"name": name, "email": email, "password": password, "passwordConfirm": password}})
-	e.mustDo(b, http.StatusOK, http.MethodPost, "/action/user_account/signup", up, "")
-	in, _ := json.Marshal(map[string]any{"attributes": map[string]any{"email": email, "password": password}})
-	body := e.mustDo(b, http.StatusOK, http.MethodPost, "/action/user_account/signin", in, "")
-	var list []struct {
-		ResponseType string
-		Attributes   map[string]any
-	}
-	if err := json.Unmarshal(body, &list); err != nil {
-		b.Fatal(err)
-	}
-	for _, r := range list {
-		if tok, ok := r.Attributes["value"].(string); ok && r.ResponseType == "client.store.set" {
-			return tok
-		}
-	}
-	b.Fatalf("signin %s: no token in %s", email, body)
-	return ""
-}
-
-// do sends one request through the router in-process.
-func (e *benchEnv) do(method, path string, body []byte, tok string) *httptest.ResponseRecorder {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req := httptest.NewRequest(method, path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/vnd.api+json")
-	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	rec := httptest.NewRecorder()
-	e.h.ServeHTTP(rec, req)
-	return rec
-}
-
-func (e *benchEnv) mustDo(b *testing.B, want int, method, path string, body any, tok string) []byte {
-	b.Helper()
-	var raw []byte
-	switch v := body.(type) {
-	case nil:
-	case string:
-		raw = []byte(v)
-	case []byte:
-		raw = v
-	default:
-		b.Fatalf("body type %T", body)
-	}
-	rec := e.do(method, path, raw, tok)
-	if rec.Code != want {
-		b.Fatalf("%s %s: %d, want %d: %.500s", method, path, rec.Code, want, rec.Body.Bytes())
-	}
-	return rec.Body.Bytes()
+	})
 }
 
 // measure runs op in a b.Loop, recording each iteration's duration, and
@@ -327,7 +212,7 @@ const benchListPath = "/api/item?page%5Bsize%5D=10"
 func BenchmarkListPage10(b *testing.B) {
 	e := newBenchEnv(b)
 	measure(b, func(int) *httptest.ResponseRecorder {
-		return e.do(http.MethodGet, benchListPath, nil, e.userTok)
+		return e.Do(http.MethodGet, benchListPath, nil, e.userTok)
 	}, http.StatusOK)
 }
 
@@ -335,7 +220,7 @@ func BenchmarkListPage10(b *testing.B) {
 func BenchmarkListPage10Include(b *testing.B) {
 	e := newBenchEnv(b)
 	measure(b, func(int) *httptest.ResponseRecorder {
-		return e.do(http.MethodGet, benchListPath+"&include=project_id", nil, e.userTok)
+		return e.Do(http.MethodGet, benchListPath+"&include=project_id", nil, e.userTok)
 	}, http.StatusOK)
 }
 
@@ -344,7 +229,7 @@ func BenchmarkListPage10Include(b *testing.B) {
 func BenchmarkListPage10NoPermission(b *testing.B) {
 	e := newBenchEnv(b)
 	measure(b, func(int) *httptest.ResponseRecorder {
-		return e.do(http.MethodGet, benchListPath, nil, e.adminTok)
+		return e.Do(http.MethodGet, benchListPath, nil, e.adminTok)
 	}, http.StatusOK)
 }
 
@@ -353,7 +238,7 @@ func BenchmarkListPage10NoPermission(b *testing.B) {
 func BenchmarkListPage10WithPermission(b *testing.B) {
 	e := newBenchEnv(b)
 	measure(b, func(int) *httptest.ResponseRecorder {
-		return e.do(http.MethodGet, benchListPath, nil, e.userTok)
+		return e.Do(http.MethodGet, benchListPath, nil, e.userTok)
 	}, http.StatusOK)
 }
 
@@ -365,7 +250,7 @@ func BenchmarkGetByID(b *testing.B) {
 		paths[i] = "/api/item/" + id
 	}
 	measure(b, func(i int) *httptest.ResponseRecorder {
-		return e.do(http.MethodGet, paths[i%len(paths)], nil, e.userTok)
+		return e.Do(http.MethodGet, paths[i%len(paths)], nil, e.userTok)
 	}, http.StatusOK)
 }
 
@@ -378,7 +263,7 @@ func BenchmarkCreate(b *testing.B) {
 			`"relationships":{"project_id":{"data":{"type":"project","id":"` + pid + `"}}}}}`)
 	}
 	measure(b, func(i int) *httptest.ResponseRecorder {
-		return e.do(http.MethodPost, "/api/item", bodies[i%len(bodies)], e.userTok)
+		return e.Do(http.MethodPost, "/api/item", bodies[i%len(bodies)], e.userTok)
 	}, http.StatusCreated)
 }
 
@@ -394,7 +279,7 @@ func BenchmarkPatch(b *testing.B) {
 		bodies[i] = []byte(`{"data":{"type":"item","id":"` + id + `","attributes":{"priority":` + fmt.Sprint(i%5) + `,"title":"patched ` + strings.Repeat("x", i%7) + `"}}}`)
 	}
 	measure(b, func(i int) *httptest.ResponseRecorder {
-		return e.do(http.MethodPatch, paths[i%n], bodies[i%n], e.userTok)
+		return e.Do(http.MethodPatch, paths[i%n], bodies[i%n], e.userTok)
 	}, http.StatusOK)
 }
 
@@ -404,9 +289,9 @@ func BenchmarkPatch(b *testing.B) {
 func BenchmarkSignin(b *testing.B) {
 	e := newBenchEnv(b)
 	in, _ := json.Marshal(map[string]any{"attributes": map[string]any{"email": "bench-signin@example.test", "password": "signin-password"}})
-	e.account(b, "Signin", "bench-signin@example.test", "signin-password")
+	e.Account(b, "Signin", "bench-signin@example.test", "signin-password")
 	measure(b, func(int) *httptest.ResponseRecorder {
-		return e.do(http.MethodPost, "/action/user_account/signin", in, "")
+		return e.Do(http.MethodPost, "/action/user_account/signin", in, "")
 	}, http.StatusOK)
 }
 
@@ -414,23 +299,5 @@ func BenchmarkSignin(b *testing.B) {
 // schema file, logging warnings only; passwordCost 0 keeps the production
 // bcrypt cost. It returns the server and the folder.
 func startBenchServer(b *testing.B, schemaFile, schemaText string, passwordCost int) (*server.Server, string) {
-	b.Helper()
-	dir := b.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, schemaFile), []byte(schemaText), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	cfg := server.DefaultConfig()
-	cfg.HTTP.Addr = "127.0.0.1:0"
-	cfg.HTTP.ShutdownTimeout = 5 * time.Second
-	cfg.DB = db.Config{Type: "sqlite3", DSN: filepath.Join(dir, "apiary.db")}
-	cfg.SchemaDir = dir
-	cfg.LocalStoragePath = filepath.Join(dir, "storage")
-	cfg.PasswordCost = passwordCost
-	log := slog.New(slog.NewTextHandler(testserver.NewLogWriter(b), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := server.New(context.Background(), cfg, log)
-	if err != nil {
-		b.Fatalf("server.New: %v", err)
-	}
-	b.Cleanup(func() { _ = srv.Close() })
-	return srv, dir
+	return inproc.Boot(b, schemaFile, schemaText, func(c *server.Config) { c.PasswordCost = passwordCost })
 }

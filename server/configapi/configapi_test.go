@@ -91,3 +91,26 @@ func TestOnChange(t *testing.T) {
 		t.Errorf("system list: %d %s", w.Code, w.Body)
 	}
 }
+
+func TestRefusals(t *testing.T) {
+	t.Parallel()
+	h, changed := newAPI(t)
+	admin := auth.Principal{UserID: 1, Email: "admin@example.test", Admin: true}
+	long := strings.Repeat("k", 101)
+	for _, c := range []struct {
+		method, path string
+		status       int
+	}{
+		{http.MethodGet, "/_config/backend/" + long, http.StatusBadRequest},
+		{http.MethodPost, "/_config/" + long + "/key", http.StatusBadRequest},
+		{http.MethodGet, "/_config/backend/no.such.key", http.StatusNotFound},
+		{http.MethodGet, "/_config/backend/jwt.secret", http.StatusForbidden}, // write-only
+	} {
+		if w := call(h, admin, c.method, c.path, "v"); w.Code != c.status {
+			t.Errorf("%s %.60s: %d %s, want %d", c.method, c.path, w.Code, w.Body, c.status)
+		}
+	}
+	if len(*changed) != 0 {
+		t.Errorf("refused requests changed %v", *changed)
+	}
+}

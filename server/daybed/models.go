@@ -198,13 +198,7 @@ func (h *handler) saveModel(q *req, name string) error {
 		}
 		m.Permissions = perms
 	}
-	if err := h.ensureGroups(q, m); err != nil {
-		return err
-	}
-	if err := h.writeModel(q.ctx, name, def, m); err != nil {
-		return err
-	}
-	if err := h.applyPermissions(q.ctx, q.res, name, m, !exists); err != nil {
+	if err := h.storeModel(q, name, def, m, !exists); err != nil {
 		return err
 	}
 	for i, rec := range body.Records {
@@ -318,14 +312,20 @@ func (h *handler) getModel(q *req) error {
 
 // getDefinition answers GET /v1/models/{model}/definition.
 func (h *handler) getDefinition(q *req) error {
+	return h.modelPart(q, "read_definition", func(m *meta) any { return m.Definition })
+}
+
+// modelPart answers one part of the model of the path to a caller holding
+// perm on it.
+func (h *handler) modelPart(q *req, perm string, part func(*meta) any) error {
 	_, m, _, err := h.model(q)
 	if err != nil {
 		return err
 	}
-	if !h.allowed(q, m, "read_definition") {
+	if !h.allowed(q, m, perm) {
 		return denied(q)
 	}
-	writeJSON(q.w, http.StatusOK, m.Definition)
+	writeJSON(q.w, http.StatusOK, part(m))
 	return nil
 }
 

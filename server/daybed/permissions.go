@@ -131,15 +131,7 @@ func sortedKeys(set map[string]bool) []string {
 
 // getPermissions answers GET /v1/models/{model}/permissions.
 func (h *handler) getPermissions(q *req) error {
-	_, m, _, err := h.model(q)
-	if err != nil {
-		return err
-	}
-	if !h.allowed(q, m, "read_permissions") {
-		return denied(q)
-	}
-	writeJSON(q.w, http.StatusOK, m.Permissions)
-	return nil
+	return h.modelPart(q, "read_permissions", func(m *meta) any { return m.Permissions })
 }
 
 // putPermissions answers PUT /v1/models/{model}/permissions (replace).
@@ -172,17 +164,23 @@ func (h *handler) changePermissions(q *req, patch bool) error {
 		return err
 	}
 	m.Permissions = perms
+	if err := h.storeModel(q, name, def, m, false); err != nil {
+		return err
+	}
+	writeJSON(q.w, http.StatusOK, perms)
+	return nil
+}
+
+// storeModel stores the model m with its permission groups and applies its
+// permissions to the table (created: the table is new).
+func (h *handler) storeModel(q *req, name string, def definition, m *meta, created bool) error {
 	if err := h.ensureGroups(q, m); err != nil {
 		return err
 	}
 	if err := h.writeModel(q.ctx, name, def, m); err != nil {
 		return err
 	}
-	if err := h.applyPermissions(q.ctx, q.res, name, m, false); err != nil {
-		return err
-	}
-	writeJSON(q.w, http.StatusOK, perms)
-	return nil
+	return h.applyPermissions(q.ctx, q.res, name, m, created)
 }
 
 // ops of one audience: peek, read, create, update, delete as bit offsets.

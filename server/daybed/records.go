@@ -167,16 +167,23 @@ func (h *handler) storeRecord(q *req, name string, def definition, ref string, r
 
 // listRecords answers GET /v1/models/{model}/records.
 func (h *handler) listRecords(q *req) error {
-	name, _, def, err := h.model(q)
-	if err != nil {
-		return err
-	}
-	recs, err := h.records(q, name, def, q.ctx)
+	_, recs, err := h.modelRecords(q)
 	if err != nil {
 		return err
 	}
 	writeJSON(q.w, http.StatusOK, map[string]any{"records": recs})
 	return nil
+}
+
+// modelRecords reads the model of the path and the records the caller may
+// read (GET and DELETE of the whole collection).
+func (h *handler) modelRecords(q *req) (name string, recs []map[string]any, err error) {
+	name, _, def, err := h.model(q)
+	if err != nil {
+		return "", nil, err
+	}
+	recs, err = h.records(q, name, def, q.ctx)
+	return name, recs, err
 }
 
 // postRecord answers POST /v1/models/{model}/records: 201, Location and
@@ -222,11 +229,7 @@ func recordRef(q *req) (string, error) {
 
 // getRecord answers GET /v1/models/{model}/records/{id}.
 func (h *handler) getRecord(q *req) error {
-	name, _, def, err := h.model(q)
-	if err != nil {
-		return err
-	}
-	ref, err := recordRef(q)
+	name, def, ref, err := h.recordTarget(q)
 	if err != nil {
 		return err
 	}
@@ -252,13 +255,20 @@ func recordError(q *req, ref string, err error) error {
 // recordWrite reads what PUT and PATCH of one record both need: the
 // model's table and definition, the record id and the body.
 func (h *handler) recordWrite(q *req) (name string, def definition, ref string, rec map[string]any, err error) {
-	if name, _, def, err = h.model(q); err != nil {
-		return
-	}
-	if ref, err = recordRef(q); err != nil {
+	if name, def, ref, err = h.recordTarget(q); err != nil {
 		return
 	}
 	rec, err = recordBody(q)
+	return
+}
+
+// recordTarget reads the model and the record id of the path (GET, PUT,
+// PATCH and DELETE of one record).
+func (h *handler) recordTarget(q *req) (name string, def definition, ref string, err error) {
+	if name, _, def, err = h.model(q); err != nil {
+		return
+	}
+	ref, err = recordRef(q)
 	return
 }
 
@@ -307,11 +317,7 @@ func (h *handler) patchRecord(q *req) error {
 
 // deleteRecord answers DELETE /v1/models/{model}/records/{id}.
 func (h *handler) deleteRecord(q *req) error {
-	name, _, _, err := h.model(q)
-	if err != nil {
-		return err
-	}
-	ref, err := recordRef(q)
+	name, _, ref, err := h.recordTarget(q)
 	if err != nil {
 		return err
 	}
@@ -325,11 +331,7 @@ func (h *handler) deleteRecord(q *req) error {
 // deleteRecords answers DELETE /v1/models/{model}/records: deletes every
 // record the caller may delete, in one transaction.
 func (h *handler) deleteRecords(q *req) error {
-	name, _, def, err := h.model(q)
-	if err != nil {
-		return err
-	}
-	recs, err := h.records(q, name, def, q.ctx)
+	name, recs, err := h.modelRecords(q)
 	if err != nil {
 		return err
 	}

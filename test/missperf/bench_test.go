@@ -77,7 +77,7 @@ func BenchmarkMissRandomPageSort(b *testing.B) {
 	e := newEnv(b, rows, 0)
 	paths := listPaths(rows, 4096)
 	loop(b, func(i int) (*httptest.ResponseRecorder, int) {
-		return e.do(http.MethodGet, paths[i%len(paths)], nil, e.userTok), http.StatusOK
+		return e.Do(http.MethodGet, paths[i%len(paths)], nil, e.userTok), http.StatusOK
 	})
 }
 
@@ -87,7 +87,7 @@ func BenchmarkMissDeepPage(b *testing.B) {
 	e := newEnv(b, rows, 0)
 	path := fmt.Sprintf("/api/todo?page%%5Bsize%%5D=10&page%%5Bnumber%%5D=%d&sort=due", rows/10)
 	loop(b, func(int) (*httptest.ResponseRecorder, int) {
-		return e.do(http.MethodGet, path, nil, e.userTok), http.StatusOK
+		return e.Do(http.MethodGet, path, nil, e.userTok), http.StatusOK
 	})
 }
 
@@ -102,11 +102,11 @@ func BenchmarkMixed(b *testing.B) {
 	loop(b, func(i int) (*httptest.ResponseRecorder, int) {
 		switch x := r.IntN(10); {
 		case x < 7:
-			return e.do(http.MethodGet, paths[i%len(paths)], nil, e.userTok), http.StatusOK
+			return e.Do(http.MethodGet, paths[i%len(paths)], nil, e.userTok), http.StatusOK
 		case x < 9:
-			return e.do(http.MethodGet, "/api/todo/"+e.ids[r.IntN(len(e.ids))], nil, e.userTok), http.StatusOK
+			return e.Do(http.MethodGet, "/api/todo/"+e.ids[r.IntN(len(e.ids))], nil, e.userTok), http.StatusOK
 		default:
-			return e.do(http.MethodPost, "/api/todo", create, e.userTok), http.StatusCreated
+			return e.Do(http.MethodPost, "/api/todo", create, e.userTok), http.StatusCreated
 		}
 	})
 }
@@ -116,7 +116,7 @@ func BenchmarkGetMiss(b *testing.B) {
 	e := newEnv(b, benchRows(b), 0)
 	r := rand.New(rand.NewPCG(3, 3))
 	loop(b, func(int) (*httptest.ResponseRecorder, int) {
-		return e.do(http.MethodGet, "/api/todo/"+e.ids[r.IntN(len(e.ids))], nil, e.userTok), http.StatusOK
+		return e.Do(http.MethodGet, "/api/todo/"+e.ids[r.IntN(len(e.ids))], nil, e.userTok), http.StatusOK
 	})
 }
 
@@ -126,16 +126,16 @@ var createBody = []byte(`{"data":{"type":"todo","attributes":{"title":"created",
 func BenchmarkCreateCold(b *testing.B) {
 	e := newEnv(b, 100, 32)
 	loop(b, func(int) (*httptest.ResponseRecorder, int) {
-		return e.do(http.MethodPost, "/api/todo", createBody, e.userTok), http.StatusCreated
+		return e.Do(http.MethodPost, "/api/todo", createBody, e.userTok), http.StatusCreated
 	})
 }
 
 // BenchmarkCreateWarm: the same after one list was answered.
 func BenchmarkCreateWarm(b *testing.B) {
 	e := newEnv(b, 100, 32)
-	e.must(b, http.StatusOK, http.MethodGet, "/api/todo", "", e.userTok)
+	e.Must(b, http.StatusOK, http.MethodGet, "/api/todo", "", e.userTok)
 	loop(b, func(int) (*httptest.ResponseRecorder, int) {
-		return e.do(http.MethodPost, "/api/todo", createBody, e.userTok), http.StatusCreated
+		return e.Do(http.MethodPost, "/api/todo", createBody, e.userTok), http.StatusCreated
 	})
 }
 
@@ -170,7 +170,7 @@ func BenchmarkMissRandomPageSort16(b *testing.B) {
 	e := newEnv(b, rows, 0)
 	paths := listPaths(rows, 4096)
 	parallel(b, func(r *rand.Rand, _ int) (*httptest.ResponseRecorder, int) {
-		return e.do(http.MethodGet, paths[r.IntN(len(paths))], nil, e.userTok), http.StatusOK
+		return e.Do(http.MethodGet, paths[r.IntN(len(paths))], nil, e.userTok), http.StatusOK
 	})
 }
 
@@ -183,11 +183,11 @@ func BenchmarkMixed16(b *testing.B) {
 	parallel(b, func(r *rand.Rand, _ int) (*httptest.ResponseRecorder, int) {
 		switch x := r.IntN(10); {
 		case x < 7:
-			return e.do(http.MethodGet, paths[r.IntN(len(paths))], nil, e.userTok), http.StatusOK
+			return e.Do(http.MethodGet, paths[r.IntN(len(paths))], nil, e.userTok), http.StatusOK
 		case x < 9:
-			return e.do(http.MethodGet, "/api/todo/"+e.ids[r.IntN(len(e.ids))], nil, e.userTok), http.StatusOK
+			return e.Do(http.MethodGet, "/api/todo/"+e.ids[r.IntN(len(e.ids))], nil, e.userTok), http.StatusOK
 		default:
-			return e.do(http.MethodPost, "/api/todo", create, e.userTok), http.StatusCreated
+			return e.Do(http.MethodPost, "/api/todo", create, e.userTok), http.StatusCreated
 		}
 	})
 }
@@ -197,6 +197,6 @@ func BenchmarkMixed16(b *testing.B) {
 func BenchmarkMissFirstPage(b *testing.B) {
 	e := newEnv(b, benchRows(b), 0)
 	loop(b, func(int) (*httptest.ResponseRecorder, int) {
-		return e.do(http.MethodGet, "/api/todo?page%5Bsize%5D=10", nil, e.userTok), http.StatusOK
+		return e.Do(http.MethodGet, "/api/todo?page%5Bsize%5D=10", nil, e.userTok), http.StatusOK
 	})
 }
