@@ -170,7 +170,7 @@ func (s RowRoomStore) Load(room string) ([]byte, error) {
 	}
 	ctx, cancel := context.WithTimeout(auth.WithPrincipal(context.Background(), auth.System()), rowSaveTimeout)
 	defer cancel()
-	row, err := s.Res().Get(ctx, rr.table.TableName, rr.ref, resource.Query{})
+	row, err := s.Res().Get(ctx, rr.table.TableName, rr.ref, resource.Query{Include: []string{CRDTType}}) // reads hide x-crdt/yjs entries unless asked for
 	if err != nil {
 		return nil, fmt.Errorf("yjs room %s: read row: %w", room, err)
 	}

@@ -16,7 +16,8 @@ import (
 // bodyEntries reads the page's body column from GET /api/page/{ref}.
 func bodyEntries(t *testing.T, s *testserver.Server, token, ref string) map[string]map[string]any {
 	t.Helper()
-	attrs := api(t, s, http.MethodGet, "/api/page/"+ref, nil, token, http.StatusOK)["data"].(map[string]any)["attributes"].(map[string]any)
+	// x-crdt/yjs entries show only when asked for (contract §7.3)
+	attrs := api(t, s, http.MethodGet, "/api/page/"+ref+"?included_relations=x-crdt%2Fyjs", nil, token, http.StatusOK)["data"].(map[string]any)["attributes"].(map[string]any)
 	out := map[string]map[string]any{}
 	var list []any
 	switch v := attrs["body"].(type) {
