@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/apiary/apiary/resource"
@@ -171,6 +172,12 @@ func appendValue(b []byte, v any) ([]byte, error) {
 	case float64:
 		if !math.IsNaN(x) && !math.IsInf(x, 0) {
 			return appendFloat(b, x), nil
+		}
+	case time.Time:
+		if y := x.Year(); x.Location() == time.UTC && y >= 0 && y <= 9999 {
+			b = append(b, '"')
+			b = x.AppendFormat(b, time.RFC3339Nano)
+			return append(b, '"'), nil
 		}
 	case resource.Ref:
 		b = append(b, `{"type":`...)

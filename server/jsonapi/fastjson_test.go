@@ -20,7 +20,8 @@ var fastValues = []any{
 	true, false, int64(0), int64(-42), int64(math.MaxInt64), int64(math.MinInt64), 7, int32(-3),
 	0.0, math.Copysign(0, -1), 1.5, -2.25, 1e20, 1e21, 123456789e15, 1e-6, 9.99e-7, 1e-9, -3e-10, 0.1, 1.0 / 3, math.MaxFloat64, math.SmallestNonzeroFloat64,
 	json.RawMessage(`{"a": [1, 2]}`), []byte("bytes"), map[string]any{"z": 1, "a": "x"}, []any{1, "two", nil},
-	time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC), uint64(18), float32(0.1),
+	time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 5, 1, 13, 4, 5, 120000000, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(2027, 5, 1, 0, 0, 0, 7, time.FixedZone("x", 3600)), uint64(18), float32(0.1),
 	resource.Ref{Type: "user_account", ID: "0190a0e0-0000-7000-8000-000000000001"},
 	[]resource.Ref{}, []resource.Ref(nil), []resource.Ref{{Type: "t", ID: "1"}, {Type: "t<", ID: "2"}},
 }
@@ -79,7 +80,8 @@ func TestFastDocumentsEqualEncodingJSON(t *testing.T) {
 }
 
 func TestFastDocumentsRejectWhatEncodingJSONRejects(t *testing.T) {
-	for _, v := range []any{math.NaN(), math.Inf(1), math.Inf(-1), func() {}} {
+	for _, v := range []any{math.NaN(), math.Inf(1), math.Inf(-1), func() {},
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)} {
 		o := resourceObject{Type: "t", ID: "i", Attributes: map[string]any{"v": v}}
 		if _, err := json.Marshal(singleDoc{Data: &o}); err == nil {
 			t.Fatalf("encoding/json accepted %T", v)
