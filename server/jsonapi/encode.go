@@ -48,7 +48,7 @@ type metaDoc struct {
 // writeJSON encodes v and writes it with status. Nothing is written when
 // encoding fails, so the caller can still answer with an error.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	b, ok, err := appendDoc(make([]byte, 0, 1024), v)
+	b, ok, err := appendDoc(make([]byte, 0, docSizeHint(v)), v)
 	if !ok {
 		b, err = json.Marshal(v)
 	}

@@ -35,6 +35,39 @@ func appendDoc(b []byte, v any) (out []byte, ok bool, err error) {
 	return b, false, nil
 }
 
+// docSizeHint is a first capacity for a row document's bytes: enough for
+// most rows (about 64 bytes an attribute), so that a page grows its buffer
+// once or not at all.
+func docSizeHint(v any) int {
+	n := 256
+	switch d := v.(type) {
+	case singleDoc:
+		if d.Data != nil {
+			n += objSizeHint(d.Data)
+		}
+		if d.Included != nil {
+			n += objs(*d.Included)
+		}
+	case listDoc:
+		n += 64*len(d.Links) + objs(d.Data)
+		if d.Included != nil {
+			n += objs(*d.Included)
+		}
+	}
+	return n
+}
+
+func objSizeHint(o *resourceObject) int {
+	return 160 + 64*(len(o.Attributes)+len(o.Relationships))
+}
+
+func objs(os []resourceObject) (n int) {
+	for i := range os {
+		n += objSizeHint(&os[i])
+	}
+	return n
+}
+
 func appendSingleDoc(b []byte, d singleDoc) ([]byte, error) {
 	var err error
 	b = append(b, `{"data":`...)
