@@ -194,7 +194,7 @@ func (s *svc) makeRow(v *view, raw []any, hidden bool) Row {
 	r := Row{Table: t.TableName, Attrs: make(map[string]any, len(v.cols)+1)}
 	r.Attrs["__type"] = t.TableName
 	for i, cv := range v.cols {
-		val := fromDB(cv.sk, raw[i])
+		val := canonical(cv.sk, raw[i])
 		name := cv.col.ColumnName
 		switch name {
 		case schema.ColID:
