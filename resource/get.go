@@ -2,6 +2,7 @@ package resource
 
 import (
 	"context"
+	"errors"
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/schema"
@@ -40,7 +41,10 @@ func (s *svc) load(ctx context.Context, t *schema.Table, refID string) (Row, err
 		return Row{}, &Error{Kind: ErrBadRequest, Title: "invalid id", Detail: "an id must be a UUID", Parameter: "id"}
 	}
 	v := s.views.get(s.d, t)
-	rows, err := s.query(ctx, s.reader(), v, v.byRef, b)
+	rows, err := s.loadRaw(ctx, v, b)
+	if errors.Is(err, errOtherTimes) {
+		rows, err = s.query(ctx, s.reader(), v, v.byRef, b)
+	}
 	if err != nil {
 		return Row{}, err
 	}
@@ -61,4 +65,19 @@ func (s *svc) loadByID(ctx context.Context, t *schema.Table, id int64) (Row, err
 		return Row{}, notFound("no %s with id %d", t.TableName, id)
 	}
 	return rows[0], nil
+}
+
+// loadRaw reads a row by public id with its times read raw (v.byRefRaw);
+// errOtherTimes when the view has no raw read or a stored time is in a
+// form the dialect does not read, so that the caller reads it again.
+func (s *svc) loadRaw(ctx context.Context, v *view, ref []byte) ([]Row, error) {
+	if v.byRefRaw == "" {
+		return nil, errOtherTimes
+	}
+	rows, err := s.reader().QueryContext(ctx, s.d.Rebind(v.byRefRaw), ref)
+	if err != nil {
+		return nil, s.d.MapError(err)
+	}
+	defer rows.Close()
+	return s.scanTimes(rows, v, auth.PrincipalFrom(ctx).System, true)
 }

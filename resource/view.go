@@ -3,8 +3,10 @@ package resource
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -25,6 +27,13 @@ type view struct {
 	byRef  string // sel WHERE reference_id = ? (a get, built once per view)
 	byID   string // sel WHERE id = ?
 	byName map[string]int
+	// byRefRaw is byRef with the time columns read as the text stored
+	// (the dialect's RawTimeColumn), parsed by rawTime far cheaper than
+	// the driver's own parsing; "" where the dialect has no raw reads or
+	// the table no time column. times are the indexes of those columns.
+	byRefRaw string
+	times    []int
+	rawTime  func(string) (time.Time, bool)
 }
 
 type colView struct {
@@ -70,16 +79,34 @@ func buildView(d db.Dialect, t *schema.Table) *view {
 			joins = append(joins, " LEFT JOIN "+d.Quote(col.ForeignKeyData.Namespace)+" "+alias+" ON "+alias+"."+d.Quote(schema.ColID)+" = "+baseAlias+"."+d.Quote(col.ColumnName))
 		}
 		v.byName[col.ColumnName] = len(v.cols)
+		if cv.sk == skTime && cv.fk < 0 {
+			v.times = append(v.times, len(v.cols))
+		}
 		v.cols = append(v.cols, cv)
 		sel = append(sel, baseAlias+"."+d.Quote(col.ColumnName))
 	}
+
 	for _, fk := range v.fks {
 		sel = append(sel, fk.alias+"."+d.Quote(schema.ColReferenceID))
+	}
+	rawSel := slices.Clone(sel)
+	for _, i := range v.times {
+		expr, ok := d.RawTimeColumn(rawSel[i])
+		if !ok {
+			v.times = nil
+			break
+		}
+		rawSel[i] = expr
 	}
 	v.from = " FROM " + d.Quote(t.TableName) + " " + baseAlias
 	v.sel = "SELECT " + strings.Join(sel, ", ") + v.from + strings.Join(joins, "")
 	v.byRef = v.sel + " WHERE " + baseAlias + "." + d.Quote(schema.ColReferenceID) + " = ?"
 	v.byID = v.sel + " WHERE " + baseAlias + "." + d.Quote(schema.ColID) + " = ?"
+	if len(v.times) > 0 {
+		v.byRefRaw = "SELECT " + strings.Join(rawSel, ", ") + v.from + strings.Join(joins, "") +
+			" WHERE " + baseAlias + "." + d.Quote(schema.ColReferenceID) + " = ?"
+		v.rawTime = d.ParseRawTime
+	}
 	return v
 }
 
@@ -111,6 +138,13 @@ func (s *svc) query(ctx context.Context, q sqlx.QueryerContext, v *view, sqlText
 }
 
 func (s *svc) scan(rows *sql.Rows, v *view, hidden bool) ([]Row, error) {
+	return s.scanTimes(rows, v, hidden, false)
+}
+
+// scanTimes is scan; with rawTimes the time columns hold what a
+// RawTimeColumn read returns, and a value rawTime cannot read ends the
+// scan with errOtherTimes (the caller reads again the driver's way).
+func (s *svc) scanTimes(rows *sql.Rows, v *view, hidden, rawTimes bool) ([]Row, error) {
 	n := len(v.cols) + len(v.fks)
 	raw := make([]any, n)
 	ptrs := make([]any, n)
@@ -122,9 +156,33 @@ func (s *svc) scan(rows *sql.Rows, v *view, hidden bool) ([]Row, error) {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
+		if rawTimes {
+			if err := v.readTimes(raw); err != nil {
+				return nil, err
+			}
+		}
 		out = append(out, s.makeRow(v, raw, hidden))
 	}
 	return out, rows.Err()
+}
+
+// readTimes turns the raw time columns of one scanned row into what the
+// driver would have returned for them (see streamCol.value).
+func (v *view) readTimes(raw []any) error {
+	for _, i := range v.times {
+		switch x := raw[i].(type) {
+		case nil, float64, []byte: // the driver returns these whatever the declared type
+		case string:
+			t, ok := v.rawTime(x)
+			if !ok {
+				return errOtherTimes
+			}
+			raw[i] = t
+		default:
+			return errOtherTimes
+		}
+	}
+	return nil
 }
 
 // makeRow builds the API view of one raw result.
@@ -133,7 +191,7 @@ func (s *svc) makeRow(v *view, raw []any, hidden bool) Row {
 	r := Row{Table: t.TableName, Attrs: make(map[string]any, len(v.cols)+1)}
 	r.Attrs["__type"] = t.TableName
 	for i, cv := range v.cols {
-		val := fromDB(cv.sk, raw[i])
+		val := canonical(cv.sk, raw[i])
 		name := cv.col.ColumnName
 		switch name {
 		case schema.ColID:

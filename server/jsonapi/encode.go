@@ -48,7 +48,10 @@ type metaDoc struct {
 // writeJSON encodes v and writes it with status. Nothing is written when
 // encoding fails, so the caller can still answer with an error.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	b, err := json.Marshal(v)
+	b, ok, err := appendDoc(make([]byte, 0, docSizeHint(v)), v)
+	if !ok {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		return err
 	}
