@@ -59,6 +59,10 @@ type Job struct {
 	userRef  string
 	entry    cron.EntryID
 	sig      string
+	// fired is the last lease second this node ran the job for: a firing
+	// delayed past its second must not run again under a key this node
+	// already holds (Lease renews for its holder).
+	fired int64
 }
 
 // Scheduler runs the task table.
@@ -217,7 +221,7 @@ func (s *Scheduler) apply(row resource.Row) {
 	}
 	if ok {
 		s.cron.Remove(old.entry)
-		j.History, j.Runs, j.LastRun = old.History, old.Runs, old.LastRun
+		j.History, j.Runs, j.LastRun, j.fired = old.History, old.Runs, old.LastRun, old.fired
 	}
 	s.jobs[row.RefID] = j
 	var problem string
@@ -263,9 +267,15 @@ func (s *Scheduler) fire(ref string) {
 		s.mu.Unlock()
 		return
 	}
+	sec := time.Now().Truncate(time.Second).Unix()
+	if sec <= j.fired {
+		s.mu.Unlock()
+		return
+	}
+	j.fired = sec
 	job := *j
 	s.mu.Unlock()
-	key := fmt.Sprintf("task/%s/%d", ref, time.Now().Truncate(time.Second).Unix())
+	key := fmt.Sprintf("task/%s/%d", ref, sec)
 	held, err := s.o.Lease.Acquire(s.ctx, key, time.Minute)
 	if err != nil || !held {
 		return
