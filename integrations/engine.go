@@ -33,7 +33,7 @@ type Options struct {
 	Decrypt func(string) (string, error)
 	Log     *slog.Logger
 	Run     scheduler.Runner
-	Lease   scheduler.Lease
+	Claim   scheduler.Claim
 	// Timeout and MaxResponse bound every upstream call.
 	Timeout     time.Duration
 	MaxResponse int64
@@ -64,7 +64,7 @@ func New(o Options) *Engine {
 	return &Engine{o: o,
 		Providers: connector.NewRegistry(o.Res, o.Decrypt, o.Log.With("part", "integrations")),
 		Caller:    connector.NewCaller(o.Timeout, o.MaxResponse),
-		Scheduler: scheduler.New(scheduler.Options{Res: o.Res, Run: o.Run, Lease: o.Lease, Log: o.Log.With("part", "scheduler")}),
+		Scheduler: scheduler.New(scheduler.Options{Res: o.Res, Run: o.Run, Claim: o.Claim, Log: o.Log.With("part", "scheduler")}),
 		OAuth:     oauth.New(oauth.Options{Res: o.Res, Decrypt: o.Decrypt, BaseURL: o.BaseURL, HTTP: &http.Client{Timeout: o.Timeout}}),
 		Exchanges: exchange.New(exchange.Options{Res: o.Res, HTTP: &http.Client{Timeout: o.Timeout}, Log: o.Log.With("part", "exchanges"),
 			Action: func(ctx context.Context, typ, action string, attrs map[string]any) error {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/apiary/apiary/integrations/scheduler"
+	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/storage/cluster"
 )
 
@@ -99,20 +100,13 @@ func (a attemptStore) Update(ctx context.Context, key string, fn func([]byte) ([
 	return a.c.Update(ctx, signinDMap, a.prefix+key, fn)
 }
 
-// taskLease is the scheduler's lease: nil (always held) on a single
-// node, the cluster's lease when there are peers, so each firing of a
-// task runs on one node.
-func (s *Server) taskLease() scheduler.Lease {
+// taskClaim is how the scheduler claims a firing: nil (every firing is
+// this node's) on a single node; with peers, a claim on the task row in
+// the shared database, so each firing runs on one node even while the
+// cluster members are still joining or moving partitions.
+func (s *Server) taskClaim() scheduler.Claim {
 	if s.peers == nil {
 		return nil
 	}
-	return schedulerLease{c: s.cluster}
-}
-
-// schedulerLease implements scheduler.Lease over the cluster.
-type schedulerLease struct{ c cluster.Cluster }
-
-// Acquire implements scheduler.Lease.
-func (l schedulerLease) Acquire(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	return l.c.Lease(ctx, key, ttl)
+	return scheduler.RowClaim{Res: func() resource.Service { return s.res }}
 }

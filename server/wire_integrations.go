@@ -73,7 +73,7 @@ func (s *Server) integ() *integrationsState {
 	c := s.cfg.Integrations
 	var e *integrations.Engine
 	e = integrations.New(integrations.Options{Res: func() resource.Service { return s.res }, Decrypt: decrypt,
-		Log: s.log.With("component", "integrations"), Timeout: c.Timeout, MaxResponse: c.MaxResponse, Lease: s.taskLease(),
+		Log: s.log.With("component", "integrations"), Timeout: c.Timeout, MaxResponse: c.MaxResponse, Claim: s.taskClaim(),
 		BaseURL: func() string {
 			if a := s.Addr("http"); a != nil {
 				return "http://" + a.String()

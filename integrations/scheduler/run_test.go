@@ -28,14 +28,14 @@ type schedEnv struct {
 	denied atomic.Bool // the lease is held elsewhere
 }
 
-func (e *schedEnv) Acquire(context.Context, string, time.Duration) (bool, error) {
+func (e *schedEnv) Claim(context.Context, string, int64) (bool, error) {
 	return !e.denied.Load(), nil
 }
 
 func newSchedEnv(t *testing.T) *schedEnv {
 	t.Helper()
 	e := &schedEnv{res: memres.New()}
-	e.s = New(Options{Res: func() resource.Service { return e.res }, Lease: e,
+	e.s = New(Options{Res: func() resource.Service { return e.res }, Claim: e,
 		Run: func(ctx context.Context, jobType, typ, action string, attrs map[string]any) error {
 			p := auth.PrincipalFrom(ctx)
 			who := p.UserRef

@@ -30,7 +30,7 @@ type Runner func(ctx context.Context, jobType, typ, action string, attrs map[str
 type Options struct {
 	Res   func() resource.Service
 	Run   Runner
-	Lease Lease // nil means LocalLease
+	Claim Claim // nil means LocalClaim
 	Log   *slog.Logger
 }
 
@@ -59,9 +59,8 @@ type Job struct {
 	userRef  string
 	entry    cron.EntryID
 	sig      string
-	// fired is the last lease second this node ran the job for: a firing
-	// delayed past its second must not run again under a key this node
-	// already holds (Lease renews for its holder).
+	// fired is the last second this node claimed the job for: a firing
+	// delayed into the next second does not run that second again.
 	fired int64
 }
 
@@ -80,8 +79,8 @@ type Scheduler struct {
 
 // New builds a Scheduler; nothing runs until Start.
 func New(o Options) *Scheduler {
-	if o.Lease == nil {
-		o.Lease = LocalLease{}
+	if o.Claim == nil {
+		o.Claim = LocalClaim{}
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -259,7 +258,7 @@ func jobOf(row resource.Row) *Job {
 	return j
 }
 
-// fire runs one task now if this node holds its lease for this firing.
+// fire runs one task now if this node claims this second's firing.
 func (s *Scheduler) fire(ref string) {
 	s.mu.Lock()
 	j, ok := s.jobs[ref]
@@ -275,8 +274,10 @@ func (s *Scheduler) fire(ref string) {
 	j.fired = sec
 	job := *j
 	s.mu.Unlock()
-	key := fmt.Sprintf("task/%s/%d", ref, sec)
-	held, err := s.o.Lease.Acquire(s.ctx, key, time.Minute)
+	held, err := s.o.Claim.Claim(s.ctx, ref, sec)
+	if err != nil {
+		s.o.Log.Warn("task firing not claimed", "task_id", ref, "err", err)
+	}
 	if err != nil || !held {
 		return
 	}

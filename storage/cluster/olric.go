@@ -58,7 +58,10 @@ func Start(o Options) (*Olric, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	c := config.New("local")
+	// memberlist's LAN timings (500 ms probe timeout, suspicion x4): the
+	// loopback ones ("local", 200 ms) declare a busy but live member dead
+	// on a loaded machine, and the member count flaps.
+	c := config.New("lan")
 	c.BindAddr, c.BindPort = o.BindAddr, o.Port
 	c.MemberlistConfig.BindAddr, c.MemberlistConfig.BindPort = o.BindAddr, o.Port+1
 	c.MemberlistConfig.AdvertiseAddr, c.MemberlistConfig.AdvertisePort = o.BindAddr, o.Port+1

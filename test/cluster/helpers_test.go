@@ -92,7 +92,7 @@ func members(t *testing.T, s *testserver.Server) int {
 
 func waitMembers(t *testing.T, s *testserver.Server, want int, name string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(40 * time.Second)
 	for {
 		got := members(t, s)
 		if got == want {
