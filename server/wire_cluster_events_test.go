@@ -56,7 +56,6 @@ func (m fakeMember) Subscribe(channel string, fn func([]byte)) func() {
 }
 
 func (fakeMember) Incr(context.Context, string, string, time.Duration) (int, error) { return 0, nil }
-func (fakeMember) Lease(context.Context, string, time.Duration) (bool, error)       { return true, nil }
 func (fakeMember) Members(context.Context) []string                                 { return nil }
 func (fakeMember) Lock(context.Context, string, time.Duration, time.Duration) (func(), error) {
 	return func() {}, nil

@@ -16,9 +16,6 @@ type Cluster interface {
 	// Incr adds one to the counter key of dmap and returns the new value;
 	// a counter that did not exist starts at zero and lives for ttl.
 	Incr(ctx context.Context, dmap, key string, ttl time.Duration) (int, error)
-	// Lease takes or renews the lease name for this node for ttl and
-	// reports whether this node holds it.
-	Lease(ctx context.Context, name string, ttl time.Duration) (bool, error)
 	// Lock waits at most wait until this node holds the cluster-wide lock
 	// name (ErrLockTimeout otherwise); the lock ends after ttl unless
 	// unlock is called first.

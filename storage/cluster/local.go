@@ -102,9 +102,6 @@ func (l *Local) sweep(now time.Time) {
 	}
 }
 
-// Lease implements Cluster: a single node always holds its leases.
-func (l *Local) Lease(context.Context, string, time.Duration) (bool, error) { return true, nil }
-
 // Members implements Cluster.
 func (l *Local) Members(context.Context) []string { return []string{l.Node()} }
 

@@ -192,34 +192,6 @@ func (n *Olric) Incr(ctx context.Context, dmap, key string, ttl time.Duration) (
 	return dm.Incr(ctx, key, 1)
 }
 
-// Lease implements Cluster: the holder is recorded in the "apiary-leases"
-// DMap under name with a time to live of ttl.
-func (n *Olric) Lease(ctx context.Context, name string, ttl time.Duration) (bool, error) {
-	dm, err := n.dmap(ctx, "apiary-leases")
-	if err != nil {
-		return false, err
-	}
-	err = dm.Put(ctx, name, n.name, olric.NX(), olric.PX(ttl))
-	if err == nil {
-		return true, nil
-	}
-	if !errors.Is(err, olric.ErrKeyFound) {
-		return false, err
-	}
-	gr, err := dm.Get(ctx, name)
-	if errors.Is(err, olric.ErrKeyNotFound) {
-		return false, nil // expired between the two calls: try again next round
-	}
-	if err != nil {
-		return false, err
-	}
-	holder, err := gr.String()
-	if err != nil || holder != n.name {
-		return false, err
-	}
-	return true, dm.Expire(ctx, name, ttl)
-}
-
 // Members implements Cluster.
 func (n *Olric) Members(context.Context) []string {
 	n.mu.Lock()
