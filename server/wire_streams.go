@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/feed"
@@ -56,7 +57,7 @@ func (s *Server) listStream(w http.ResponseWriter, r *http.Request, st *feed.Str
 		httperr.Write(w, r, s.log, err)
 		return
 	}
-	recs, err := st.List(r.Context(), s.res, q)
+	recs, err := st.List(r.Context(), s.res, q, feed.RequestParams(r.URL.Query(), s.streamEval))
 	if err != nil {
 		httperr.Write(w, r, s.log, err)
 		return
@@ -72,6 +73,12 @@ func (s *Server) listStream(w http.ResponseWriter, r *http.Request, st *feed.Str
 	w.Header().Set("Content-Type", "application/vnd.api+json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"data": data,
 		"links": map[string]any{"current_page": page, "per_page": q.PageSize}})
+}
+
+// streamEval evaluates stream QueryParams values with the action
+// expression syntax, as Daptin does (sidecars.md §10.1).
+func (s *Server) streamEval(v any, vars map[string]any) (any, error) {
+	return actions.EvalValue(v, vars)
 }
 
 // streamQuery reads page[size], page[number], sort, filter and query.
