@@ -17,7 +17,9 @@ import (
 func TestWithParamsExpressions(t *testing.T) {
 	t.Parallel()
 	base := resource.Query{PageSize: 10, Keyword: "from request", Sort: []resource.SortKey{{Column: "id"}}}
-	kind := func(v any) []resource.Condition { return []resource.Condition{{Column: "kind", Operator: "is", Value: v}} }
+	kind := func(v any) []resource.Condition {
+		return []resource.Condition{{Column: "kind", Operator: "is", Value: v}}
+	}
 	for _, c := range []struct {
 		name   string
 		params map[string]any
