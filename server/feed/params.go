@@ -86,7 +86,7 @@ func withParams(q resource.Query, c contract, p Params) (resource.Query, error) 
 // text and then parsed.
 func (p Params) value(key string, raw any) (string, error) {
 	v := first(raw)
-	if p.Eval == nil {
+	if s, ok := v.(string); p.Eval == nil || (ok && !mayReference(s)) {
 		return str(v), nil
 	}
 	if s, ok := v.(string); ok && key == "query" {
@@ -113,6 +113,13 @@ func (p Params) value(key string, raw any) (string, error) {
 	default:
 		return str(x), nil
 	}
+}
+
+// mayReference reports whether s may hold an expression (~name, $name,
+// !expr, {{expr}}, also inside a JSON query); without one it is taken as
+// written, which skips evaluating (and re-encoding) most stream queries.
+func mayReference(s string) bool {
+	return strings.ContainsAny(s, "~$!") || strings.Contains(s, "{{")
 }
 
 // first is a value, or the first element of a list (nil when empty).

@@ -46,6 +46,8 @@ func TestWithParamsExpressions(t *testing.T) {
 		{name: "a bad expression is a 400", params: map[string]any{"filter": "!word +"}, eval: actions.EvalValue, status: 400},
 		{name: "no evaluator: as written", params: map[string]any{"filter": "~word", "sort": "title"}, query: "word=x",
 			want: resource.Query{PageSize: 10, Keyword: "~word", Sort: []resource.SortKey{{Column: "title"}}}},
+		{name: "plain values", params: map[string]any{"sort": "title", "query": `[{"column":"kind","operator":"is","value":"dog"}]`}, query: "kind=cat",
+			eval: actions.EvalValue, want: resource.Query{PageSize: 10, Keyword: "from request", Sort: []resource.SortKey{{Column: "title"}}, Conditions: kind("dog")}},
 		{name: "other keys are ignored", params: map[string]any{"page[size]": "5", "include": "$nothing"}, eval: actions.EvalValue, want: base},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,6 +63,30 @@ func TestWithParamsExpressions(t *testing.T) {
 				t.Errorf("error %v", err)
 			case !reflect.DeepEqual(got, c.want):
 				t.Errorf("got %+v\nwant %+v", got, c.want)
+			}
+		})
+	}
+}
+
+// BenchmarkWithParams: a stream's QueryParams taken as written (what
+// streams did before expressions) against evaluated over the request.
+func BenchmarkWithParams(b *testing.B) {
+	c := contract{StreamName: "s", QueryParams: map[string]any{
+		"query": []any{`[{"column":"kind","operator":"is","value":"~kind"}]`}, "sort": []any{"~order"}}}
+	plain := contract{StreamName: "s", QueryParams: map[string]any{
+		"query": []any{`[{"column":"kind","operator":"is","value":"dog"}]`}, "sort": []any{"-name"}}}
+	v, _ := url.ParseQuery("kind=dog&order=-name&page[size]=20")
+	for _, bc := range []struct {
+		name string
+		eval Evaluator
+		c    contract
+	}{{"as-written", nil, c}, {"evaluated", actions.EvalValue, c}, {"no-expression", actions.EvalValue, plain}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := withParams(resource.Query{PageSize: 20}, bc.c, RequestParams(v, bc.eval)); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
