@@ -113,8 +113,8 @@ func (s *Server) foldStreams(sys context.Context, rows []resource.Row) error {
 				break
 			}
 		}
-		for ref := range drop {
-			if err := tx.Delete(sys, "stream", ref); err != nil && !errors.Is(err, resource.ErrNotFound) {
+		for _, r := range rows[1:] { // in id order, as every node deletes them
+			if err := tx.Delete(sys, "stream", r.RefID); err != nil && !errors.Is(err, resource.ErrNotFound) {
 				return err
 			}
 		}

@@ -58,8 +58,8 @@ func TestSeedStreamsFoldsDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, err := s.streamRows(sys, "dogs")
-	if err != nil || len(first) != 1 {
-		t.Fatalf("dogs rows: %v %v", first, err)
+	if err != nil || len(first) != 1 || first[0].ID == 0 {
+		t.Fatalf("dogs rows (oldest first needs the row ids): %v %v", first, err)
 	}
 	var extra []string
 	for _, name := range []string{"dogs", "dogs", "mine", "mine"} {
