@@ -12,6 +12,14 @@ import (
 // ~path reads a context value, $path substitutes one into text, and !expr
 // and {{expr}} run an expression (expr.go).
 
+// EvalValue evaluates v with the action expression syntax of outcome
+// attributes (contract core.md §6.6) over vars: ~name is the value of name,
+// $name is substituted into text (a missing one is a 400 action failure),
+// !expr and {{expr}} are expressions; maps and lists element by element.
+// Other packages use it where Daptin reuses that syntax (stream
+// QueryParams, sidecars.md §10.1).
+func EvalValue(v any, vars map[string]any) (any, error) { return evalValue(v, vars) }
+
 // evalValue evaluates an outcome attribute value (contract core.md §6.6):
 // strings as below, maps and lists element by element, the rest as is.
 func evalValue(v any, vars map[string]any) (any, error) {

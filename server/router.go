@@ -74,7 +74,7 @@ func (s *Server) router() chi.Router {
 		DBType: s.cfg.DB.Type, Started: func() time.Time { return s.started }, Metrics: m, Log: s.log.With("component", "discovery"),
 		StatusSections: s.integrationStatus,
 		Cluster:        s.clusterStatus})
-	feed.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "feed"))
+	feed.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "feed"), s.streamEval)
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
 	aggregate.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "aggregate"), cache)
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})

@@ -1,14 +1,12 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/apiary/apiary/auth"
+	"github.com/apiary/apiary/actions"
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/server/feed"
 	"github.com/apiary/apiary/server/httperr"
@@ -56,7 +54,7 @@ func (s *Server) listStream(w http.ResponseWriter, r *http.Request, st *feed.Str
 		httperr.Write(w, r, s.log, err)
 		return
 	}
-	recs, err := st.List(r.Context(), s.res, q)
+	recs, err := st.List(r.Context(), s.res, q, feed.RequestParams(r.URL.Query(), s.streamEval))
 	if err != nil {
 		httperr.Write(w, r, s.log, err)
 		return
@@ -72,6 +70,12 @@ func (s *Server) listStream(w http.ResponseWriter, r *http.Request, st *feed.Str
 	w.Header().Set("Content-Type", "application/vnd.api+json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"data": data,
 		"links": map[string]any{"current_page": page, "per_page": q.PageSize}})
+}
+
+// streamEval evaluates stream QueryParams values with the action
+// expression syntax, as Daptin does (sidecars.md §10.1).
+func (s *Server) streamEval(v any, vars map[string]any) (any, error) {
+	return actions.EvalValue(v, vars)
 }
 
 // streamQuery reads page[size], page[number], sort, filter and query.
@@ -96,41 +100,4 @@ func streamQuery(r *http.Request) (resource.Query, error) {
 		q.Conditions = conds
 	}
 	return q, nil
-}
-
-// seedStreams writes a stream row for each built-in stream and each
-// stream of the schema files that has none yet, as the system (Daptin
-// upserts them at boot); a schema stream's contract follows its file.
-func (s *Server) seedStreams(ctx context.Context) error {
-	sys := auth.WithPrincipal(ctx, auth.System())
-	want := feed.BuiltinContracts()
-	fromFiles := map[string]bool{}
-	for _, c := range s.schema.Load().Streams {
-		name, _ := c["StreamName"].(string)
-		if name == "" {
-			continue
-		}
-		b, err := json.Marshal(c)
-		if err != nil {
-			return err
-		}
-		want[name], fromFiles[name] = string(b), true
-	}
-	for name, contract := range want {
-		page, err := s.res.List(sys, "stream", resource.Query{PageSize: 1, Conditions: []resource.Condition{
-			{Column: "stream_name", Operator: "is", Value: name}}})
-		if err != nil {
-			return err
-		}
-		switch {
-		case len(page.Rows) == 0:
-			_, err = s.res.Create(sys, "stream", resource.Input{Attributes: map[string]any{"stream_name": name, "enable": true, "stream_contract": contract}})
-		case fromFiles[name] && page.Rows[0].Attrs["stream_contract"] != contract:
-			_, err = s.res.Update(sys, "stream", page.Rows[0].RefID, resource.Input{Attributes: map[string]any{"stream_contract": contract}})
-		}
-		if err != nil && !errors.Is(err, resource.ErrConflict) {
-			return err
-		}
-	}
-	return nil
 }

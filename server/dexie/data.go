@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
 
 	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/schema"
@@ -23,9 +24,13 @@ func (d Deps) list(c *call) error {
 	}
 	q := c.r.URL.Query()
 	wantRealm := q.Get(propRealmID)
-	conds, err := filters(t, q)
+	conds, none, err := filters(t, q)
 	if err != nil {
 		return err
+	}
+	if none {
+		writeJSON(c.w, http.StatusOK, []map[string]any{})
+		return nil
 	}
 	rs := newRealms(c.ctx, c.res)
 	out := []map[string]any{}
@@ -59,28 +64,35 @@ func (d Deps) list(c *call) error {
 }
 
 // filters turns query parameters other than realmId into equality
-// conditions; an unknown property is a 400.
-func filters(t *schema.Table, q map[string][]string) ([]resource.Condition, error) {
+// conditions; an unknown property is a 400. id (the object's key on a
+// table without a compound key) filters on the reference id; none is true
+// when an id is no UUID, which no object has.
+func filters(t *schema.Table, q map[string][]string) (conds []resource.Condition, none bool, err error) {
 	names := make([]string, 0, len(q))
 	for k := range q {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	var conds []resource.Condition
 	for _, k := range names {
 		if k == propRealmID {
 			continue
 		}
+		val := q[k][0]
 		col, ok := columnOf(t, k)
-		if k == propID {
-			col, ok = schema.ColReferenceID, true
+		switch {
+		case k == propID && keyColumns(t) == nil:
+			id, err := uuid.Parse(val)
+			if err != nil {
+				none = true
+				continue
+			}
+			col, val = schema.ColReferenceID, id.String()
+		case !ok || hiddenAttrs[col]:
+			return nil, false, badRequest(fmt.Sprintf("table %s has no property %q to filter on", t.TableName, k))
 		}
-		if !ok || hiddenAttrs[col] {
-			return nil, badRequest(fmt.Sprintf("table %s has no property %q to filter on", t.TableName, k))
-		}
-		conds = append(conds, resource.Condition{Column: col, Operator: "is", Value: q[k][0]})
+		conds = append(conds, resource.Condition{Column: col, Operator: "is", Value: val})
 	}
-	return conds, nil
+	return conds, none, nil
 }
 
 // get answers GET /{mode}/{table}/{key}: one object, or 404.

@@ -331,13 +331,38 @@ func TestPropertiesAndValues(t *testing.T) {
 			t.Errorf("permOf(%#v) = %d", v, got)
 		}
 	}
-	conds, err := filters(tb, map[string][]string{"todoListId": {"L"}, "realmId": {"r"}, "done": {"1"}})
-	if err != nil || len(conds) != 2 || conds[0].Column != "done" || conds[1].Column != "todo_list_id" || conds[1].Value != "L" {
-		t.Errorf("filters: %+v %v", conds, err)
+	conds, none, err := filters(tb, map[string][]string{"todoListId": {"L"}, "realmId": {"r"}, "done": {"1"}})
+	if err != nil || none || len(conds) != 2 || conds[0].Column != "done" || conds[1].Column != "todo_list_id" || conds[1].Value != "L" {
+		t.Errorf("filters: %+v %v %v", conds, none, err)
 	}
-	for _, q := range []map[string][]string{{"nope": {"1"}}, {"permission": {"1"}}} {
-		if _, err := filters(tb, q); status(err) != 400 {
-			t.Errorf("filters %v: %v", q, err)
+	for _, q := range []map[string][]string{{"nope": {"1"}}, {"permission": {"1"}}, {"id": {"0190e3b4-5c1e-7d2a-9a51-3f7b2c7d9e10"}}} {
+		if _, _, err := filters(tb, q); status(err) != 400 {
+			t.Errorf("filters %v on a compound-key table: %v", q, err)
+		}
+	}
+}
+
+// TestIDFilter: ?id= filters on the reference id (the object's id), not
+// on the hidden column's own name; an id that is no UUID matches nothing.
+func TestIDFilter(t *testing.T) {
+	t.Parallel()
+	plain := &schema.Table{TableName: "item", Columns: []schema.Column{{ColumnName: "title", ColumnType: "label"}}}
+	for _, c := range []struct {
+		q      map[string][]string
+		conds  []resource.Condition
+		none   bool
+		status int
+	}{
+		{q: map[string][]string{"id": {"0190E3B4-5C1E-7D2A-9A51-3F7B2C7D9E10"}},
+			conds: []resource.Condition{{Column: schema.ColReferenceID, Operator: "is", Value: "0190e3b4-5c1e-7d2a-9a51-3f7b2c7d9e10"}}},
+		{q: map[string][]string{"id": {"0190e3b4-5c1e-7d2a-9a51-3f7b2c7d9e10"}, "title": {"x"}},
+			conds: []resource.Condition{{Column: schema.ColReferenceID, Operator: "is", Value: "0190e3b4-5c1e-7d2a-9a51-3f7b2c7d9e10"}, {Column: "title", Operator: "is", Value: "x"}}},
+		{q: map[string][]string{"id": {"tdi0Oma0cOxZhnmTbCQTMxP3Xetcal"}}, none: true},
+		{q: map[string][]string{"reference_id": {"0190e3b4-5c1e-7d2a-9a51-3f7b2c7d9e10"}}, status: 400},
+	} {
+		conds, none, err := filters(plain, c.q)
+		if status(err) != c.status || none != c.none || (c.status == 0 && !reflect.DeepEqual(conds, c.conds)) {
+			t.Errorf("filters(%v) = %+v %v %v", c.q, conds, none, err)
 		}
 	}
 }

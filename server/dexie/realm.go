@@ -84,6 +84,12 @@ func wantedRealm(c *call, obj map[string]any) (string, error) {
 		if realm == "" {
 			realm = c.p.Email
 		}
+		// The public realm is written with GLOBAL_WRITE only (the seed's
+		// /public), which /my never uses: refused even when the object is
+		// already public, e.g. by its table's default permission.
+		if realm == PublicRealm {
+			return "", forbidden("/my cannot place objects in " + PublicRealm + "; use /public with GLOBAL_WRITE")
+		}
 	case modePublic:
 		if realm == "" {
 			realm = PublicRealm
@@ -111,10 +117,7 @@ func place(c *call, tx resource.Service, rs *realms, t *schema.Table, row resour
 	}
 	sys := systemCtx(c.ctx)
 	perm := auth.Permission(permOf(row))
-	if realm == PublicRealm {
-		if c.mode == modeMy {
-			return forbidden("/my cannot place objects in " + PublicRealm + "; use /public with GLOBAL_WRITE")
-		}
+	if realm == PublicRealm { // not on /my: wantedRealm refused it
 		if err := unshare(sys, tx, t, row); err != nil {
 			return err
 		}

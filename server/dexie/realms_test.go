@@ -58,6 +58,7 @@ func TestMyRealm(t *testing.T) {
 	}{
 		{"ann@example.com", `{"title":"x","realmId":"bob@example.com"}`, http.StatusForbidden, "another user's private realm"},
 		{"ann@example.com", `{"title":"x","realmId":"rlm-nowhere"}`, http.StatusBadRequest, "names no realm"},
+		{"ann@example.com", `{"title":"x","realmId":"rlm-public"}`, http.StatusForbidden, "use /public with GLOBAL_WRITE"},
 		{"ann@example.com", `{"title":"x","owner":"bob@example.com"}`, http.StatusForbidden, "another user"},
 		{"ann@example.com", `{"title":"x","owner":7}`, http.StatusBadRequest, "owner must be"},
 		{"app", `{"title":"x","realmId":"rlm-public","owner":"nobody@example.com"}`, http.StatusBadRequest, "names no user"},

@@ -23,5 +23,10 @@
 //     (Daptin always answers RSS then; so does Apiary without an Accept
 //     that names Atom or JSON Feed).
 //
+// Streams (sidecars.md §10.1) live here too, as /api/{stream} and feeds
+// both run them: a stream's QueryParams values are evaluated over the
+// request's query parameters with the action expression syntax, through
+// an Evaluator the server passes in (actions.EvalValue).
+//
 // It may import resource, auth and server/httperr.
 package feed

@@ -134,7 +134,7 @@ func serve(f *fakeRes) http.Handler {
 			next.ServeHTTP(w, req)
 		})
 	})
-	Mount(r, func() resource.Service { return f }, slog.New(slog.DiscardHandler))
+	Mount(r, func() resource.Service { return f }, slog.New(slog.DiscardHandler), nil)
 	return r
 }
 

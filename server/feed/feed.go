@@ -44,19 +44,22 @@ func (f Format) contentType() string {
 }
 
 // Mount registers GET and HEAD /feed/{name} on r. res is called on every
-// request, so a service swapped on live reload is picked up.
-func Mount(r chi.Router, res func() resource.Service, log *slog.Logger) {
+// request, so a service swapped on live reload is picked up. eval
+// evaluates the stream's QueryParams over the feed request's query
+// parameters (nil: the values as written).
+func Mount(r chi.Router, res func() resource.Service, log *slog.Logger, eval Evaluator) {
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{res: res, log: log}
+	h := &handler{res: res, log: log, eval: eval}
 	r.Get("/feed/{name}", h.ServeHTTP)
 	r.Head("/feed/{name}", h.ServeHTTP)
 }
 
 type handler struct {
-	res func() resource.Service
-	log *slog.Logger
+	res  func() resource.Service
+	log  *slog.Logger
+	eval Evaluator
 }
 
 // ServeHTTP answers one feed request.
@@ -91,7 +94,7 @@ func (h *handler) build(r *http.Request, name string, format Format) (*rendered,
 	if !cfg.allows(format) {
 		return nil, notFound("feed %q is not offered as %s", name, format)
 	}
-	items, err := listItems(ctx, res, cfg)
+	items, err := listItems(ctx, res, cfg, RequestParams(r.URL.Query(), h.eval))
 	if err != nil {
 		return nil, err
 	}

@@ -152,9 +152,9 @@ type record struct {
 
 // listItems lists the stream's rows as the caller, newest first. A caller
 // who may not list the root table gets no items.
-func listItems(ctx context.Context, res resource.Service, c *config) ([]record, error) {
+func listItems(ctx context.Context, res resource.Service, c *config, p Params) ([]record, error) {
 	q := resource.Query{PageSize: c.pageSize, Sort: []resource.SortKey{{Column: "created_at", Desc: true}}}
-	out, err := listRecords(ctx, res, c.stream, q)
+	out, err := listRecords(ctx, res, c.stream, q, p)
 	if errors.Is(err, resource.ErrForbidden) || errors.Is(err, resource.ErrUnauthenticated) {
 		return nil, nil
 	}
@@ -162,10 +162,10 @@ func listItems(ctx context.Context, res resource.Service, c *config) ([]record, 
 }
 
 // listRecords runs a stream: the root table's list with q and the
-// stream's QueryParams over it, as the caller, then the transformations.
-// Permission errors are returned as they are.
-func listRecords(ctx context.Context, res resource.Service, c contract, q resource.Query) ([]record, error) {
-	q, err := withParams(q, c)
+// stream's QueryParams (evaluated with p) over it, as the caller, then the
+// transformations. Permission errors are returned as they are.
+func listRecords(ctx context.Context, res resource.Service, c contract, q resource.Query, p Params) ([]record, error) {
+	q, err := withParams(q, c, p)
 	if err != nil {
 		return nil, err
 	}
@@ -191,40 +191,6 @@ func listRecords(ctx context.Context, res resource.Service, c contract, q resour
 		}
 	}
 	return out, nil
-}
-
-// withParams puts the stream's QueryParams (sort, filter, query) over q.
-func withParams(q resource.Query, c contract) (resource.Query, error) {
-	for k, v := range c.QueryParams {
-		val := firstString(v)
-		if val == "" {
-			continue
-		}
-		switch k {
-		case "sort":
-			q.Sort = resource.ParseSort(val)
-		case "filter":
-			q.Keyword = val
-		case "query":
-			conds, err := resource.ParseConditions(val)
-			if err != nil {
-				return q, fmt.Errorf("stream %q: QueryParams query: %v", c.StreamName, err)
-			}
-			q.Conditions = conds
-		}
-	}
-	return q, nil
-}
-
-// firstString reads a QueryParams value: a string or the first of a list.
-func firstString(v any) string {
-	if l, ok := v.([]any); ok {
-		if len(l) == 0 {
-			return ""
-		}
-		v = l[0]
-	}
-	return str(v)
 }
 
 // flag reads a truefalse attribute; def when absent.

@@ -40,10 +40,10 @@ func FindStream(ctx context.Context, res resource.Service, name string) (*Stream
 }
 
 // List runs the stream as the caller in ctx: the root table's list with q
-// (page, sort, filter) and the stream's QueryParams over it, then the
-// transformations in order.
-func (s *Stream) List(ctx context.Context, res resource.Service, q resource.Query) ([]Record, error) {
-	recs, err := listRecords(ctx, res, s.c, q)
+// (page, sort, filter) and the stream's QueryParams, evaluated with p,
+// over it, then the transformations in order.
+func (s *Stream) List(ctx context.Context, res resource.Service, q resource.Query, p Params) ([]Record, error) {
+	recs, err := listRecords(ctx, res, s.c, q, p)
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,8 @@ func (l *logRecords) count(msg, field string) int {
 
 // startTogether builds and starts n nodes on one fresh database at the
 // same moment, as several servers behind a load balancer starting after a
-// deploy.
+// deploy: every node is built (migrations, one at a time under the
+// cluster lock), then all start at once (start-up seeding races).
 func startTogether(t *testing.T, n int, schemaFile string) ([]*server.Server, []*logRecords, []string) {
 	typ, dsn := dbtest.NewDSN(t)
 	ports := make([]int, n)
@@ -65,7 +66,8 @@ func startTogether(t *testing.T, n int, schemaFile string) ([]*server.Server, []
 	logs := make([]*logRecords, n)
 	dirs := make([]string, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
+	var wg, built sync.WaitGroup
+	built.Add(n)
 	for i := range n {
 		dirs[i] = t.TempDir()
 		if err := os.WriteFile(filepath.Join(dirs[i], "schema_item.yaml"), []byte(schemaFile), 0o600); err != nil {
@@ -89,6 +91,8 @@ func startTogether(t *testing.T, n int, schemaFile string) ([]*server.Server, []
 		go func() {
 			defer wg.Done()
 			s, err := server.New(context.Background(), cfg, log)
+			built.Done()
+			built.Wait()
 			if err == nil {
 				err = s.Start(context.Background())
 			}

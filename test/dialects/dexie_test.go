@@ -26,7 +26,7 @@ func newDexieEnv(t testing.TB) *dexieEnv {
 	t.Helper()
 	s := testserver.Start(t, testserver.WithSchema("schema_dexie.yaml", dexieSchema))
 	e := &dexieEnv{s: s, admin: s.Admin(t)}
-	for _, tb := range []string{"todo_items", "todo_lists", "compound_table"} {
+	for _, tb := range []string{"todo_items", "todo_lists", "notices", "compound_table"} {
 		openGate(t, s, e.admin, tb)
 	}
 	e.alice = s.User(t, "Alice", "alice@demo.local", "alice-password")
@@ -79,6 +79,8 @@ func TestDexie(t *testing.T) {
 		{"TokenResponse", dexieTokenResponse},
 		{"ScopesAndBadInput", dexieScopesAndBadInput},
 		{"SeedDataEndpoints", dexieSeedDataEndpoints},
+		{"IDFilter", dexieIDFilter},
+		{"MyNeverPublic", dexieMyNeverPublic},
 		{"CompoundKey", dexieCompoundKey},
 		{"CamelCaseNames", dexieCamelCaseNames},
 		{"CrossDialectRealm", dexieCrossDialectDexieRealm},

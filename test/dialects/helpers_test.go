@@ -14,7 +14,8 @@ import (
 	"github.com/apiary/apiary/test/testserver"
 )
 
-// dexieSchema has a table keyed by reference id and one with a compound key.
+// dexieSchema has tables keyed by reference id (notices is public by
+// default: guests may peek and read) and one with a compound key.
 const dexieSchema = `
 Tables:
   - TableName: todo_items
@@ -27,6 +28,10 @@ Tables:
     DefaultPermission: 61312
     Columns:
       - {Name: listTitle, ColumnType: label, DataType: varchar(200)}
+  - TableName: notices
+    DefaultPermission: 61315
+    Columns:
+      - {Name: text, ColumnType: label, DataType: varchar(200)}
   - TableName: compound_table
     DefaultPermission: 61312
     CompositeKeys: [[name, num]]

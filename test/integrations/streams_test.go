@@ -2,6 +2,7 @@ package integrations
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -26,6 +27,21 @@ Streams:
       - {Operation: drop, Attributes: {Columns: [secret_note]}}
       - {Operation: rename, Attributes: {OldName: name, NewName: dog_name}}
       - {Operation: duplicate, Attributes: {ColumnName: dog_name, NewColumnName: label}}
+  - StreamName: animals_of_kind
+    RootEntityName: animal
+    Columns: []
+    QueryParams:
+      query: ['[{"column":"kind","operator":"is","value":"~kind"}]']
+      sort: ["~order"]
+    Transformations:
+      - {Operation: select, Attributes: {Columns: [name, kind]}}
+  - StreamName: animal_named
+    RootEntityName: animal
+    Columns: []
+    QueryParams:
+      query: ['[{"column":"name","operator":"is","value":"$name"}]']
+    Transformations:
+      - {Operation: select, Attributes: {Columns: [name]}}
 `
 
 // Streams are read-only transformed views at /api/{stream}: a stream of
@@ -77,5 +93,50 @@ func TestStreams(t *testing.T) {
 	r = s.Do(t, http.MethodGet, "/api/transformed_user", nil, user)
 	if adminEmail == "" || strings.Contains(string(r.Body), adminEmail) {
 		t.Errorf("a plain user sees the administrator (%q) through the stream: %d %s", adminEmail, r.Status, r.Body)
+	}
+}
+
+// TestStreamQueryParamsFromRequest: a stream's QueryParams values take
+// request parameters through the action expression syntax (~name, $name),
+// as Daptin's do; the value is data inside the stream's query, never
+// syntax, and a $name the request lacks is a 400.
+func TestStreamQueryParamsFromRequest(t *testing.T) {
+	s := testserver.Start(t, testserver.WithSchema("schema_stream.yaml", streamSchema))
+	admin := s.Admin(t)
+	for _, a := range []map[string]any{{"name": "Rex", "kind": "dog"}, {"name": "Tom", "kind": "cat"}, {"name": "Ace", "kind": "dog"}, {"name": `x","operator":"like`, "kind": "odd"}} {
+		create(t, s, "animal", a, admin)
+	}
+	names := func(path string) []string {
+		t.Helper()
+		r := s.Do(t, http.MethodGet, path, nil, admin)
+		var out []string
+		for _, d := range listOf(t, r) {
+			out = append(out, d.(map[string]any)["attributes"].(map[string]any)["name"].(string))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		path string
+		want string
+	}{
+		{"/api/animals_of_kind?kind=dog&order=name", "Ace,Rex"},
+		{"/api/animals_of_kind?kind=dog&order=-name", "Rex,Ace"},
+		{"/api/animals_of_kind?kind=cat", "Tom"},
+		{"/api/animals_of_kind?kind=bird", ""},
+		{"/api/animals_of_kind?kind=" + url.QueryEscape(`dog","operator":"isnot`), ""},
+		{"/api/animal_named?name=Rex", "Rex"},
+		{"/api/animal_named?name=" + url.QueryEscape(`x","operator":"like`), `x","operator":"like`},
+	} {
+		if got := strings.Join(names(c.path), ","); got != c.want {
+			t.Errorf("%s: %q, want %q", c.path, got, c.want)
+		}
+	}
+	r := s.Do(t, http.MethodGet, "/api/animal_named", nil, admin)
+	if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), "$name") {
+		t.Errorf("$name missing from the request: %d %s", r.Status, r.Body)
+	}
+	// The caller's permissions still hold: a guest lists nothing.
+	if r = s.Do(t, http.MethodGet, "/api/animals_of_kind?kind=dog", nil, ""); r.Status == http.StatusOK && len(listOf(t, r)) != 0 {
+		t.Errorf("guest: %d %s", r.Status, r.Body)
 	}
 }
