@@ -66,12 +66,13 @@ type session struct {
 	wmu     sync.Mutex // held while frames or a close frame are written
 	qmu     sync.Mutex
 	queue   []outItem
+	kick    chan struct{} // ends the writer's coalescing wait early
 	writing bool
 	dropped bool // the queue overflowed: the session is being closed
 }
 
 func newSession(h *Hub, conn *websocket.Conn, p auth.Principal, id int64) *session {
-	return &session{h: h, conn: conn, p: p, id: id, done: make(chan struct{}), subs: map[string]*subscription{}, perms: newRowChecker(h, p)}
+	return &session{h: h, conn: conn, p: p, id: id, done: make(chan struct{}), kick: make(chan struct{}, 1), subs: map[string]*subscription{}, perms: newRowChecker(h, p)}
 }
 
 // errMalformed ends a session whose client sent something that is not JSON.
@@ -148,9 +149,18 @@ func (s *session) enqueue(it outItem) {
 	s.queue = append(s.queue, it)
 	start := !s.writing
 	s.writing = true
+	// A reply, or a queue filling up, does not wait for the coalescing
+	// interval to end.
+	kick := !start && (it.event == nil || len(s.queue) == kickAt)
 	s.qmu.Unlock()
-	if start {
+	switch {
+	case start:
 		go s.drain()
+	case kick:
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -164,18 +174,38 @@ func (s *session) sendMsg(m outMsg) {
 
 // drain writes queued frames in order until the queue is empty, checking
 // events per subscriber; one drain runs at a time. It takes the whole
-// queue at once and writes what passed the checks in one call.
+// queue at once and writes what passed the checks in one call, then waits
+// the hub's coalescing interval (or a kick) before taking the queue again:
+// under a stream of events a subscriber gets one writev per interval
+// holding every frame that arrived meanwhile, instead of one system call
+// and one wake-up per event. The first frame after a quiet spell is
+// written at once.
 func (s *session) drain() {
 	var frames net.Buffers
+	var spare []outItem // the queue's other half while this writer runs
+	wait := time.NewTimer(s.h.o.Coalesce)
+	defer wait.Stop()
+	idle := 0
 	for {
 		s.qmu.Lock()
 		batch := s.queue
-		s.queue = nil
 		if len(batch) == 0 {
-			s.writing = false
+			// A writer that found nothing lingerRounds times in a row
+			// ends: an idle session keeps no goroutine and no queue.
+			if idle++; idle > lingerRounds {
+				s.queue = nil
+				s.writing = false
+				s.qmu.Unlock()
+				return
+			}
 			s.qmu.Unlock()
-			return
+			if !s.pause(wait) {
+				return
+			}
+			continue
 		}
+		idle = 0
+		s.queue = spare[:0]
 		s.qmu.Unlock()
 		frames = frames[:0]
 		for _, it := range batch {
@@ -186,9 +216,25 @@ func (s *session) drain() {
 				frames = append(frames, it.event.wire())
 			}
 		}
-		if !s.write(frames) {
+		clear(batch)
+		spare = batch
+		if !s.write(frames) || !s.pause(wait) {
 			return
 		}
+	}
+}
+
+// pause waits the coalescing interval, or less when kicked; false when
+// the session has ended.
+func (s *session) pause(wait *time.Timer) bool {
+	wait.Reset(s.h.o.Coalesce)
+	select {
+	case <-wait.C:
+		return true
+	case <-s.kick:
+		return true
+	case <-s.done:
+		return false
 	}
 }
 
