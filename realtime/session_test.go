@@ -88,3 +88,52 @@ func TestReadDeadlineResetByPing(t *testing.T) {
 		t.Fatal("silent session still open")
 	}
 }
+
+// TestWriterCoalesces: while a session's writer pauses after a write, the
+// events that arrive wait for the end of the coalescing interval (and then
+// go out together), but a reply ends the pause at once.
+func TestWriterCoalesces(t *testing.T) {
+	const coalesce = time.Second
+	got := make(chan *websocket.Conn, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		got <- c
+	}))
+	defer srv.Close()
+	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	h := &Hub{o: Options{Log: discardLog(), Coalesce: coalesce}}
+	s := newSession(h, <-got, auth.Principal{UserID: 1, UserRef: "u"}, 1)
+	defer s.stop()
+	sub := &subscription{topic: "t"}
+	read := func(want string) time.Time {
+		t.Helper()
+		_ = client.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, b, err := client.ReadMessage()
+		if err != nil || !strings.Contains(string(b), want) {
+			t.Fatalf("want %s, got %s %v", want, b, err)
+		}
+		return time.Now()
+	}
+	s.enqueue(outItem{frame: []byte(`{"type":"a"}`)})
+	read(`"a"`)
+	t0 := time.Now()
+	s.enqueue(outItem{event: &Event{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":1}`)}, sub: sub})
+	s.enqueue(outItem{event: &Event{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":2}`)}, sub: sub})
+	if d := read(`"event"`).Sub(t0); d < coalesce/2 {
+		t.Fatalf("event written %v after it was queued, inside the coalescing interval", d)
+	}
+	read(`"event"`)
+	t1 := time.Now()
+	s.enqueue(outItem{frame: []byte(`{"type":"b"}`)})
+	if d := read(`"b"`).Sub(t1); d >= coalesce*9/10 {
+		t.Fatalf("reply waited %v for the coalescing interval", d)
+	}
+}
