@@ -68,6 +68,7 @@ type session struct {
 	queue   []outItem
 	kick    chan struct{} // ends the writer's coalescing wait early
 	writing bool
+	idle    bool // the writer found the queue empty and waits: events wake it
 	dropped bool // the queue overflowed: the session is being closed
 }
 
@@ -149,9 +150,9 @@ func (s *session) enqueue(it outItem) {
 	s.queue = append(s.queue, it)
 	start := !s.writing
 	s.writing = true
-	// A reply, or a queue filling up, does not wait for the coalescing
-	// interval to end.
-	kick := !start && (it.event == nil || len(s.queue) == kickAt)
+	// A reply, a queue filling up, or anything that finds the writer idle
+	// does not wait for the coalescing interval to end.
+	kick := !start && (it.event == nil || len(s.queue) == kickAt || s.idle)
 	s.qmu.Unlock()
 	switch {
 	case start:
@@ -178,8 +179,9 @@ func (s *session) sendMsg(m outMsg) {
 // the hub's coalescing interval (or a kick) before taking the queue again:
 // under a stream of events a subscriber gets one writev per interval
 // holding every frame that arrived meanwhile, instead of one system call
-// and one wake-up per event. The first frame after a quiet spell is
-// written at once.
+// and one wake-up per event. An event that finds the writer idle (a whole
+// interval passed without one) is written at once, so a sparse stream
+// gets no added latency.
 func (s *session) drain() {
 	var frames net.Buffers
 	var spare []outItem // the queue's other half while this writer runs
@@ -195,9 +197,11 @@ func (s *session) drain() {
 			if idle++; idle > lingerRounds {
 				s.queue = nil
 				s.writing = false
+				s.idle = false
 				s.qmu.Unlock()
 				return
 			}
+			s.idle = true
 			s.qmu.Unlock()
 			if !s.pause(wait) {
 				return
@@ -205,6 +209,7 @@ func (s *session) drain() {
 			continue
 		}
 		idle = 0
+		s.idle = false
 		s.queue = spare[:0]
 		s.qmu.Unlock()
 		frames = frames[:0]

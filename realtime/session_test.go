@@ -91,7 +91,8 @@ func TestReadDeadlineResetByPing(t *testing.T) {
 
 // TestWriterCoalesces: while a session's writer pauses after a write, the
 // events that arrive wait for the end of the coalescing interval (and then
-// go out together), but a reply ends the pause at once.
+// go out together), but a reply ends the pause at once, and so does an
+// event after a quiet interval.
 func TestWriterCoalesces(t *testing.T) {
 	const coalesce = time.Second
 	got := make(chan *websocket.Conn, 1)
@@ -135,5 +136,13 @@ func TestWriterCoalesces(t *testing.T) {
 	s.enqueue(outItem{frame: []byte(`{"type":"b"}`)})
 	if d := read(`"b"`).Sub(t1); d >= coalesce*9/10 {
 		t.Fatalf("reply waited %v for the coalescing interval", d)
+	}
+	// A whole interval without frames: the writer is idle, and the next
+	// event goes out at once.
+	time.Sleep(coalesce * 11 / 10)
+	t2 := time.Now()
+	s.enqueue(outItem{event: &Event{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":3}`)}, sub: sub})
+	if d := read(`"event"`).Sub(t2); d >= coalesce/2 {
+		t.Fatalf("event after a quiet interval waited %v", d)
 	}
 }
