@@ -119,7 +119,7 @@ func cpuTime(who int) time.Duration {
 func TestFanoutClients(t *testing.T) {
 	addr := os.Getenv("APIARY_BENCH_CLIENT_ADDR")
 	if addr == "" || os.Getenv("APIARY_BENCH_EVENTS") == "" {
-		t.Skip("child process of TestFanout")
+		t.SkipNow() // the child process of TestFanout
 	}
 	n, total := envInt("APIARY_BENCH_SUBS", 1000), envInt("APIARY_BENCH_EVENTS", 3000)
 	clients := make([]*fanClient, n)
