@@ -52,6 +52,7 @@ type Hub struct {
 	mu       sync.Mutex
 	conns    map[*session]struct{}
 	out      *outbox
+	feeds    feeds
 	cancel   func()
 }
 

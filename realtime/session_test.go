@@ -126,8 +126,8 @@ func TestWriterCoalesces(t *testing.T) {
 	s.enqueue(outItem{frame: []byte(`{"type":"a"}`)})
 	read(`"a"`)
 	t0 := time.Now()
-	s.enqueue(outItem{event: &Event{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":1}`)}, sub: sub})
-	s.enqueue(outItem{event: &Event{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":2}`)}, sub: sub})
+	s.enqueue(outItem{events: []*Event{{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":1}`)}}, sub: sub})
+	s.enqueue(outItem{events: []*Event{{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":2}`)}}, sub: sub})
 	if d := read(`"event"`).Sub(t0); d < coalesce/2 {
 		t.Fatalf("event written %v after it was queued, inside the coalescing interval", d)
 	}
@@ -141,7 +141,7 @@ func TestWriterCoalesces(t *testing.T) {
 	// event goes out at once.
 	time.Sleep(coalesce * 11 / 10)
 	t2 := time.Now()
-	s.enqueue(outItem{event: &Event{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":3}`)}, sub: sub})
+	s.enqueue(outItem{events: []*Event{{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":3}`)}}, sub: sub})
 	if d := read(`"event"`).Sub(t2); d >= coalesce/2 {
 		t.Fatalf("event after a quiet interval waited %v", d)
 	}
