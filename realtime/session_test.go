@@ -12,9 +12,10 @@ import (
 	"github.com/apiary/apiary/auth"
 )
 
-// TestSlowConsumerDropped: a session whose outbound queue is full is
-// closed at once, and enqueueing never blocks the publisher.
-func TestSlowConsumerDropped(t *testing.T) {
+// bareSession is a session of h on a real WebSocket connection whose
+// reader does not run, and the client end of that connection.
+func bareSession(t *testing.T, h *Hub) (*session, *websocket.Conn) {
+	t.Helper()
 	got := make(chan *websocket.Conn, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
@@ -24,14 +25,19 @@ func TestSlowConsumerDropped(t *testing.T) {
 		}
 		got <- c
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer client.Close()
-	h := &Hub{o: Options{Log: discardLog()}}
-	s := newSession(h, <-got, auth.Principal{UserID: 1, UserRef: "u"}, 1)
+	t.Cleanup(func() { _ = client.Close() })
+	return newSession(h, <-got, auth.Principal{UserID: 1, UserRef: "u"}, 1), client
+}
+
+// TestSlowConsumerDropped: a session whose outbound queue is full is
+// closed at once, and enqueueing never blocks the publisher.
+func TestSlowConsumerDropped(t *testing.T) {
+	s, client := bareSession(t, &Hub{o: Options{Log: discardLog()}})
 	// The writer is busy (writing) but never drains: the queue fills and
 	// the next frame drops the client.
 	s.writing = true
@@ -95,23 +101,7 @@ func TestReadDeadlineResetByPing(t *testing.T) {
 // event after a quiet interval.
 func TestWriterCoalesces(t *testing.T) {
 	const coalesce = time.Second
-	got := make(chan *websocket.Conn, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		got <- c
-	}))
-	defer srv.Close()
-	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	h := &Hub{o: Options{Log: discardLog(), Coalesce: coalesce}}
-	s := newSession(h, <-got, auth.Principal{UserID: 1, UserRef: "u"}, 1)
+	s, client := bareSession(t, &Hub{o: Options{Log: discardLog(), Coalesce: coalesce}})
 	defer s.stop()
 	sub := &subscription{topic: "t"}
 	read := func(want string) time.Time {
