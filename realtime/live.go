@@ -26,8 +26,9 @@ const (
 	// connection while frames keep coming (Options.Coalesce).
 	Coalesce = 20 * time.Millisecond
 	// lingerRounds is how many empty coalescing intervals a writer waits
-	// before it ends (a steady stream keeps one writer goroutine).
-	lingerRounds = 5
+	// before it ends: a stream of 25 events/s or more keeps one writer
+	// goroutine, and a connection that got one event holds none 60 ms on.
+	lingerRounds = 2
 	// kickAt is the queue length at which a writer stops coalescing.
 	kickAt = OutboundBuffer / 4
 )
