@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/resource"
@@ -101,6 +102,15 @@ func TestNoSubscriberNoEncoding(t *testing.T) {
 	th.change(resource.Change{Table: "todo", Op: resource.OpCreate, RefID: "r", Row: map[string]any{}})
 	th.change(resource.Change{Table: "nope", Op: resource.OpCreate, RefID: "r", Row: map[string]any{}})
 	th.change(resource.Change{Table: "page", Op: resource.OpCreate, RefID: "p", Row: map[string]any{"body": "x"}})
+	// Events are published after the commit-order lock, by the outbox.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+	}
 	cancel()
 	th.change(resource.Change{Table: "page", Op: resource.OpCreate, RefID: "q", Row: map[string]any{}})
 	mu.Lock()

@@ -22,6 +22,15 @@ const (
 	MaxMessage     = 10 << 20         // largest client message; bigger closes with 1009
 	ReadIdle       = 5 * time.Minute  // no message for this long closes the connection
 	writeWait      = 10 * time.Second // per frame
+	// Coalesce is the default shortest time between two writes to one
+	// connection while frames keep coming (Options.Coalesce).
+	Coalesce = 20 * time.Millisecond
+	// lingerRounds is how many empty coalescing intervals a writer waits
+	// before it ends: a stream of 25 events/s or more keeps one writer
+	// goroutine, and a connection that got one event holds none 60 ms on.
+	lingerRounds = 2
+	// kickAt is the queue length at which a writer stops coalescing.
+	kickAt = OutboundBuffer / 4
 )
 
 // Options are the dependencies of a Hub.
@@ -32,6 +41,8 @@ type Options struct {
 	Topics TopicStore // nil: a MemoryTopics
 	// ReadIdle overrides the 5-minute read deadline (tests).
 	ReadIdle time.Duration
+	// Coalesce overrides the writers' coalescing interval; 0 is Coalesce.
+	Coalesce time.Duration
 }
 
 // Hub serves GET /live and publishes committed row changes to table topics.
@@ -41,6 +52,8 @@ type Hub struct {
 	sessions atomic.Int64
 	mu       sync.Mutex
 	conns    map[*session]struct{}
+	out      *outbox
+	feeds    feeds
 	cancel   func()
 }
 
@@ -58,12 +71,16 @@ func NewHub(o Options) *Hub {
 	if o.ReadIdle <= 0 {
 		o.ReadIdle = ReadIdle
 	}
+	if o.Coalesce <= 0 {
+		o.Coalesce = Coalesce
+	}
 	h := &Hub{o: o, conns: map[*session]struct{}{}, upgrader: websocket.Upgrader{
 		// Small read buffers and pooled write buffers keep an idle
 		// connection cheap (no write buffer is held between frames).
 		ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &sync.Pool{},
 		CheckOrigin: func(*http.Request) bool { return true }, // tokens, not cookies alone, carry authority
 	}}
+	h.out = newOutbox(h.publishEvent)
 	h.cancel = o.Res().Subscribe(h.onChange)
 	return h
 }
@@ -71,6 +88,7 @@ func NewHub(o Options) *Hub {
 // Close stops listening to changes and closes every connection.
 func (h *Hub) Close() {
 	h.cancel()
+	h.out.close()
 	for _, s := range lockedKeys(&h.mu, h.conns) {
 		s.closeWith(websocket.CloseGoingAway, "server shutting down")
 	}
@@ -116,13 +134,14 @@ func (h *Hub) Connections() int {
 	return len(h.conns)
 }
 
-// onChange turns a committed change into an event on the table's topic.
+// onChange receives a committed change, under the table's commit-order
+// lock: it copies what the event needs (the caller keeps the row map) and
+// hands it to the outbox; encoding and fan-out happen after the lock.
 func (h *Hub) onChange(c resource.Change) {
 	if !h.o.Broker.Subscribed(c.Table) {
 		return
 	}
-	sc := h.o.Res().Schema()
-	t, ok := sc.Table(c.Table)
+	t, ok := h.o.Res().Schema().Table(c.Table)
 	if !ok {
 		return
 	}
@@ -135,14 +154,20 @@ func (h *Hub) onChange(c resource.Change) {
 	} else {
 		payload = publicRow(t, c)
 	}
-	data, err := json.Marshal(payload)
+	h.out.put(pendingEvent{e: e, payload: payload})
+}
+
+// publishEvent encodes a row event's payload and publishes it (the
+// outbox's goroutine).
+func (h *Hub) publishEvent(p pendingEvent) {
+	data, err := json.Marshal(p.payload)
 	if err != nil {
-		h.o.Log.Error("row event not encodable", "table", c.Table, "err", err)
+		h.o.Log.Error("row event not encodable", "table", p.e.Topic, "err", err)
 		return
 	}
-	e.Data = data
-	if err := h.o.Broker.Publish(context.Background(), e); err != nil {
-		h.o.Log.Warn("row event not published", "table", c.Table, "err", err)
+	p.e.Data = data
+	if err := h.o.Broker.Publish(context.Background(), p.e); err != nil {
+		h.o.Log.Warn("row event not published", "table", p.e.Topic, "err", err)
 	}
 }
 

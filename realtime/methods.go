@@ -78,8 +78,8 @@ func (s *session) subscribe(ctx context.Context, m inMsg) {
 			s.fail(m, msg)
 			continue
 		}
-		sub := &subscription{topic: name, filters: filters}
-		sub.cancel = s.h.o.Broker.Subscribe(name, func(e *Event) { s.enqueue(outItem{event: e, sub: sub}) })
+		sub := &subscription{s: s, topic: name, filters: filters}
+		sub.cancel = s.h.join(sub)
 		s.mu.Lock()
 		s.subs[name] = sub
 		s.mu.Unlock()

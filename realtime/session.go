@@ -3,7 +3,6 @@ package realtime
 import (
 	"encoding/json"
 	"errors"
-	"net"
 	"sync"
 	"time"
 
@@ -34,16 +33,18 @@ type inMsg struct {
 	Attributes map[string]any `json:"attributes"`
 }
 
-// outItem is one queued frame: ready bytes, or an event still to be
-// checked against the subscriber's permission and filters.
+// outItem is one queued entry: a ready frame, or events of one
+// subscription still to be checked against the subscriber's permission
+// and filters (a batch the topic's feed shares between its subscribers).
 type outItem struct {
-	frame []byte
-	event *Event
-	sub   *subscription
+	frame  []byte
+	events []*Event
+	sub    *subscription
 }
 
 // subscription is one topic a session listens to.
 type subscription struct {
+	s       *session
 	topic   string
 	filters map[string]any
 	cancel  func()
@@ -51,8 +52,8 @@ type subscription struct {
 
 // session is one /live connection. An idle session holds one goroutine
 // (the reader) and no outbound buffer: the queue grows with use, up to
-// OutboundBuffer items, and a writer goroutine runs only while it is not
-// empty.
+// OutboundBuffer frames, and a writer goroutine (writer.go) runs only
+// while there is something to send.
 type session struct {
 	h       *Hub
 	conn    *websocket.Conn
@@ -66,12 +67,15 @@ type session struct {
 	wmu     sync.Mutex // held while frames or a close frame are written
 	qmu     sync.Mutex
 	queue   []outItem
+	queued  int           // frames in queue (an events item counts each event)
+	kick    chan struct{} // ends the writer's coalescing wait early
 	writing bool
+	idle    bool // the writer found the queue empty and waits: events wake it
 	dropped bool // the queue overflowed: the session is being closed
 }
 
 func newSession(h *Hub, conn *websocket.Conn, p auth.Principal, id int64) *session {
-	return &session{h: h, conn: conn, p: p, id: id, done: make(chan struct{}), subs: map[string]*subscription{}, perms: newRowChecker(h, p)}
+	return &session{h: h, conn: conn, p: p, id: id, done: make(chan struct{}), kick: make(chan struct{}, 1), subs: map[string]*subscription{}, perms: newRowChecker(h, p)}
 }
 
 // errMalformed ends a session whose client sent something that is not JSON.
@@ -124,97 +128,4 @@ func (s *session) closeWith(code int, reason string) {
 	_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(writeWait))
 	s.stop()
 	_ = s.conn.Close()
-}
-
-// enqueue queues an item; a full queue drops the client (a slow consumer
-// must not slow the publisher or the other subscribers).
-func (s *session) enqueue(it outItem) {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	s.qmu.Lock()
-	if len(s.queue) >= OutboundBuffer {
-		first := !s.dropped
-		s.dropped = true
-		s.qmu.Unlock()
-		if first {
-			s.h.o.Log.Warn("live client too slow, dropped", "session_id", s.id, "buffer", OutboundBuffer)
-			go s.closeWith(websocket.ClosePolicyViolation, "outbound buffer full")
-		}
-		return
-	}
-	s.queue = append(s.queue, it)
-	start := !s.writing
-	s.writing = true
-	s.qmu.Unlock()
-	if start {
-		go s.drain()
-	}
-}
-
-func (s *session) sendMsg(m outMsg) {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return
-	}
-	s.enqueue(outItem{frame: b})
-}
-
-// drain writes queued frames in order until the queue is empty, checking
-// events per subscriber; one drain runs at a time. It takes the whole
-// queue at once and writes what passed the checks in one call.
-func (s *session) drain() {
-	var frames net.Buffers
-	for {
-		s.qmu.Lock()
-		batch := s.queue
-		s.queue = nil
-		if len(batch) == 0 {
-			s.writing = false
-			s.qmu.Unlock()
-			return
-		}
-		s.qmu.Unlock()
-		frames = frames[:0]
-		for _, it := range batch {
-			switch {
-			case it.event == nil:
-				frames = append(frames, textFrame(it.frame))
-			case s.wants(it.event, it.sub):
-				frames = append(frames, it.event.wire())
-			}
-		}
-		if !s.write(frames) {
-			return
-		}
-	}
-}
-
-// write sends frames; false when the connection is gone.
-func (s *session) write(frames net.Buffers) bool {
-	select {
-	case <-s.done:
-		return false
-	default:
-	}
-	if len(frames) == 0 {
-		return true
-	}
-	if err := s.writeFrames(frames); err != nil {
-		s.stop()
-		_ = s.conn.Close()
-		return false
-	}
-	return true
-}
-
-// wants reports whether this subscriber gets e: it may read the row and
-// its filters accept the event.
-func (s *session) wants(e *Event, sub *subscription) bool {
-	if e.Row != nil && !s.perms.canReadEvent(e) {
-		return false
-	}
-	return matchFilters(sub.filters, e)
 }

@@ -12,9 +12,10 @@ import (
 	"github.com/apiary/apiary/auth"
 )
 
-// TestSlowConsumerDropped: a session whose outbound queue is full is
-// closed at once, and enqueueing never blocks the publisher.
-func TestSlowConsumerDropped(t *testing.T) {
+// bareSession is a session of h on a real WebSocket connection whose
+// reader does not run, and the client end of that connection.
+func bareSession(t *testing.T, h *Hub) (*session, *websocket.Conn) {
+	t.Helper()
 	got := make(chan *websocket.Conn, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
@@ -24,14 +25,19 @@ func TestSlowConsumerDropped(t *testing.T) {
 		}
 		got <- c
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer client.Close()
-	h := &Hub{o: Options{Log: discardLog()}}
-	s := newSession(h, <-got, auth.Principal{UserID: 1, UserRef: "u"}, 1)
+	t.Cleanup(func() { _ = client.Close() })
+	return newSession(h, <-got, auth.Principal{UserID: 1, UserRef: "u"}, 1), client
+}
+
+// TestSlowConsumerDropped: a session whose outbound queue is full is
+// closed at once, and enqueueing never blocks the publisher.
+func TestSlowConsumerDropped(t *testing.T) {
+	s, client := bareSession(t, &Hub{o: Options{Log: discardLog()}})
 	// The writer is busy (writing) but never drains: the queue fills and
 	// the next frame drops the client.
 	s.writing = true
@@ -86,5 +92,47 @@ func TestReadDeadlineResetByPing(t *testing.T) {
 	_ = client.SetReadDeadline(time.Now().Add(3 * time.Second))
 	if _, _, err := client.ReadMessage(); err == nil {
 		t.Fatal("silent session still open")
+	}
+}
+
+// TestWriterCoalesces: while a session's writer pauses after a write, the
+// events that arrive wait for the end of the coalescing interval (and then
+// go out together), but a reply ends the pause at once, and so does an
+// event after a quiet interval.
+func TestWriterCoalesces(t *testing.T) {
+	const coalesce = time.Second
+	s, client := bareSession(t, &Hub{o: Options{Log: discardLog(), Coalesce: coalesce}})
+	defer s.stop()
+	sub := &subscription{topic: "t"}
+	read := func(want string) time.Time {
+		t.Helper()
+		_ = client.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, b, err := client.ReadMessage()
+		if err != nil || !strings.Contains(string(b), want) {
+			t.Fatalf("want %s, got %s %v", want, b, err)
+		}
+		return time.Now()
+	}
+	s.enqueue(outItem{frame: []byte(`{"type":"a"}`)})
+	read(`"a"`)
+	t0 := time.Now()
+	s.enqueue(outItem{events: []*Event{{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":1}`)}}, sub: sub})
+	s.enqueue(outItem{events: []*Event{{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":2}`)}}, sub: sub})
+	if d := read(`"event"`).Sub(t0); d < coalesce/2 {
+		t.Fatalf("event written %v after it was queued, inside the coalescing interval", d)
+	}
+	read(`"event"`)
+	t1 := time.Now()
+	s.enqueue(outItem{frame: []byte(`{"type":"b"}`)})
+	if d := read(`"b"`).Sub(t1); d >= coalesce*9/10 {
+		t.Fatalf("reply waited %v for the coalescing interval", d)
+	}
+	// A whole interval without frames: the writer is idle, and the next
+	// event goes out at once.
+	time.Sleep(coalesce * 11 / 10)
+	t2 := time.Now()
+	s.enqueue(outItem{events: []*Event{{Topic: "t", Kind: "create", Source: "database", Data: []byte(`{"n":3}`)}}, sub: sub})
+	if d := read(`"event"`).Sub(t2); d >= coalesce/2 {
+		t.Fatalf("event after a quiet interval waited %v", d)
 	}
 }

@@ -7,9 +7,6 @@ package live
 
 import (
 	"bufio"
-	"bytes"
-	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -18,18 +15,11 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
-	"github.com/apiary/apiary/auth"
-	"github.com/apiary/apiary/resource"
 	"github.com/apiary/apiary/test/testserver"
 )
 
@@ -153,130 +143,5 @@ func TestIdleClients(t *testing.T) {
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	for _, c := range conns {
 		c.Close()
-	}
-}
-
-// createdAt reads the row's created_at from an event frame: the time the
-// write was made, just before its commit.
-// It decodes only the base64 data field (a JSON decode of every frame made
-// the clients, in the same process, the heaviest part of the run).
-func createdAt(frame []byte) (time.Time, bool) {
-	i := bytes.Index(frame, []byte(`"data":"`))
-	if i < 0 {
-		return time.Time{}, false
-	}
-	enc := frame[i+len(`"data":"`):]
-	if j := bytes.IndexByte(enc, '"'); j >= 0 {
-		enc = enc[:j]
-	}
-	data := make([]byte, base64.StdEncoding.DecodedLen(len(enc)))
-	n, err := base64.StdEncoding.Decode(data, enc)
-	if err != nil {
-		return time.Time{}, false
-	}
-	data = data[:n]
-	i = bytes.Index(data, []byte(`"created_at":"`))
-	if i < 0 {
-		return time.Time{}, false
-	}
-	rest := data[i+len(`"created_at":"`):]
-	j := bytes.IndexByte(rest, '"')
-	if j < 0 {
-		return time.Time{}, false
-	}
-	at, err := time.Parse(time.RFC3339Nano, string(rest[:j]))
-	return at, err == nil
-}
-
-// TestFanout publishes APIARY_BENCH_RATE (1,000) row events per second for
-// APIARY_BENCH_SECONDS (3) to APIARY_BENCH_SUBS (1,000) subscribers of one
-// table and reports write-to-delivery latency (from the row's created_at,
-// taken just before the commit); every subscriber must get every event.
-func TestFanout(t *testing.T) {
-	gate(t)
-	subs, rate, secs := envInt("APIARY_BENCH_SUBS", 1000), envInt("APIARY_BENCH_RATE", 1000), envInt("APIARY_BENCH_SECONDS", 3)
-	total := rate * secs
-	s := testserver.Start(t, testserver.WithSchema("schema_item.yaml", schema))
-	admin := s.Admin(t)
-	ws := "ws" + strings.TrimPrefix(s.URL, "http") + "/live?token=" + admin
-	lat := make([][]time.Duration, subs)
-	var wg, ready sync.WaitGroup
-	for i := 0; i < subs; i++ {
-		c, _, err := websocket.DefaultDialer.Dial(ws, nil)
-		if err != nil {
-			t.Fatalf("subscriber %d: %v", i, err)
-		}
-		defer c.Close()
-		_, _, _ = c.ReadMessage() // session
-		if err := c.WriteJSON(map[string]any{"method": "subscribe", "attributes": map[string]any{"topicName": "item"}}); err != nil {
-			t.Fatal(err)
-		}
-		_, _, _ = c.ReadMessage() // subscribe reply
-		wg.Add(1)
-		ready.Add(1)
-		go func(i int, c *websocket.Conn) {
-			defer wg.Done()
-			ready.Done()
-			lat[i] = make([]time.Duration, 0, total)
-			_ = c.SetReadDeadline(time.Now().Add(time.Duration(secs)*time.Second + 5*time.Minute))
-			for k := 0; k < total; k++ {
-				_, msg, err := c.ReadMessage()
-				if err != nil {
-					return
-				}
-				if at, ok := createdAt(msg); ok {
-					lat[i] = append(lat[i], time.Since(at))
-				}
-			}
-		}(i, c)
-	}
-	ready.Wait()
-	res := s.Srv.Resource()
-	p, err := res.PrincipalByEmail(context.Background(), "admin@example.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := auth.WithPrincipal(context.Background(), p)
-	// Writers run concurrently (group commit shares their commits), each
-	// paced to its share of the rate.
-	const writers = 16
-	var wwg sync.WaitGroup
-	var failed atomic.Int64
-	t0 := time.Now()
-	for w := 0; w < writers; w++ {
-		wwg.Add(1)
-		go func(w int) {
-			defer wwg.Done()
-			for k := w; k < total; k += writers {
-				if d := time.Until(t0.Add(time.Duration(k) * time.Second / time.Duration(rate))); d > 0 {
-					time.Sleep(d)
-				}
-				if _, err := res.Create(ctx, "item", resource.Input{Attributes: map[string]any{"title": "event " + strconv.Itoa(k)}}); err != nil {
-					failed.Add(1)
-				}
-			}
-		}(w)
-	}
-	wwg.Wait()
-	if failed.Load() > 0 {
-		t.Fatalf("%d writes failed", failed.Load())
-	}
-	sent := time.Since(t0)
-	wg.Wait()
-	var all []time.Duration
-	short := 0
-	for _, l := range lat {
-		if len(l) < total {
-			short++
-		}
-		all = append(all, l...)
-	}
-	slices.Sort(all)
-	pct := func(q float64) time.Duration { return all[int(q*float64(len(all)-1))] }
-	t.Logf("%d subscribers, %d events in %v (%.0f/s): %d deliveries, p50 %v, p99 %v, max %v; subscribers short of events: %d",
-		subs, total, sent.Round(time.Millisecond), float64(total)/sent.Seconds(), len(all), pct(0.5).Round(time.Microsecond),
-		pct(0.99).Round(time.Microsecond), all[len(all)-1].Round(time.Microsecond), short)
-	if short > 0 {
-		t.Errorf("%d subscribers missed events", short)
 	}
 }
