@@ -123,20 +123,75 @@ func accountOf(r resource.Row) Account {
 		OwnerRef: str(r.Attrs["user_account_id"]), ServerRef: str(r.Attrs["mail_server_id"])}
 }
 
-// Account finds the account of a full address.
+// Account finds the account of a full address, case-insensitively
+// (an account created as Alice@Example.com receives mail for
+// alice@example.com and logs in as either).
 func (s *Store) Account(ctx context.Context, address string) (Account, bool, error) {
-	p, err := s.res().List(sys(ctx), TableAccount, resource.Query{PageSize: 1,
-		Conditions: []resource.Condition{{Column: "username", Operator: "is", Value: strings.ToLower(strings.TrimSpace(address))}}})
-	if err != nil || len(p.Rows) == 0 {
+	r, ok, err := s.accountRow(ctx, address)
+	if err != nil || !ok {
 		return Account{}, false, err
 	}
-	return accountOf(p.Rows[0]), true, nil
+	return accountOf(r), true, nil
 }
 
-// Login checks an account's password (bcrypt) and returns the account.
+// maxFoldMatches bounds the rows a case-insensitive username lookup
+// reads (more than one only when usernames differ in case alone, or the
+// address holds LIKE wildcards).
+const maxFoldMatches = 50
+
+// accountRow reads the mail_account row of address: the lower-case
+// username first (indexed, what nearly every account is), then any
+// username equal to it ignoring case (a table scan).
+func (s *Store) accountRow(ctx context.Context, address string) (resource.Row, bool, error) {
+	addr := strings.TrimSpace(address)
+	if addr == "" {
+		return resource.Row{}, false, nil
+	}
+	p, err := s.res().List(sys(ctx), TableAccount, resource.Query{PageSize: 1,
+		Conditions: []resource.Condition{{Column: "username", Operator: "is", Value: strings.ToLower(addr)}}})
+	if err != nil {
+		return resource.Row{}, false, err
+	}
+	if len(p.Rows) > 0 {
+		return p.Rows[0], true, nil
+	}
+	p, err = s.res().List(sys(ctx), TableAccount, resource.Query{PageSize: maxFoldMatches,
+		Conditions: []resource.Condition{{Column: "username", Operator: "ilike", Value: addr}}})
+	if err != nil {
+		return resource.Row{}, false, err
+	}
+	// ilike treats % and _ as wildcards: keep only a real match, the one
+	// spelt exactly as asked when several differ in case alone.
+	found := -1
+	for i, r := range p.Rows {
+		u := str(r.Attrs["username"])
+		if u == addr {
+			return r, true, nil
+		}
+		if found < 0 && strings.EqualFold(u, addr) {
+			found = i
+		}
+	}
+	if found < 0 {
+		return resource.Row{}, false, nil
+	}
+	return p.Rows[found], true, nil
+}
+
+// Login checks an account's password (bcrypt) and returns the account;
+// the username is matched as Account matches it.
 func (s *Store) Login(ctx context.Context, username, password string) (Account, bool, error) {
-	r, ok, err := s.res().VerifySecret(sys(ctx), TableAccount, "password",
-		map[string]any{"username": strings.ToLower(strings.TrimSpace(username))}, password)
+	name := strings.ToLower(strings.TrimSpace(username))
+	row, ok, err := s.accountRow(ctx, username)
+	if err != nil {
+		return Account{}, false, err
+	}
+	if ok {
+		name = str(row.Attrs["username"])
+	}
+	// An unknown name is still verified (it matches no row), so it costs
+	// the same bcrypt comparison as a wrong password.
+	r, ok, err := s.res().VerifySecret(sys(ctx), TableAccount, "password", map[string]any{"username": name}, password)
 	if err != nil || !ok {
 		if errors.Is(err, resource.ErrNotFound) {
 			err = nil

@@ -87,6 +87,40 @@ func TestAccountsAndLogin(t *testing.T) {
 	}
 }
 
+// TestUpperCaseUsernames: accounts created with upper-case letters are
+// found by any spelling (RCPT and LOGIN), LIKE wildcards in an address
+// match nothing else.
+func TestUpperCaseUsernames(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	srv := f.alice.ServerRef
+	mailtest.Account(t, f.res, srv, "Carol.Smith@Example.test", "carol-pw")
+	mailtest.Account(t, f.res, srv, "d_x@example.test", "d-pw")
+	cases := []struct {
+		address, pass string
+		found, login  bool
+		want          string
+	}{
+		{"carol.smith@example.test", "carol-pw", true, true, "carol.smith@example.test"},
+		{"CAROL.SMITH@EXAMPLE.TEST", "carol-pw", true, true, "carol.smith@example.test"},
+		{"Carol.Smith@Example.test", "wrong", true, false, "carol.smith@example.test"},
+		{"D_X@example.test", "d-pw", true, true, "d_x@example.test"},
+		{"dyx@example.test", "d-pw", false, false, ""},
+		{"%@example.test", "d-pw", false, false, ""},
+		{"c%@example.test", "carol-pw", false, false, ""},
+	}
+	for _, c := range cases {
+		a, ok, err := f.st.Account(ctx, c.address)
+		if err != nil || ok != c.found || a.Username != c.want {
+			t.Errorf("Account(%q) = %q, %v, %v; want %q, %v", c.address, a.Username, ok, err, c.want, c.found)
+		}
+		_, ok, err = f.st.Login(ctx, c.address, c.pass)
+		if err != nil || ok != c.login {
+			t.Errorf("Login(%q, %q) = %v, %v; want %v", c.address, c.pass, ok, err, c.login)
+		}
+	}
+}
+
 func TestMailboxLifecycle(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
