@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -31,10 +30,16 @@ type Parsed struct {
 
 // Parse reads what it can from raw; malformed MIME leaves fields empty
 // rather than failing (the raw message is kept whole either way).
-func Parse(raw []byte) Parsed {
-	sum := sha256.Sum256(raw)
-	p := Parsed{Hash: hex.EncodeToString(sum[:])}
-	e, err := message.Read(bytes.NewReader(raw))
+func Parse(raw []byte) Parsed { return parseRaw(Raw{raw}) }
+
+// parseRaw is Parse of a message in pieces, read once in order.
+func parseRaw(raw Raw) Parsed {
+	sum := sha256.New()
+	for _, piece := range raw {
+		sum.Write(piece)
+	}
+	p := Parsed{Hash: hex.EncodeToString(sum.Sum(nil))}
+	e, err := message.Read(raw.Reader())
 	if e == nil {
 		return p
 	}
@@ -53,7 +58,7 @@ func Parse(raw []byte) Parsed {
 	if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
 		return p
 	}
-	walk(e, &p, 0)
+	walk(e, &p, 0, raw.Len())
 	return p
 }
 
@@ -70,8 +75,8 @@ func addrs(h mail.Header, key string) string {
 }
 
 // walk finds the first text/plain part and whether any part is an
-// attachment; depth bounds nesting.
-func walk(e *message.Entity, p *Parsed, depth int) {
+// attachment; depth bounds nesting, size (the whole message's) the text.
+func walk(e *message.Entity, p *Parsed, depth, size int) {
 	if depth > 20 {
 		return
 	}
@@ -81,7 +86,7 @@ func walk(e *message.Entity, p *Parsed, depth int) {
 			if err != nil {
 				return
 			}
-			walk(part, p, depth+1)
+			walk(part, p, depth+1, size)
 		}
 	}
 	disp, _, _ := e.Header.ContentDisposition()
@@ -91,7 +96,11 @@ func walk(e *message.Entity, p *Parsed, depth int) {
 	}
 	t, _, _ := e.Header.ContentType()
 	if (t == "" || t == "text/plain") && p.Body == "" {
-		b, _ := io.ReadAll(io.LimitReader(e.Body, maxBodyText))
-		p.Body = clip(string(b), maxBodyText)
+		// Read into a builder of the likely final size: the text is
+		// copied once (a decoded part may still grow it).
+		var b strings.Builder
+		b.Grow(min(size, maxBodyText))
+		_, _ = io.Copy(&b, io.LimitReader(e.Body, maxBodyText))
+		p.Body = clip(b.String(), maxBodyText)
 	}
 }
