@@ -304,7 +304,9 @@ func (s *Store) insert(ctx context.Context, tx resource.Service, acct Account, b
 
 // Attrs parses raw into the attributes of a mail row (without its
 // mailbox and UID); benchmarks use it to fill mailboxes in bulk.
-func (s *Store) Attrs(raw []byte, d Delivery) (map[string]any, error) { return s.messageAttrs(Raw{raw}, d) }
+func (s *Store) Attrs(raw []byte, d Delivery) (map[string]any, error) {
+	return s.messageAttrs(Raw{raw}, d)
+}
 
 // messageAttrs parses raw into the mail row's columns.
 func (s *Store) messageAttrs(raw Raw, d Delivery) (map[string]any, error) {
