@@ -89,7 +89,7 @@ func sysMailColumns() []Column {
 		// lists come first.
 		sysCol("headers", "content", "text", sysNull),
 		// long*: on MySQL TEXT and BLOB hold 64 KiB, less than a message
-		// with an attachment (the body column keeps up to 1 MiB of text).
+		// with an attachment (the body column keeps up to 256 KiB of text).
 		sysCol("body", "label", "longtext", 0),
 		sysCol("mail", "gzip", "longblob", 0),
 	}

@@ -11,8 +11,11 @@ import (
 	"github.com/emersion/go-message/mail"
 )
 
-// maxBodyText bounds the text kept in the body column.
-const maxBodyText = 1 << 20
+// maxBodyText bounds the text kept in the body column (a preview for
+// JSON:API readers; the whole message is in the mail column). It is
+// copied several times on its way to the database, so it is what a large
+// message costs besides the message itself.
+const maxBodyText = 256 << 10
 
 // Parsed is what the mail row keeps of a message's headers and text.
 type Parsed struct {

@@ -44,9 +44,10 @@ type Store struct {
 	zw *sync.Pool
 	// cache holds mailbox listings, headers the header blocks of
 	// messages (both shared by Bound copies).
-	cache   *metaCache
-	boxes   *boxCache
-	headers *headerCache
+	cache    *metaCache
+	boxes    *boxCache
+	headers  *headerCache
+	accounts *accountCache
 	// decrypt reads `encrypted` columns (certificate private keys).
 	decrypt func(string) (string, error)
 }
@@ -61,7 +62,7 @@ func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (st
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(), headers: newHeaderCache(), boxes: newBoxCache(),
+	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(), headers: newHeaderCache(), boxes: newBoxCache(), accounts: newAccountCache(),
 		zw: &sync.Pool{New: func() any {
 			zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
 			return zw
@@ -121,17 +122,6 @@ type Account struct {
 func accountOf(r resource.Row) Account {
 	return Account{RefID: r.RefID, Username: strings.ToLower(str(r.Attrs["username"])),
 		OwnerRef: str(r.Attrs["user_account_id"]), ServerRef: str(r.Attrs["mail_server_id"])}
-}
-
-// Account finds the account of a full address, case-insensitively
-// (an account created as Alice@Example.com receives mail for
-// alice@example.com and logs in as either).
-func (s *Store) Account(ctx context.Context, address string) (Account, bool, error) {
-	r, ok, err := s.accountRow(ctx, address)
-	if err != nil || !ok {
-		return Account{}, false, err
-	}
-	return accountOf(r), true, nil
 }
 
 // maxFoldMatches bounds the rows a case-insensitive username lookup

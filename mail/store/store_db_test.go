@@ -509,3 +509,34 @@ func TestLargeMessagesRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountLookupsAreCachedUntilAChange: a repeated lookup (found or
+// not) is answered from the cache, and any mail_account change this
+// store observes is seen by the next lookup.
+func TestAccountLookupsAreCachedUntilAChange(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, ok, err := f.st.Account(ctx, "carol@example.test"); ok || err != nil {
+		t.Fatalf("carol before creation: %v, %v", ok, err)
+	}
+	ref := mailtest.Account(t, f.res, f.alice.ServerRef, "carol@example.test", "pw")
+	a, ok, err := f.st.Account(ctx, "carol@example.test")
+	if !ok || err != nil || a.RefID != ref {
+		t.Fatalf("carol after creation: %+v, %v, %v", a, ok, err)
+	}
+	if _, err := f.res.Update(mailtest.System(), store.TableAccount, ref, resource.Input{Attributes: map[string]any{"username": "carol2@example.test"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := f.st.Account(ctx, "carol@example.test"); ok {
+		t.Error("renamed account still found by its old name")
+	}
+	if a, ok, _ := f.st.Account(ctx, "carol2@example.test"); !ok || a.RefID != ref {
+		t.Error("renamed account not found by its new name")
+	}
+	if err := f.res.Delete(mailtest.System(), store.TableAccount, ref); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := f.st.Account(ctx, "carol2@example.test"); ok {
+		t.Error("deleted account still found")
+	}
+}
