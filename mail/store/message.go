@@ -378,38 +378,54 @@ func (s *Store) CopyTo(ctx context.Context, acct Account, msgs []Message, dst Ma
 }
 
 // Encode gzips raw and encodes it as base64 (the mail column's form).
-func Encode(raw []byte) (string, error) {
-	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-	return encodeWith(zw, Raw{raw})
-}
+func Encode(raw []byte) (string, error) { return newEncoder().encode(Raw{raw}) }
 
-// Encode is the package's Encode with a reused compressor (a new one
-// allocates about a megabyte, more than most messages).
+// Encode is the package's Encode with a reused compressor and buffer (a
+// new compressor allocates about a megabyte, more than most messages).
 func (s *Store) Encode(raw []byte) (string, error) { return s.encodeRaw(Raw{raw}) }
 
 func (s *Store) encodeRaw(raw Raw) (string, error) {
-	zw := s.zw.Get().(*gzip.Writer)
-	defer s.zw.Put(zw)
-	return encodeWith(zw, raw)
+	e := s.zw.Get().(*encoder)
+	defer s.zw.Put(e)
+	return e.encode(raw)
 }
 
-// encodeWith compresses raw through a base64 encoder into the string it
-// returns: no compressed copy is held besides the result.
-func encodeWith(zw *gzip.Writer, raw Raw) (string, error) {
-	var sb strings.Builder
-	b64 := base64.NewEncoder(base64.StdEncoding, &sb)
-	zw.Reset(b64)
+// encoder compresses into buf, then writes the base64 string at its
+// final size: the result is allocated once, at its length.
+type encoder struct {
+	zw  *gzip.Writer
+	buf bytes.Buffer
+}
+
+// maxKeptBuffer bounds the compressed buffer a pooled encoder keeps.
+const maxKeptBuffer = 4 << 20
+
+func newEncoder() *encoder {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return &encoder{zw: zw}
+}
+
+func (e *encoder) encode(raw Raw) (string, error) {
+	defer func() {
+		if e.buf.Cap() > maxKeptBuffer {
+			e.buf = bytes.Buffer{}
+		}
+	}()
+	e.buf.Reset()
+	e.zw.Reset(&e.buf)
 	for _, piece := range raw {
-		if _, err := zw.Write(piece); err != nil {
+		if _, err := e.zw.Write(piece); err != nil {
 			return "", err
 		}
 	}
-	if err := zw.Close(); err != nil {
+	if err := e.zw.Close(); err != nil {
 		return "", err
 	}
-	if err := b64.Close(); err != nil {
-		return "", err
-	}
+	var sb strings.Builder
+	sb.Grow(base64.StdEncoding.EncodedLen(e.buf.Len()))
+	b64 := base64.NewEncoder(base64.StdEncoding, &sb)
+	_, _ = b64.Write(e.buf.Bytes()) // a strings.Builder does not fail
+	_ = b64.Close()
 	return sb.String(), nil
 }
 

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -40,7 +39,7 @@ type Store struct {
 	now func() time.Time
 	// createMu serialises mailbox creation (shared by Bound copies).
 	createMu *sync.Mutex
-	// zw pools gzip writers for Encode.
+	// zw pools encoders (a gzip writer and its buffer) for Encode.
 	zw *sync.Pool
 	// cache holds mailbox listings, headers the header blocks of
 	// messages (both shared by Bound copies).
@@ -63,10 +62,7 @@ func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (st
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(), headers: newHeaderCache(), boxes: newBoxCache(), accounts: newAccountCache(),
-		zw: &sync.Pool{New: func() any {
-			zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-			return zw
-		}}}
+		zw: &sync.Pool{New: func() any { return newEncoder() }}}
 }
 
 // Bound returns the store working through res (a transaction-bound
