@@ -385,10 +385,25 @@ func Encode(raw []byte) (string, error) { return newEncoder().encode(Raw{raw}) }
 func (s *Store) Encode(raw []byte) (string, error) { return s.encodeRaw(Raw{raw}) }
 
 func (s *Store) encodeRaw(raw Raw) (string, error) {
-	e := s.zw.Get().(*encoder)
-	defer s.zw.Put(e)
+	var e *encoder
+	select {
+	case e = <-s.encoders:
+	default:
+		e = newEncoder()
+	}
+	defer func() {
+		select {
+		case s.encoders <- e:
+		default:
+		}
+	}()
 	return e.encode(raw)
 }
+
+// keptEncoders is how many idle encoders a store keeps. They are kept in
+// a channel, not a sync.Pool, which every second garbage collection
+// empties: a new compressor allocates about a megabyte.
+const keptEncoders = 4
 
 // encoder compresses into buf, then writes the base64 string at its
 // final size: the result is allocated once, at its length.
@@ -397,8 +412,8 @@ type encoder struct {
 	buf bytes.Buffer
 }
 
-// maxKeptBuffer bounds the compressed buffer a pooled encoder keeps.
-const maxKeptBuffer = 4 << 20
+// maxKeptBuffer bounds the compressed buffer an idle encoder keeps.
+const maxKeptBuffer = 1 << 20
 
 func newEncoder() *encoder {
 	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)

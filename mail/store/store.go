@@ -39,8 +39,9 @@ type Store struct {
 	now func() time.Time
 	// createMu serialises mailbox creation (shared by Bound copies).
 	createMu *sync.Mutex
-	// zw pools encoders (a gzip writer and its buffer) for Encode.
-	zw *sync.Pool
+	// encoders keeps idle encoders (a gzip writer and its buffer) for
+	// Encode; shared by Bound copies.
+	encoders chan *encoder
 	// cache holds mailbox listings, headers the header blocks of
 	// messages (both shared by Bound copies).
 	cache    *metaCache
@@ -62,7 +63,7 @@ func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (st
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(), headers: newHeaderCache(), boxes: newBoxCache(), accounts: newAccountCache(),
-		zw: &sync.Pool{New: func() any { return newEncoder() }}}
+		encoders: make(chan *encoder, keptEncoders)}
 }
 
 // Bound returns the store working through res (a transaction-bound
