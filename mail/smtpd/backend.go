@@ -228,10 +228,11 @@ func (s *session) deliver(ctx context.Context, raw store.Raw) error {
 
 // A message of unknown size is read in pieces growing from firstChunk
 // to maxChunk: a small message costs one small allocation, a large one
-// few, and none is copied.
+// a hundred or so, none is copied, and the last piece leaves at most
+// maxChunk allocated and unused.
 const (
 	firstChunk = 16 << 10
-	maxChunk   = 1 << 20
+	maxChunk   = 256 << 10
 )
 
 // readPieces reads r into pieces after the piece prefix: one of the
