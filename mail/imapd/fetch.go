@@ -108,11 +108,12 @@ func (s *session) fetchOne(w *imapserver.FetchWriter, i int, msg *store.Message,
 		return noError("a message was removed meanwhile; try again")
 	}
 	// A whole-message fetch is written as it is decoded when the stored
-	// form tells the length the literal must announce.
-	var streamLen int64
+	// form's length (its gzip trailer) is the size column's: the literal
+	// announces it before a byte is decoded.
 	stream := false
 	if msg != nil && streamable(o) {
-		streamLen, stream = msg.Len()
+		n, ok := msg.Len()
+		stream = ok && n == msg.Size
 	}
 	if msg != nil && !stream {
 		var err error
@@ -154,7 +155,7 @@ func (s *session) fetchOne(w *imapserver.FetchWriter, i int, msg *store.Message,
 	}
 	for _, bs := range o.BodySection {
 		if stream {
-			if err := writeWhole(rw.WriteBodySection(bs, streamLen), msg); err != nil {
+			if err := writeWhole(rw, bs, msg); err != nil {
 				return err
 			}
 			continue
@@ -191,9 +192,17 @@ func streamable(o *imap.FetchOptions) bool {
 	return true
 }
 
-// writeWhole writes msg as the literal wc, announced with msg.Len().
-func writeWhole(wc io.WriteCloser, msg *store.Message) error {
-	_, err := msg.WriteTo(wc)
+// writeWhole writes msg as the body section bs, a literal of msg.Size
+// bytes, opening it first: a stored value that cannot be read fails
+// before the literal is announced.
+func writeWhole(rw *imapserver.FetchResponseWriter, bs *imap.FetchItemBodySection, msg *store.Message) error {
+	rc, err := msg.Open()
+	if err != nil {
+		return serverError(err)
+	}
+	defer rc.Close()
+	wc := rw.WriteBodySection(bs, msg.Size)
+	_, err = io.Copy(wc, rc)
 	if cerr := wc.Close(); err == nil {
 		err = cerr
 	}

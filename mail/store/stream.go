@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/binary"
@@ -30,19 +31,28 @@ func (m *Message) Len() (int64, bool) {
 	return int64(binary.LittleEndian.Uint32(tail[len(tail)-4:])), true
 }
 
-// WriteTo writes the raw message to w, decoding Enc as it goes: no copy
-// of the whole message is made.
-func (m *Message) WriteTo(w io.Writer) (int64, error) {
+// Open reads the raw message, decoding Enc as it goes: no copy of the
+// whole message is made. A stored value that is not a compressed message
+// fails here, before anything is read.
+func (m *Message) Open() (io.ReadCloser, error) {
 	if m.Raw != nil || m.Enc == "" {
-		n, err := w.Write(m.Raw)
-		return int64(n), err
+		return io.NopCloser(bytes.NewReader(m.Raw)), nil
 	}
 	zr, err := gzip.NewReader(base64.NewDecoder(base64.StdEncoding, strings.NewReader(strings.TrimSpace(m.Enc))))
 	if err != nil {
-		return 0, fmt.Errorf("message %s: %w", m.RefID, err)
+		return nil, fmt.Errorf("message %s: %w", m.RefID, err)
 	}
-	defer zr.Close()
-	n, err := io.Copy(w, zr)
+	return zr, nil
+}
+
+// WriteTo writes the raw message to w as Open reads it.
+func (m *Message) WriteTo(w io.Writer) (int64, error) {
+	rc, err := m.Open()
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	n, err := io.Copy(w, rc)
 	if err != nil {
 		return n, fmt.Errorf("message %s: %w", m.RefID, err)
 	}
