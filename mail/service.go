@@ -123,7 +123,7 @@ func (s *Service) ObserveRemote(c resource.Change) {
 
 // IsMailTable says whether changes of table concern the mail service.
 func IsMailTable(table string) bool {
-	return table == store.TableMail || table == store.TableBox || table == store.TableServer
+	return table == store.TableMail || table == store.TableBox || table == store.TableServer || table == store.TableAccount
 }
 
 func (s *Service) observe(ctx context.Context, c resource.Change) {

@@ -218,7 +218,7 @@ func TestObserveRemoteWakesIdle(t *testing.T) {
 	for _, c := range []struct {
 		table string
 		want  bool
-	}{{store.TableMail, true}, {store.TableBox, true}, {store.TableServer, true}, {store.TableAccount, false}, {"todo", false}} {
+	}{{store.TableMail, true}, {store.TableBox, true}, {store.TableServer, true}, {store.TableAccount, true}, {"todo", false}} {
 		if mail.IsMailTable(c.table) != c.want {
 			t.Errorf("IsMailTable(%s) != %v", c.table, c.want)
 		}

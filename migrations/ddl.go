@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apiary/apiary/schema"
@@ -90,7 +91,7 @@ type index struct {
 }
 
 // wantedIndexes lists the indexes a table must have: unique columns,
-// indexed columns and composite keys.
+// indexed columns, composite keys (unique) and composite indexes.
 func wantedIndexes(t *schema.Table) []index {
 	var out []index
 	for _, col := range t.Columns {
@@ -107,6 +108,17 @@ func wantedIndexes(t *schema.Table) []index {
 			continue
 		}
 		out = append(out, index{name: indexName("u", t.TableName, strings.Join(key, "_")), table: t.TableName, columns: key, unique: true})
+	}
+	// Non-unique composite indexes; one equal to an index above (the
+	// same name: a one-column index of an indexed column) is not repeated.
+	for _, cols := range t.Indexes {
+		if len(cols) == 0 {
+			continue
+		}
+		ix := index{name: indexName("i", t.TableName, strings.Join(cols, "_")), table: t.TableName, columns: cols}
+		if !slices.ContainsFunc(out, func(have index) bool { return have.name == ix.name }) {
+			out = append(out, ix)
+		}
 	}
 	return out
 }
@@ -142,7 +154,7 @@ func indexColumns(d db.Dialect, t *schema.Table, ix index) (string, error) {
 	for _, name := range ix.columns {
 		col, ok := t.Column(name)
 		if !ok {
-			return "", fmt.Errorf("table %s: composite key names unknown column %q", t.TableName, name)
+			return "", fmt.Errorf("table %s: index %s names unknown column %q", t.TableName, ix.name, name)
 		}
 		typ, err := schema.SQLType(d, col.DataType)
 		if err != nil {

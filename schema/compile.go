@@ -188,6 +188,7 @@ func mergeTable(file string, dst, src *Table) error {
 	dst.Validations = append(dst.Validations, src.Validations...)
 	dst.Conformations = append(dst.Conformations, src.Conformations...)
 	dst.CompositeKeys = append(dst.CompositeKeys, src.CompositeKeys...)
+	dst.Indexes = append(dst.Indexes, src.Indexes...)
 	return nil
 }
 

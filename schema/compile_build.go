@@ -26,6 +26,9 @@ func (c *compiler) build() error {
 	}
 	for _, t := range c.tables {
 		finishTable(t)
+		if err := c.checkIndexes(t); err != nil {
+			return err
+		}
 	}
 	c.out = &Schema{
 		Tables:        c.tables,

@@ -33,6 +33,9 @@ func TestCompileErrors(t *testing.T) {
 		{"sql in data type", "schema_k.yaml", "Tables:\n  - TableName: x\n    Columns:\n      - {Name: a, ColumnType: label, DataType: 'varchar(10); drop table world'}\n", []string{`column "a"`}},
 		{"sql in default", "schema_l.yaml", "Tables:\n  - TableName: x\n    Columns:\n      - {Name: a, ColumnType: label, DefaultValue: \"'a'); drop table world; --\"}\n", []string{`column "a"`}},
 		{"nameless table", "schema_m.json", `{"Tables":[{"Columns":[]}]}`, []string{"no TableName"}},
+		{"index of an unknown column", "schema_n.yaml", "Tables:\n  - TableName: x\n    Indexes: [[a, ghost]]\n    Columns:\n      - {Name: a, ColumnType: label}\n", []string{"schema_n.yaml", `table "x"`, `column "ghost"`, "unknown column"}},
+		{"empty index", "schema_o.yaml", "Tables:\n  - TableName: x\n    Indexes: [[]]\n    Columns:\n      - {Name: a, ColumnType: label}\n", []string{`table "x"`, "no column"}},
+		{"index naming a column twice", "schema_p.yaml", "Tables:\n  - TableName: x\n    Indexes: [[a, a]]\n    Columns:\n      - {Name: a, ColumnType: label}\n", []string{`column "a"`, "twice"}},
 	}
 	for _, s := range scenarios {
 		s := s

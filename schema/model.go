@@ -44,6 +44,10 @@ type Table struct {
 	DefaultOrder           string           `json:"DefaultOrder,omitempty"`
 	Icon                   string           `json:"Icon,omitempty"`
 	CompositeKeys          [][]string       `json:"CompositeKeys,omitempty"`
+	// Indexes are non-unique indexes over several columns, in order
+	// (Apiary's; Daptin has only unique CompositeKeys and one-column
+	// indexes). Migrations create any that are missing.
+	Indexes [][]string `json:"Indexes,omitempty"`
 
 	// Links are the API relations of this table (both sides, implicit and
 	// declared), derived by Compile. Not part of the file format.

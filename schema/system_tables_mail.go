@@ -30,7 +30,7 @@ func sysMailTables() []Table {
 			sysCol("flags", "label", "varchar(100)", 0),
 			sysCol("permanent_flags", "label", "varchar(100)", 0),
 		),
-		sysAdminTable("mail", "fa-envelope", sysMailColumns()...),
+		sysMailTable(),
 		sysAdminTable("outbox", "fa-paper-plane",
 			sysCol("from_address", "label", "varchar(200)", 0),
 			sysCol("to_address", "label", "varchar(200)", 0),
@@ -42,6 +42,17 @@ func sysMailTables() []Table {
 			sysCol("next_retry_at", "datetime", "timestamp", sysNull|sysIndex),
 		),
 	}
+}
+
+// sysMailTable is the message table. Its index serves IMAP's listing of
+// a mailbox in UID order (SELECT, FETCH FLAGS): the mailbox and UID lead,
+// and the other columns the listing reads follow, so the index alone
+// answers it without reading the rows (whose large columns SQLite keeps
+// in overflow pages).
+func sysMailTable() Table {
+	t := sysAdminTable("mail", "fa-envelope", sysMailColumns()...)
+	t.Indexes = [][]string{{"mail_box_id", "uid", ColReferenceID, "size", "internal_date", "flags"}}
+	return t
 }
 
 // sysMailColumns are the columns of an IMAP message row: envelope
@@ -78,7 +89,7 @@ func sysMailColumns() []Column {
 		// lists come first.
 		sysCol("headers", "content", "text", sysNull),
 		// long*: on MySQL TEXT and BLOB hold 64 KiB, less than a message
-		// with an attachment (the body column keeps up to 1 MiB of text).
+		// with an attachment (the body column keeps up to 256 KiB of text).
 		sysCol("body", "label", "longtext", 0),
 		sysCol("mail", "gzip", "longblob", 0),
 	}

@@ -107,7 +107,15 @@ func (s *session) fetchOne(w *imapserver.FetchWriter, i int, msg *store.Message,
 	if msg == nil && needsBody(o) {
 		return noError("a message was removed meanwhile; try again")
 	}
-	if msg != nil {
+	// A whole-message fetch is written as it is decoded when the stored
+	// form's length (its gzip trailer) is the size column's: the literal
+	// announces it before a byte is decoded.
+	stream := false
+	if msg != nil && streamable(o) {
+		n, ok := msg.Len()
+		stream = ok && n == msg.Size
+	}
+	if msg != nil && !stream {
 		var err error
 		if needsFull(o) {
 			raw, err = msg.Bytes()
@@ -146,6 +154,12 @@ func (s *session) fetchOne(w *imapserver.FetchWriter, i int, msg *store.Message,
 		rw.WriteBodyStructure(imapserver.ExtractBodyStructure(bytes.NewReader(raw)))
 	}
 	for _, bs := range o.BodySection {
+		if stream {
+			if err := writeWhole(rw, bs, msg); err != nil {
+				return err
+			}
+			continue
+		}
 		b := imapserver.ExtractBodySection(bytes.NewReader(raw), bs)
 		if err := writeSection(rw.WriteBodySection(bs, int64(len(b))), b); err != nil {
 			return err
@@ -161,6 +175,38 @@ func (s *session) fetchOne(w *imapserver.FetchWriter, i int, msg *store.Message,
 		rw.WriteBinarySectionSize(bs, imapserver.ExtractBinarySectionSize(bytes.NewReader(raw), bs))
 	}
 	return rw.Close()
+}
+
+// streamable says whether every part of the message a fetch needs is the
+// whole message (BODY[] or BODY.PEEK[], what clients download mail
+// with): it is then written as it is decoded, never held whole.
+func streamable(o *imap.FetchOptions) bool {
+	if o.Envelope || o.BodyStructure != nil || len(o.BinarySection) > 0 || len(o.BinarySectionSize) > 0 || len(o.BodySection) == 0 {
+		return false
+	}
+	for _, bs := range o.BodySection {
+		if bs.Specifier != imap.PartSpecifierNone || len(bs.Part) > 0 || bs.Partial != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// writeWhole writes msg as the body section bs, a literal of msg.Size
+// bytes, opening it first: a stored value that cannot be read fails
+// before the literal is announced.
+func writeWhole(rw *imapserver.FetchResponseWriter, bs *imap.FetchItemBodySection, msg *store.Message) error {
+	rc, err := msg.Open()
+	if err != nil {
+		return serverError(err)
+	}
+	defer rc.Close()
+	wc := rw.WriteBodySection(bs, msg.Size)
+	_, err = io.Copy(wc, rc)
+	if cerr := wc.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func writeSection(wc io.WriteCloser, b []byte) error {

@@ -1,7 +1,6 @@
 package smtpd
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -25,7 +24,8 @@ type Outbound interface {
 
 // Scorer rates inbound mail: a higher score is more likely spam.
 type Scorer interface {
-	Score(ctx context.Context, ip net.IP, helo, from string, raw []byte) float64
+	// Score reads the message from msg once.
+	Score(ctx context.Context, ip net.IP, helo, from string, msg io.Reader) float64
 }
 
 // Hosts is the set of local domains, swapped whole on sync.
@@ -173,17 +173,14 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // enforces max_size), then stored for each local recipient and relayed
 // for the foreign ones.
 func (s *session) Data(r io.Reader) error {
-	// The trace header and the message end up in one buffer of their
-	// exact size, so the message is held once (not in a buffer that grew
-	// by doubling, which allocates up to four times its size).
-	recv := s.received()
-	raw, err := readSized(r, recv, s.size, s.c.Server().MaxMessageBytes)
+	// The trace header and the message are kept as the pieces they were
+	// read in, never joined: the message is held once (a buffer that
+	// grows by doubling allocates up to four times its size).
+	raw, err := readPieces(r, s.received(), s.size, s.c.Server().MaxMessageBytes)
 	if err != nil {
 		return err
 	}
-	start := len(recv)
-	body := raw[start:]
-	if bytes.IndexByte(body, 0) >= 0 {
+	if raw.HasNUL() {
 		return errNUL
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -194,6 +191,9 @@ func (s *session) Data(r io.Reader) error {
 		}
 	}
 	if len(s.far) > 0 {
+		// Relayed mail is signed and queued as one slice: joined here
+		// (without the trace header), the only copy made.
+		body := raw[1:].Bytes()
 		if err := s.b.Out.Relay(ctx, *s.acct, s.b.ServerRef, s.from, s.far, body); err != nil {
 			s.b.Log.Error("smtp relay failed", "err", err)
 			return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 3, 0}, Message: "Cannot relay: " + err.Error()}
@@ -202,10 +202,10 @@ func (s *session) Data(r io.Reader) error {
 	return nil
 }
 
-func (s *session) deliver(ctx context.Context, raw []byte) error {
+func (s *session) deliver(ctx context.Context, raw store.Raw) error {
 	var score float64
 	if s.b.Scorer != nil && s.acct == nil {
-		score = s.b.Scorer.Score(ctx, s.ip, s.c.Hostname(), s.from, raw)
+		score = s.b.Scorer.Score(ctx, s.ip, s.c.Hostname(), s.from, raw.Reader())
 	}
 	box := "INBOX"
 	var flags []string
@@ -218,7 +218,7 @@ func (s *session) deliver(ctx context.Context, raw []byte) error {
 	_, isTLS := s.c.TLSConnectionState()
 	for i, acct := range s.local {
 		d := store.Delivery{Flags: flags, EnvelopeFrom: s.from, Recipient: s.rcpt[i], IP: s.ip.String(), TLS: isTLS, SpamScore: score}
-		if _, _, err := s.b.Store.Deliver(ctx, acct, box, raw, d); err != nil {
+		if _, _, err := s.b.Store.DeliverRaw(ctx, acct, box, raw, d); err != nil {
 			s.b.Log.Error("smtp delivery failed", "recipient", s.rcpt[i], "err", err)
 			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Could not store the message, try again later"}
 		}
@@ -226,50 +226,39 @@ func (s *session) deliver(ctx context.Context, raw []byte) error {
 	return nil
 }
 
-// A message of unknown size is read in chunks growing from firstChunk
+// A message of unknown size is read in pieces growing from firstChunk
 // to maxChunk: a small message costs one small allocation, a large one
-// few.
+// a hundred or so, none is copied, and the last piece leaves at most
+// maxChunk allocated and unused.
 const (
 	firstChunk = 16 << 10
-	maxChunk   = 1 << 20
+	maxChunk   = 256 << 10
 )
 
-// readSized reads r after prefix into one slice allocated at its final
-// size: at once when the client announced a plausible SIZE, else after
-// reading it in chunks (so the chunks and the result are the only
-// copies).
-func readSized(r io.Reader, prefix []byte, announced, limit int64) ([]byte, error) {
+// readPieces reads r into pieces after the piece prefix: one of the
+// announced SIZE when the client gave a plausible one, else pieces
+// growing to maxChunk. The last piece is cut to what it holds.
+func readPieces(r io.Reader, prefix []byte, announced, limit int64) (store.Raw, error) {
+	raw := store.Raw{prefix}
+	size := firstChunk
 	if announced > 0 && (limit <= 0 || announced <= limit) {
-		buf := bytes.NewBuffer(make([]byte, 0, int64(len(prefix))+announced+bytes.MinRead))
-		buf.Write(prefix)
-		if _, err := buf.ReadFrom(r); err != nil {
-			return nil, err
-		}
-		return buf.Bytes(), nil
+		// One byte more, so a message of exactly SIZE is read by one
+		// piece whose last read sees the end.
+		size = int(announced) + 1
 	}
-	var chunks [][]byte
-	total := len(prefix)
-	for size := firstChunk; ; size = min(2*size, maxChunk) {
+	for ; ; size = min(2*size, maxChunk) {
 		c := make([]byte, size)
 		n, err := io.ReadFull(r, c)
 		if n > 0 {
-			chunks = append(chunks, c[:n])
-			total += n
+			raw = append(raw, c[:n:n])
 		}
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			break
+			return raw, nil
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
-	out := make([]byte, 0, total)
-	out = append(out, prefix...)
-	for i, c := range chunks {
-		out = append(out, c...)
-		chunks[i] = nil
-	}
-	return out, nil
 }
 
 // received is the trace header this server adds (RFC 5321 §4.4).

@@ -3,6 +3,7 @@ package smtpd_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -39,7 +40,9 @@ func (r *relayed) Relay(_ context.Context, acct store.Account, _ string, from st
 // fixedScore scores every message the same.
 type fixedScore float64
 
-func (f fixedScore) Score(context.Context, net.IP, string, string, []byte) float64 { return float64(f) }
+func (f fixedScore) Score(context.Context, net.IP, string, string, io.Reader) float64 {
+	return float64(f)
+}
 
 type rig struct {
 	st   *store.Store

@@ -1,8 +1,8 @@
 package spam
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"net"
 	"strings"
 
@@ -32,8 +32,8 @@ type Scorer struct {
 
 // Score rates one message from ip, whose client said helo and whose
 // envelope sender is from.
-func (s *Scorer) Score(ctx context.Context, ip net.IP, helo, from string, raw []byte) float64 {
-	score := s.dkimScore(ctx, raw)
+func (s *Scorer) Score(ctx context.Context, ip net.IP, helo, from string, msg io.Reader) float64 {
+	score := s.dkimScore(ctx, msg)
 	domain := helo
 	if i := strings.LastIndexByte(from, '@'); i >= 0 {
 		domain = from[i+1:]
@@ -47,8 +47,8 @@ func (s *Scorer) Score(ctx context.Context, ip net.IP, helo, from string, raw []
 	return score
 }
 
-func (s *Scorer) dkimScore(ctx context.Context, raw []byte) float64 {
-	vs, err := dkim.VerifyWithOptions(bytes.NewReader(raw), &dkim.VerifyOptions{MaxVerifications: maxDKIMSigns,
+func (s *Scorer) dkimScore(ctx context.Context, msg io.Reader) float64 {
+	vs, err := dkim.VerifyWithOptions(msg, &dkim.VerifyOptions{MaxVerifications: maxDKIMSigns,
 		LookupTXT: func(name string) ([]string, error) { return s.DNS.LookupTXT(ctx, name) }})
 	if err != nil {
 		return DKIMError

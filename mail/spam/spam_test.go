@@ -54,7 +54,7 @@ func TestScore(t *testing.T) {
 	}
 	s := &Scorer{DNS: dns}
 	for _, c := range cases {
-		if got := s.Score(context.Background(), c.ip, "good.test", c.from, c.raw); got != c.want {
+		if got := s.Score(context.Background(), c.ip, "good.test", c.from, bytes.NewReader(c.raw)); got != c.want {
 			t.Errorf("%s: score %v, want %v", c.name, got, c.want)
 		}
 	}

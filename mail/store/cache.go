@@ -39,6 +39,7 @@ func newMetaCache() *metaCache {
 // subscribes it to the resource layer.
 func (s *Store) Observe(c resource.Change) {
 	s.boxes.observe(c)
+	s.accounts.observe(c)
 	if c.Table != TableMail && !(c.Table == TableBox && c.Op == resource.OpDelete) {
 		return
 	}

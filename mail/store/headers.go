@@ -120,13 +120,9 @@ func (s *Store) Headers(ctx context.Context, box Mailbox, msgs []Meta) (map[stri
 // the message.
 const maxHeaderColumn = 32 << 10
 
-// headerColumn is the headers column of raw: its header block, base64
-// ("" when the block is larger than maxHeaderColumn).
-func headerColumn(raw []byte) string {
-	h := raw
-	if i := headerEnd(raw); i >= 0 {
-		h = raw[:i]
-	}
+// headerColumn is the headers column of a message whose header block is
+// h: h in base64 ("" when the block is larger than maxHeaderColumn).
+func headerColumn(h []byte) string {
 	if len(h) > maxHeaderColumn {
 		return ""
 	}

@@ -85,15 +85,7 @@ func (m *Message) Header() ([]byte, error) {
 
 // headerEnd is the length of the header block including its blank line,
 // or -1 when buf does not hold all of it yet.
-func headerEnd(buf []byte) int {
-	if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
-		return i + 4
-	}
-	if i := bytes.Index(buf, []byte("\n\n")); i >= 0 {
-		return i + 2
-	}
-	return -1
-}
+func headerEnd(buf []byte) int { return Raw{buf}.headerLen() }
 
 // Delivery describes how a message arrived.
 type Delivery struct {
@@ -239,6 +231,11 @@ func uidBounds(lo, hi uint32) []string {
 // Deliver stores raw as a new message of the named mailbox of acct with
 // the next UID of that mailbox, and returns the mailbox and the UID.
 func (s *Store) Deliver(ctx context.Context, acct Account, boxName string, raw []byte, d Delivery) (Mailbox, uint32, error) {
+	return s.DeliverRaw(ctx, acct, boxName, Raw{raw}, d)
+}
+
+// DeliverRaw is Deliver of a message in pieces (never joined).
+func (s *Store) DeliverRaw(ctx context.Context, acct Account, boxName string, raw Raw, d Delivery) (Mailbox, uint32, error) {
 	box, err := s.deliveryBox(ctx, acct, boxName)
 	if err != nil {
 		return Mailbox{}, 0, err
@@ -262,9 +259,7 @@ func (s *Store) Deliver(ctx context.Context, acct Account, boxName string, raw [
 			return err
 		})
 		if err == nil {
-			if i := headerEnd(raw); i >= 0 {
-				s.headers.put(ref, bytes.Clone(raw[:i]))
-			}
+			s.headers.put(ref, bytes.Clone(raw.header()))
 		}
 		if err == nil || !errors.Is(err, resource.ErrConflict) || try >= maxUIDTries {
 			return box, uid, err
@@ -294,13 +289,14 @@ func (s *Store) insert(ctx context.Context, tx resource.Service, acct Account, b
 	// The bump above is checked against the row as the update reads it,
 	// not as the Get read it: a delivery that committed in between makes
 	// both bumps succeed. The UID is then taken; the caller retries.
-	p, err := tx.List(sys(ctx), TableMail, resource.Query{PageSize: 2, Fields: []string{"uid"},
-		RelFilters: map[string][]string{"mail_box_id": {boxRef}},
-		Conditions: []resource.Condition{{Column: "uid", Operator: "is", Value: uid}}})
+	// (An aggregate reads the index only; a List would read the rows
+	// with their bodies.)
+	taken, err := tx.Aggregate(sys(ctx), TableMail, resource.AggregateQuery{Groups: []string{"reference_id"},
+		Filters: []string{"eq(mail_box_id," + boxRef + ")", "eq(uid," + strconv.FormatInt(uid, 10) + ")"}})
 	if err != nil {
 		return 0, "", err
 	}
-	if len(p.Rows) > 1 {
+	if len(taken) > 1 {
 		return 0, "", &resource.Error{Kind: resource.ErrConflict, Title: "uid taken", Detail: "another delivery took the same UID"}
 	}
 	return uint32(uid), r.RefID, nil
@@ -308,15 +304,17 @@ func (s *Store) insert(ctx context.Context, tx resource.Service, acct Account, b
 
 // Attrs parses raw into the attributes of a mail row (without its
 // mailbox and UID); benchmarks use it to fill mailboxes in bulk.
-func (s *Store) Attrs(raw []byte, d Delivery) (map[string]any, error) { return s.messageAttrs(raw, d) }
+func (s *Store) Attrs(raw []byte, d Delivery) (map[string]any, error) {
+	return s.messageAttrs(Raw{raw}, d)
+}
 
 // messageAttrs parses raw into the mail row's columns.
-func (s *Store) messageAttrs(raw []byte, d Delivery) (map[string]any, error) {
-	enc, err := s.Encode(raw)
+func (s *Store) messageAttrs(raw Raw, d Delivery) (map[string]any, error) {
+	enc, err := s.encodeRaw(raw)
 	if err != nil {
 		return nil, err
 	}
-	p := Parse(raw)
+	p := parseRaw(raw)
 	date := d.Date
 	if date.IsZero() {
 		date = s.now()
@@ -331,7 +329,7 @@ func (s *Store) messageAttrs(raw []byte, d Delivery) (map[string]any, error) {
 		"has_attachment": p.HasAttachment, "mail": enc, "spam_score": d.SpamScore, "spam": d.SpamScore > 50,
 		"ip_addr": clip(d.IP, 30), "is_tls": d.TLS, "internal_date": date.UTC(),
 		"seen": HasFlag(flags, FlagSeen), "recent": true, "deleted": HasFlag(flags, FlagDeleted),
-		"size": int64(len(raw)), "flags": clip(strings.Join(flags, ","), 500), "headers": headerColumn(raw),
+		"size": int64(raw.Len()), "flags": clip(strings.Join(flags, ","), 500), "headers": headerColumn(raw.header()),
 	}, nil
 }
 
@@ -377,60 +375,6 @@ func (s *Store) CopyTo(ctx context.Context, acct Account, msgs []Message, dst Ma
 		uids = append(uids, uid)
 	}
 	return uids, nil
-}
-
-// Encode gzips raw and encodes it as base64 (the mail column's form).
-func Encode(raw []byte) (string, error) {
-	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-	return encodeWith(zw, raw)
-}
-
-// Encode is the package's Encode with a reused compressor (a new one
-// allocates about a megabyte, more than most messages).
-func (s *Store) Encode(raw []byte) (string, error) {
-	zw := s.zw.Get().(*gzip.Writer)
-	defer s.zw.Put(zw)
-	return encodeWith(zw, raw)
-}
-
-// encodeWith compresses raw through a base64 encoder into the string it
-// returns: no compressed copy is held besides the result.
-func encodeWith(zw *gzip.Writer, raw []byte) (string, error) {
-	var sb strings.Builder
-	b64 := base64.NewEncoder(base64.StdEncoding, &sb)
-	zw.Reset(b64)
-	if _, err := zw.Write(raw); err != nil {
-		return "", err
-	}
-	if err := zw.Close(); err != nil {
-		return "", err
-	}
-	if err := b64.Close(); err != nil {
-		return "", err
-	}
-	return sb.String(), nil
-}
-
-// Decode reverses Encode, decoding base64 and decompressing in one pass.
-func Decode(s string) ([]byte, error) { return decodeSized(s, 0) }
-
-// decodeSized is Decode into a buffer of the expected size (the size
-// column), so a large message is not copied while the buffer grows.
-func decodeSized(s string, size int64) ([]byte, error) {
-	if s == "" {
-		return nil, nil
-	}
-	zr, err := gzip.NewReader(base64.NewDecoder(base64.StdEncoding, strings.NewReader(strings.TrimSpace(s))))
-	if err != nil {
-		return nil, err
-	}
-	defer zr.Close()
-	if size <= 0 || size > 1<<30 {
-		return io.ReadAll(zr)
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
-	_, err = buf.ReadFrom(zr)
-	return buf.Bytes(), err
 }
 
 func clip(s string, n int) string {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -12,8 +11,11 @@ import (
 	"github.com/emersion/go-message/mail"
 )
 
-// maxBodyText bounds the text kept in the body column.
-const maxBodyText = 1 << 20
+// maxBodyText bounds the text kept in the body column (a preview for
+// JSON:API readers; the whole message is in the mail column). It is
+// copied several times on its way to the database, so it is what a large
+// message costs besides the message itself.
+const maxBodyText = 256 << 10
 
 // Parsed is what the mail row keeps of a message's headers and text.
 type Parsed struct {
@@ -31,10 +33,16 @@ type Parsed struct {
 
 // Parse reads what it can from raw; malformed MIME leaves fields empty
 // rather than failing (the raw message is kept whole either way).
-func Parse(raw []byte) Parsed {
-	sum := sha256.Sum256(raw)
-	p := Parsed{Hash: hex.EncodeToString(sum[:])}
-	e, err := message.Read(bytes.NewReader(raw))
+func Parse(raw []byte) Parsed { return parseRaw(Raw{raw}) }
+
+// parseRaw is Parse of a message in pieces, read once in order.
+func parseRaw(raw Raw) Parsed {
+	sum := sha256.New()
+	for _, piece := range raw {
+		sum.Write(piece)
+	}
+	p := Parsed{Hash: hex.EncodeToString(sum.Sum(nil))}
+	e, err := message.Read(raw.Reader())
 	if e == nil {
 		return p
 	}
@@ -53,7 +61,7 @@ func Parse(raw []byte) Parsed {
 	if err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err) {
 		return p
 	}
-	walk(e, &p, 0)
+	walk(e, &p, 0, raw.Len())
 	return p
 }
 
@@ -70,8 +78,8 @@ func addrs(h mail.Header, key string) string {
 }
 
 // walk finds the first text/plain part and whether any part is an
-// attachment; depth bounds nesting.
-func walk(e *message.Entity, p *Parsed, depth int) {
+// attachment; depth bounds nesting, size (the whole message's) the text.
+func walk(e *message.Entity, p *Parsed, depth, size int) {
 	if depth > 20 {
 		return
 	}
@@ -81,7 +89,7 @@ func walk(e *message.Entity, p *Parsed, depth int) {
 			if err != nil {
 				return
 			}
-			walk(part, p, depth+1)
+			walk(part, p, depth+1, size)
 		}
 	}
 	disp, _, _ := e.Header.ContentDisposition()
@@ -91,7 +99,11 @@ func walk(e *message.Entity, p *Parsed, depth int) {
 	}
 	t, _, _ := e.Header.ContentType()
 	if (t == "" || t == "text/plain") && p.Body == "" {
-		b, _ := io.ReadAll(io.LimitReader(e.Body, maxBodyText))
-		p.Body = clip(string(b), maxBodyText)
+		// Read into a builder of the likely final size: the text is
+		// copied once (a decoded part may still grow it).
+		var b strings.Builder
+		b.Grow(min(size, maxBodyText))
+		_, _ = io.Copy(&b, io.LimitReader(e.Body, maxBodyText))
+		p.Body = clip(b.String(), maxBodyText)
 	}
 }

@@ -99,3 +99,36 @@ func TestMessageHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestMessageLenAndWriteTo: the length read from the gzip trailer is the
+// raw length for empty, small and large messages, and WriteTo gives the
+// raw bytes back; a value that is not gzip has no length.
+func TestMessageLenAndWriteTo(t *testing.T) {
+	for _, raw := range [][]byte{{}, []byte("Subject: a\r\n\r\nb"), bytes.Repeat([]byte("0123456789abcdef\r\n"), 200000)} {
+		enc, err := Encode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &Message{Enc: enc}
+		if n, ok := m.Len(); !ok || n != int64(len(raw)) {
+			t.Errorf("Len of %d bytes = %d, %v", len(raw), n, ok)
+		}
+		var out bytes.Buffer
+		if n, err := m.WriteTo(&out); err != nil || n != int64(len(raw)) || !bytes.Equal(out.Bytes(), raw) {
+			t.Errorf("WriteTo of %d bytes: %d, %v", len(raw), n, err)
+		}
+		if m.Raw != nil {
+			t.Error("WriteTo kept the decoded message")
+		}
+	}
+	for _, enc := range []string{"", "abc", "bm90IGd6aXAgYXQgYWxsLCBqdXN0IHRleHQ="} {
+		m := &Message{Enc: enc}
+		if n, ok := m.Len(); ok && enc == "" {
+			t.Errorf("Len(%q) = %d, true", enc, n)
+		}
+	}
+	m := &Message{Raw: []byte("raw")}
+	if n, ok := m.Len(); !ok || n != 3 {
+		t.Errorf("Len of Raw = %d, %v", n, ok)
+	}
+}

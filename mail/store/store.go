@@ -1,7 +1,6 @@
 package store
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -40,13 +39,15 @@ type Store struct {
 	now func() time.Time
 	// createMu serialises mailbox creation (shared by Bound copies).
 	createMu *sync.Mutex
-	// zw pools gzip writers for Encode.
-	zw *sync.Pool
+	// encoders keeps idle encoders (a gzip writer and its buffer) for
+	// Encode; shared by Bound copies.
+	encoders chan *encoder
 	// cache holds mailbox listings, headers the header blocks of
 	// messages (both shared by Bound copies).
-	cache   *metaCache
-	boxes   *boxCache
-	headers *headerCache
+	cache    *metaCache
+	boxes    *boxCache
+	headers  *headerCache
+	accounts *accountCache
 	// decrypt reads `encrypted` columns (certificate private keys).
 	decrypt func(string) (string, error)
 }
@@ -61,11 +62,8 @@ func New(res func() resource.Service, log *slog.Logger, decrypt func(string) (st
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(), headers: newHeaderCache(), boxes: newBoxCache(),
-		zw: &sync.Pool{New: func() any {
-			zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-			return zw
-		}}}
+	return &Store{res: res, log: log, now: time.Now, decrypt: decrypt, createMu: &sync.Mutex{}, cache: newMetaCache(), headers: newHeaderCache(), boxes: newBoxCache(), accounts: newAccountCache(),
+		encoders: make(chan *encoder, keptEncoders)}
 }
 
 // Bound returns the store working through res (a transaction-bound
@@ -123,20 +121,64 @@ func accountOf(r resource.Row) Account {
 		OwnerRef: str(r.Attrs["user_account_id"]), ServerRef: str(r.Attrs["mail_server_id"])}
 }
 
-// Account finds the account of a full address.
-func (s *Store) Account(ctx context.Context, address string) (Account, bool, error) {
-	p, err := s.res().List(sys(ctx), TableAccount, resource.Query{PageSize: 1,
-		Conditions: []resource.Condition{{Column: "username", Operator: "is", Value: strings.ToLower(strings.TrimSpace(address))}}})
-	if err != nil || len(p.Rows) == 0 {
-		return Account{}, false, err
+// maxFoldMatches bounds the rows a case-insensitive username lookup
+// reads (more than one only when usernames differ in case alone, or the
+// address holds LIKE wildcards).
+const maxFoldMatches = 50
+
+// accountRow reads the mail_account row of address: the lower-case
+// username first (indexed, what nearly every account is), then any
+// username equal to it ignoring case (a table scan).
+func (s *Store) accountRow(ctx context.Context, address string) (resource.Row, bool, error) {
+	addr := strings.TrimSpace(address)
+	if addr == "" {
+		return resource.Row{}, false, nil
 	}
-	return accountOf(p.Rows[0]), true, nil
+	p, err := s.res().List(sys(ctx), TableAccount, resource.Query{PageSize: 1,
+		Conditions: []resource.Condition{{Column: "username", Operator: "is", Value: strings.ToLower(addr)}}})
+	if err != nil {
+		return resource.Row{}, false, err
+	}
+	if len(p.Rows) > 0 {
+		return p.Rows[0], true, nil
+	}
+	p, err = s.res().List(sys(ctx), TableAccount, resource.Query{PageSize: maxFoldMatches,
+		Conditions: []resource.Condition{{Column: "username", Operator: "ilike", Value: addr}}})
+	if err != nil {
+		return resource.Row{}, false, err
+	}
+	// ilike treats % and _ as wildcards: keep only a real match, the one
+	// spelt exactly as asked when several differ in case alone.
+	found := -1
+	for i, r := range p.Rows {
+		u := str(r.Attrs["username"])
+		if u == addr {
+			return r, true, nil
+		}
+		if found < 0 && strings.EqualFold(u, addr) {
+			found = i
+		}
+	}
+	if found < 0 {
+		return resource.Row{}, false, nil
+	}
+	return p.Rows[found], true, nil
 }
 
-// Login checks an account's password (bcrypt) and returns the account.
+// Login checks an account's password (bcrypt) and returns the account;
+// the username is matched as Account matches it.
 func (s *Store) Login(ctx context.Context, username, password string) (Account, bool, error) {
-	r, ok, err := s.res().VerifySecret(sys(ctx), TableAccount, "password",
-		map[string]any{"username": strings.ToLower(strings.TrimSpace(username))}, password)
+	name := strings.ToLower(strings.TrimSpace(username))
+	row, ok, err := s.accountRow(ctx, username)
+	if err != nil {
+		return Account{}, false, err
+	}
+	if ok {
+		name = str(row.Attrs["username"])
+	}
+	// An unknown name is still verified (it matches no row), so it costs
+	// the same bcrypt comparison as a wrong password.
+	r, ok, err := s.res().VerifySecret(sys(ctx), TableAccount, "password", map[string]any{"username": name}, password)
 	if err != nil || !ok {
 		if errors.Is(err, resource.ErrNotFound) {
 			err = nil

@@ -87,6 +87,40 @@ func TestAccountsAndLogin(t *testing.T) {
 	}
 }
 
+// TestUpperCaseUsernames: accounts created with upper-case letters are
+// found by any spelling (RCPT and LOGIN), LIKE wildcards in an address
+// match nothing else.
+func TestUpperCaseUsernames(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	srv := f.alice.ServerRef
+	mailtest.Account(t, f.res, srv, "Carol.Smith@Example.test", "carol-pw")
+	mailtest.Account(t, f.res, srv, "d_x@example.test", "d-pw")
+	cases := []struct {
+		address, pass string
+		found, login  bool
+		want          string
+	}{
+		{"carol.smith@example.test", "carol-pw", true, true, "carol.smith@example.test"},
+		{"CAROL.SMITH@EXAMPLE.TEST", "carol-pw", true, true, "carol.smith@example.test"},
+		{"Carol.Smith@Example.test", "wrong", true, false, "carol.smith@example.test"},
+		{"D_X@example.test", "d-pw", true, true, "d_x@example.test"},
+		{"dyx@example.test", "d-pw", false, false, ""},
+		{"%@example.test", "d-pw", false, false, ""},
+		{"c%@example.test", "carol-pw", false, false, ""},
+	}
+	for _, c := range cases {
+		a, ok, err := f.st.Account(ctx, c.address)
+		if err != nil || ok != c.found || a.Username != c.want {
+			t.Errorf("Account(%q) = %q, %v, %v; want %q, %v", c.address, a.Username, ok, err, c.want, c.found)
+		}
+		_, ok, err = f.st.Login(ctx, c.address, c.pass)
+		if err != nil || ok != c.login {
+			t.Errorf("Login(%q, %q) = %v, %v; want %v", c.address, c.pass, ok, err, c.login)
+		}
+	}
+}
+
 func TestMailboxLifecycle(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -473,5 +507,36 @@ func TestLargeMessagesRoundTrip(t *testing.T) {
 		if err != nil || !bytes.Equal(hdr[msgs[len(msgs)-1].RefID], c.raw[:end]) {
 			t.Fatalf("%s: header %d bytes, %v", c.name, len(hdr[msgs[len(msgs)-1].RefID]), err)
 		}
+	}
+}
+
+// TestAccountLookupsAreCachedUntilAChange: a repeated lookup (found or
+// not) is answered from the cache, and any mail_account change this
+// store observes is seen by the next lookup.
+func TestAccountLookupsAreCachedUntilAChange(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, ok, err := f.st.Account(ctx, "carol@example.test"); ok || err != nil {
+		t.Fatalf("carol before creation: %v, %v", ok, err)
+	}
+	ref := mailtest.Account(t, f.res, f.alice.ServerRef, "carol@example.test", "pw")
+	a, ok, err := f.st.Account(ctx, "carol@example.test")
+	if !ok || err != nil || a.RefID != ref {
+		t.Fatalf("carol after creation: %+v, %v, %v", a, ok, err)
+	}
+	if _, err := f.res.Update(mailtest.System(), store.TableAccount, ref, resource.Input{Attributes: map[string]any{"username": "carol2@example.test"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := f.st.Account(ctx, "carol@example.test"); ok {
+		t.Error("renamed account still found by its old name")
+	}
+	if a, ok, _ := f.st.Account(ctx, "carol2@example.test"); !ok || a.RefID != ref {
+		t.Error("renamed account not found by its new name")
+	}
+	if err := f.res.Delete(mailtest.System(), store.TableAccount, ref); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := f.st.Account(ctx, "carol2@example.test"); ok {
+		t.Error("deleted account still found")
 	}
 }

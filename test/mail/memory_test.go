@@ -22,13 +22,16 @@ func allocated(size int, fn func()) float64 {
 }
 
 // TestLargeMessageHeldOnce: a 25 MiB message delivered over SMTP,
-// appended over IMAP and fetched back (BODY[]) allocates, in the whole
-// process, at most a small multiple of its size: the message is not copied
-// into buffers that grow by doubling. The message is text, so its
-// compressed form is small; what is measured is the raw copies. Before the
-// change SMTP ingest allocated 4.2 bytes per message byte. The bounds leave
-// room for the database driver's own buffers (MySQL's are the largest:
-// 2.73 and 1.70 measured, against 2.4 and 1.4 on SQLite).
+// appended over IMAP and fetched back (BODY[]) is held once, in the whole
+// process: SMTP keeps DATA as the pieces it was read in, APPEND reads its
+// literal into one buffer, and FETCH BODY[] decompresses the stored value
+// onto the connection without holding the message at all. The message is
+// text, so its compressed form is small; what is measured is the raw
+// copies. Measured (SQLite / PostgreSQL / MySQL): SMTP 1.16 / 1.25 / 1.23,
+// APPEND 1.10 / 1.18 / 1.17, FETCH 0.05 / 0.06 / 0.05 bytes allocated per
+// message byte; before, 2.4 / 1.4 / 2.05 on SQLite (a second copy while
+// joining SMTP chunks, and in FETCH while extracting the section). A
+// second copy of the message would exceed every bound.
 func TestLargeMessageHeldOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("25 MiB messages")
@@ -41,12 +44,12 @@ func TestLargeMessageHeldOnce(t *testing.T) {
 		max  float64
 		fn   func(t *testing.T)
 	}{
-		{"SMTP DATA without SIZE", 3.2, func(t *testing.T) {
+		{"SMTP DATA without SIZE", 1.45, func(t *testing.T) {
 			if err := plainSend(e.smtpAddr, "x@outside.test", "alice@"+Domain, msg); err != nil {
 				t.Fatal(err)
 			}
 		}},
-		{"IMAP APPEND", 2.0, func(t *testing.T) {
+		{"IMAP APPEND", 1.35, func(t *testing.T) {
 			c := imapLogin(t, e)
 			defer c.Close()
 			cmd := c.Append("INBOX", int64(len(msg)), nil)
@@ -60,7 +63,7 @@ func TestLargeMessageHeldOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
-		{"IMAP FETCH BODY[] (the client holds a copy too)", 2.6, func(t *testing.T) {
+		{"IMAP FETCH BODY[] (read by the client without keeping it)", 0.3, func(t *testing.T) {
 			c := imapLogin(t, e)
 			defer c.Close()
 			if _, err := c.Select("INBOX", nil).Wait(); err != nil {
