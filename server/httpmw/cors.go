@@ -225,14 +225,9 @@ func (p *corsPolicy) allows(origin string) bool {
 // are allowed, else a 403. A preflight never reaches next.
 func CORS(l *Live) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
-		varyOrigin := []string{"Origin"} // shared by every response, see SecurityHeaders
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
-			if v := h["Vary"]; len(v) == 0 {
-				h["Vary"] = varyOrigin
-			} else {
-				h["Vary"] = append(v, "Origin")
-			}
+			h.Add("Vary", "Origin")
 			origin := r.Header.Get("Origin")
 			preflight := r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != ""
 			if origin == "" {
