@@ -171,18 +171,6 @@ func (sqliteDialect) dsns(raw string) (writer, reader string, err error) {
 		b.WriteString(sep + "_timezone=UTC")
 		sep = "&"
 	}
-	// The process holds the file for itself (SQLite's unix-excl VFS): one
-	// exclusive lock taken when the first connection opens, the WAL index
-	// in memory, so that a read no longer costs the two fcntl calls that
-	// take and drop its WAL read lock (about a quarter of the CPU of a get
-	// by id). Connections of this process coordinate in memory as before;
-	// another process (the sqlite3 shell, a second server) cannot open the
-	// file while the server runs. "vfs=unix" in the connection string
-	// shares the file again, at that cost.
-	if params.Get("vfs") == "" {
-		b.WriteString(sep + "vfs=unix-excl")
-		sep = "&"
-	}
 	if extra := params.Encode(); extra != "" {
 		b.WriteString(sep + extra)
 	}
