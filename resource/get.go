@@ -74,10 +74,25 @@ func (s *svc) loadRaw(ctx context.Context, v *view, ref []byte) ([]Row, error) {
 	if v.byRefRaw == "" {
 		return nil, errOtherTimes
 	}
-	rows, err := s.reader().QueryContext(ctx, s.d.Rebind(v.byRefRaw), ref)
+	rows, err := s.reader().QueryContext(oneRowCtx(ctx, s.tx == nil), s.d.Rebind(v.byRefRaw), ref)
 	if err != nil {
 		return nil, s.d.MapError(err)
 	}
 	defer rows.Close()
 	return s.scanTimes(rows, v, auth.PrincipalFrom(ctx).System, true)
+}
+
+// oneRowCtx is the context of a read by primary or unique key outside a
+// transaction: ctx without its cancellation. Such a read finds at most one
+// row through an index, so there is nothing worth interrupting, while a
+// cancellable context costs each query two goroutines and a channel
+// (database/sql's watcher of the Rows, the driver's interrupter) and, on
+// SQLite, a progress handler set and cleared around the statement. The
+// values (the principal) stay; a wait for a lock still ends at the
+// driver's busy timeout.
+func oneRowCtx(ctx context.Context, ok bool) context.Context {
+	if !ok {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }

@@ -34,6 +34,36 @@ type view struct {
 	byRefRaw string
 	times    []int
 	rawTime  func(string) (time.Time, bool)
+	// scans keeps *scanBuf destinations for reuse, so that a get does not
+	// allocate them afresh for its one row.
+	scans sync.Pool
+}
+
+// scanBuf is one row's scan destinations: raw holds the values, ptrs
+// points at each of them for Rows.Scan.
+type scanBuf struct {
+	raw  []any
+	ptrs []any
+}
+
+// scanBuf returns destinations for one row of v; give them back with
+// putScanBuf once the row's values have been copied out.
+func (v *view) scanBuf() *scanBuf {
+	if b, ok := v.scans.Get().(*scanBuf); ok {
+		return b
+	}
+	n := len(v.cols) + len(v.fks)
+	b := &scanBuf{raw: make([]any, n), ptrs: make([]any, n)}
+	for i := range b.raw {
+		b.ptrs[i] = &b.raw[i]
+	}
+	return b
+}
+
+// putScanBuf clears b (it must not keep values alive) and keeps it.
+func (v *view) putScanBuf(b *scanBuf) {
+	clear(b.raw)
+	v.scans.Put(b)
 }
 
 type colView struct {
@@ -145,15 +175,12 @@ func (s *svc) scan(rows *sql.Rows, v *view, hidden bool) ([]Row, error) {
 // RawTimeColumn read returns, and a value rawTime cannot read ends the
 // scan with errOtherTimes (the caller reads again the driver's way).
 func (s *svc) scanTimes(rows *sql.Rows, v *view, hidden, rawTimes bool) ([]Row, error) {
-	n := len(v.cols) + len(v.fks)
-	raw := make([]any, n)
-	ptrs := make([]any, n)
-	for i := range raw {
-		ptrs[i] = &raw[i]
-	}
+	b := v.scanBuf()
+	defer v.putScanBuf(b)
+	raw := b.raw
 	var out []Row
 	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
+		if err := rows.Scan(b.ptrs...); err != nil {
 			return nil, err
 		}
 		if rawTimes {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -106,9 +107,15 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-// logRequests logs one debug line per request.
+// logRequests logs one debug line per request. With debug logging off
+// (the level is asked per request, so a level changed at run time counts)
+// it neither wraps the writer nor builds the line.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.log.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		t0 := time.Now()
 		next.ServeHTTP(ww, r)

@@ -1,6 +1,7 @@
 package httpmw
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"testing"
 )
@@ -36,6 +37,39 @@ func TestClientIP(t *testing.T) {
 		}
 		if got := ClientIP(r); got != sc.want {
 			t.Errorf("%s: %q, want %q", sc.remote, got, sc.want)
+		}
+	}
+}
+
+// TestSharedHeaderValuesStayPerResponse: SecurityHeaders and CORS give
+// every response the same value slices; a handler that adds to or replaces
+// one of those headers must change its own response only.
+func TestSharedHeaderValuesStayPerResponse(t *testing.T) {
+	t.Parallel()
+	n := 0
+	h := CORS(NewLive(DefaultSettings()))(SecurityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		if n == 1 {
+			w.Header().Add("X-Frame-Options", "SAMEORIGIN")
+			w.Header().Add("Vary", "Accept-Encoding")
+			w.Header()["Referrer-Policy"][0] = "no-referrer" // a handler may write its own copy
+		}
+	})))
+	first := serve(h, "GET", "/", "", nil)
+	if got := first.Header().Values("X-Frame-Options"); len(got) != 2 || got[1] != "SAMEORIGIN" {
+		t.Errorf("first response X-Frame-Options = %q", got)
+	}
+	if got := first.Header().Values("Vary"); len(got) != 2 || got[0] != "Origin" || got[1] != "Accept-Encoding" {
+		t.Errorf("first response Vary = %q", got)
+	}
+	second := serve(h, "GET", "/", "", nil)
+	for k, want := range map[string][]string{
+		"X-Frame-Options": {"DENY"},
+		"Vary":            {"Origin"},
+		"Referrer-Policy": {"strict-origin-when-cross-origin"},
+	} {
+		if got := second.Header().Values(k); len(got) != len(want) || got[0] != want[0] {
+			t.Errorf("second response %s = %q, want %q", k, got, want)
 		}
 	}
 }

@@ -18,6 +18,10 @@ const codeInvalidField = "API2GO_INVALID_FIELD_QUERY_PARAM"
 // with (/api/{t}, /api/{t}/{id}) trims its attributes like fields=a,b.
 func (a *api) fieldsets(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		q := r.URL.Query()
 		var primary []string
 		primaryType := routeTable(r.URL.Path)

@@ -117,6 +117,8 @@ func TestDSNs(t *testing.T) {
 			writer: sqliteBase + "&_txlock=immediate", reader: sqliteBase + "&_query_only=1"},
 		{name: "sqlite file uri keeps own pragma", typ: "sqlite", in: "file:/data/x.db?_pragma=busy_timeout(5)",
 			contains: []string{"file:/data/x.db?_pragma=journal_mode(WAL)", "_pragma=busy_timeout%285%29"}},
+		{name: "sqlite process-held file on request", typ: "sqlite", in: "/data/x.db?vfs=unix-excl",
+			writer: sqliteBase + "&vfs=unix-excl&_txlock=immediate"},
 		{name: "sqlite odd path", typ: "sqlite", in: "/d/a#c%.db", contains: []string{"file:/d/a%23c%25.db?"}},
 		{name: "postgres kv", typ: "postgres", in: "host=h user=u dbname=d",
 			writer: "host=h user=u dbname=d timezone=UTC", reader: "host=h user=u dbname=d timezone=UTC"},

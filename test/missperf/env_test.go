@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -61,6 +62,9 @@ func newEnv(b testing.TB, rows, cacheMB int) *env {
 	srv, dir := inproc.Boot(b, "schema_todo.yaml", todoSchema, func(c *server.Config) {
 		c.HTTP.ReadCacheMB = cacheMB
 		c.PasswordCost = 4
+		if p := os.Getenv("MISSPERF_DSN_PARAMS"); p != "" {
+			c.DB.DSN += "?" + p // e.g. vfs=unix-excl, to measure a driver setting
+		}
 	})
 	e := &env{Client: inproc.Client{H: srv.Handler()}, dir: dir, srv: srv}
 	e.adminTok = e.account(b, "Admin", "admin@example.test")
