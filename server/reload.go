@@ -45,6 +45,11 @@ func (s *Server) reloadLocal(ctx context.Context) error {
 	s.schema.Store(sc)
 	s.res.Invalidate()
 	s.reloadSettings(ctx)
+	// A stream added to (or changed in) a schema file is served at once,
+	// as at start-up.
+	if err := s.seedStreams(ctx); err != nil {
+		s.log.ErrorContext(ctx, "stream rows not written", "component", "streams", "err", err)
+	}
 	s.log.InfoContext(ctx, "schema reloaded", "tables", len(sc.Tables), "tables_created", len(rep.CreatedTables),
 		"columns_added", len(rep.AddedColumns), "elapsed_ms", time.Since(t0).Milliseconds())
 	return nil

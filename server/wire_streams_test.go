@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -150,5 +152,44 @@ func TestStreamsRouteAndSeeding(t *testing.T) {
 	p, _ = s.Resource().List(sys, "stream", resource.Query{PageSize: 1, Conditions: []resource.Condition{{Column: "stream_name", Operator: "is", Value: "dogs"}}})
 	if c, _ := p.Rows[0].Attrs["stream_contract"].(string); c != names["dogs"] {
 		t.Errorf("the file's contract was not restored: %s", c)
+	}
+}
+
+// TestStreamAddedByReload: a stream in a schema file written while the
+// server runs is served after a reload, without a restart.
+func TestStreamAddedByReload(t *testing.T) {
+	s := unitServer(t, map[string]string{"schema_animal.yaml": `
+Tables:
+  - TableName: animal
+    Permission: 2097151
+    DefaultPermission: 2097151
+    Columns:
+      - {Name: name, ColumnType: label}
+      - {Name: kind, ColumnType: label}
+`})
+	if w := serve(s, http.MethodGet, "/api/cats", "", nil); w.Code != http.StatusNotFound {
+		t.Fatalf("before the reload: %d %s", w.Code, w.Body)
+	}
+	sys := auth.WithPrincipal(context.Background(), auth.System())
+	if _, err := s.Resource().Create(sys, "animal", resource.Input{Attributes: map[string]any{"name": "Tom", "kind": "cat"}}); err != nil {
+		t.Fatal(err)
+	}
+	stream := `
+Streams:
+  - StreamName: cats
+    RootEntityName: animal
+    Columns: []
+    Transformations:
+      - {Operation: filter, Attributes: {ColumnName: kind, Comparator: "==", Value: cat}}
+`
+	if err := os.WriteFile(filepath.Join(s.cfg.SchemaDir, "schema_cats.yaml"), []byte(stream), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w := serve(s, http.MethodGet, "/api/cats", "", nil)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"Tom"`) {
+		t.Fatalf("after the reload: %d %s", w.Code, w.Body)
 	}
 }
