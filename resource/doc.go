@@ -9,7 +9,7 @@
 // (list_order.go, list_follow.go) that no committed change can leave stale.
 //
 // Its contract is Service (types.go): Core plus BulkCreator, RowLister,
-// TextImporter, RowStreamer and Stamper, all asserted on the
+// TextImporter, RowStreamer, Stamper and ChildReader, all asserted on the
 // implementation at compile time, so no caller finds a capability by type
 // assertion. Listeners outside HTTP depend on Sidecar (sidecar.go).
 //

@@ -25,6 +25,9 @@ type Service interface {
 	RowStreamer
 	// Stamper gives the read stamp response caches key on.
 	Stamper
+	// ChildReader reads a few columns of one parent's rows without a Row
+	// per row (a mailbox's messages).
+	ChildReader
 }
 
 // Core is create, read, update, delete, links, actions' checks, sign-in,

@@ -101,10 +101,16 @@ type Delivery struct {
 var metaFields = []string{"uid", "flags", "size", "internal_date"}
 
 func metaOf(r resource.Row) Meta {
-	fl := str(r.Attrs["flags"])
-	m := Meta{RefID: r.RefID, UID: uint32(num(r.Attrs["uid"])), Size: num(r.Attrs["size"]), Flags: ParseFlags(fl),
+	a := r.Attrs
+	return metaFrom(r.RefID, a["uid"], a["flags"], a["size"], a["internal_date"])
+}
+
+// metaFrom builds a Meta from the values of the metaFields columns.
+func metaFrom(ref string, uid, flags, size, date any) Meta {
+	fl := str(flags)
+	m := Meta{RefID: ref, UID: uint32(num(uid)), Size: num(size), Flags: ParseFlags(fl),
 		Recent: strings.Contains(fl, FlagRecent)}
-	switch t := r.Attrs["internal_date"].(type) {
+	switch t := date.(type) {
 	case time.Time:
 		m.Date = t
 	case string:
@@ -142,22 +148,27 @@ func (s *Store) Messages(ctx context.Context, box Mailbox) ([]Meta, error) {
 	return s.load(ctx, box)
 }
 
-// list reads a mailbox's messages from the database. It reads only the
-// columns it needs (an aggregate query grouped by them), a window of
-// UIDs at a time.
+// listCols are the columns list reads: reference_id, then metaFields.
+var listCols = append([]string{"reference_id"}, metaFields...)
+
+// list reads a mailbox's messages from the database: the columns it
+// needs, in one query answered from the (mail_box_id, uid, ...) index,
+// without a map per row.
 func (s *Store) list(ctx context.Context, box Mailbox) ([]Meta, error) {
-	rows, err := s.window(ctx, box, metaFields)
+	var out []Meta
+	err := s.res().ReadChildren(sys(ctx), TableMail, "mail_box_id", box.RefID, "uid", listCols, func(v []any) error {
+		out = append(out, metaFrom(str(v[0]), v[1], v[2], v[3], v[4]))
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Meta, len(rows))
 	fix := false
-	for i, r := range rows {
-		out[i] = metaOf(r)
+	for i := range out {
 		if out[i].UID == 0 {
 			// A row written without a UID (over the API): it gets the
 			// mailbox's next one now, so IMAP never sees UID 0.
-			if out[i].UID, err = s.assignUID(ctx, box.RefID, r.RefID); err != nil {
+			if out[i].UID, err = s.assignUID(ctx, box.RefID, out[i].RefID); err != nil {
 				return nil, err
 			}
 			fix = true
