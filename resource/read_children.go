@@ -13,21 +13,32 @@ import (
 // columns of the rows under one parent row (a mailbox's messages) in one
 // query, without building a Row (a map) per row.
 type ChildReader interface {
-	// ReadChildren calls fn with the values of cols (as Row.Attrs would
+	// ReadChildren calls fn with the values of q.Cols (as Row.Attrs would
 	// hold them: nil where Attrs would have no such key, reference_id and
 	// foreign keys as UUID text) of every row of table the caller may read
-	// (the checks of ListRows) whose to-one foreign key column fk points at
-	// the row parentRef, ascending on the column order. It runs one query
-	// and holds every matching row's values before the first call; vals
-	// is reused between calls. The first error of fn ends the read and is
-	// returned. An unknown table, fk or order column is a bad request.
-	ReadChildren(ctx context.Context, table, fk, parentRef, order string, cols []string, fn func(vals []any) error) error
+	// (the checks of ListRows) that q selects, ascending on q.Order. It
+	// runs one query and holds every matching row's values before the
+	// first call; vals is reused between calls. The first error of fn ends
+	// the read and is returned. An unknown table, foreign key or order
+	// column is a bad request.
+	ReadChildren(ctx context.Context, table string, q ChildQuery, fn func(vals []any) error) error
+}
+
+// ChildQuery selects the rows of ReadChildren: those whose to-one foreign
+// key column FK points at the row Parent (a reference id), with
+// Lo <= Order <= Hi when Bounded.
+type ChildQuery struct {
+	FK, Parent string
+	Order      string
+	Bounded    bool
+	Lo, Hi     int64
+	Cols       []string
 }
 
 var _ ChildReader = (*svc)(nil)
 
 // ReadChildren implements ChildReader.
-func (s *svc) ReadChildren(ctx context.Context, tableName, fk, parentRef, order string, cols []string, fn func(vals []any) error) error {
+func (s *svc) ReadChildren(ctx context.Context, tableName string, q ChildQuery, fn func(vals []any) error) error {
 	t, err := table(s.Schema(), tableName)
 	if err != nil {
 		return err
@@ -36,28 +47,34 @@ func (s *svc) ReadChildren(ctx context.Context, tableName, fk, parentRef, order 
 		return err
 	}
 	v := s.views.get(s.d, t)
-	fcv, ok := v.col(fk)
+	fcv, ok := v.col(q.FK)
 	if !ok || fcv.fk < 0 || !fcv.api {
-		return badParam("fk", "%s is not a foreign key of %s", fk, tableName)
+		return badParam("fk", "%s is not a foreign key of %s", q.FK, tableName)
 	}
-	ocv, ok := v.col(order)
-	if !ok || !ocv.api {
-		return badParam("order", "%s is not a column of %s", order, tableName)
+	if ocv, ok := v.col(q.Order); !ok || !ocv.api {
+		return badParam("order", "%s is not a column of %s", q.Order, tableName)
 	}
-	parent, ok := refBytes(parentRef)
+	parent, ok := refBytes(q.Parent)
 	if !ok {
-		return badParam("id", "%q is not a row id (UUID)", parentRef)
+		return badParam("id", "%q is not a row id (UUID)", q.Parent)
 	}
-	_, raw := s.d.RawTimeColumn("")
-	target := v.fks[fcv.fk].target
-	vals, err := s.readChildren(ctx, v, fk, target, parent, order, cols, raw)
+	w := &where{d: s.d, v: v, s: s}
+	d, col := s.d, baseAlias+"."+s.d.Quote(q.Order)
+	w.add(baseAlias+"."+d.Quote(q.FK)+" = (SELECT "+d.Quote(schema.ColID)+" FROM "+d.Quote(v.fks[fcv.fk].target)+" WHERE "+d.Quote(schema.ColReferenceID)+" = ?)", parent)
+	if q.Bounded {
+		w.add(col+" >= ?", q.Lo)
+		w.add(col+" <= ?", q.Hi)
+	}
+	w.rowPredicate(auth.PrincipalFrom(ctx), auth.OpRead)
+	_, raw := d.RawTimeColumn("")
+	vals, err := s.readChildren(ctx, v, w, col, q.Cols, raw)
 	if errors.Is(err, errOtherTimes) {
-		vals, err = s.readChildren(ctx, v, fk, target, parent, order, cols, false)
+		vals, err = s.readChildren(ctx, v, w, col, q.Cols, false)
 	}
 	if err != nil {
 		return err
 	}
-	for n := len(cols); len(vals) >= n && n > 0; vals = vals[n:] {
+	for n := len(q.Cols); len(vals) >= n && n > 0; vals = vals[n:] {
 		if err := fn(vals[:n:n]); err != nil {
 			return err
 		}
@@ -65,16 +82,14 @@ func (s *svc) ReadChildren(ctx context.Context, tableName, fk, parentRef, order 
 	return nil
 }
 
-// readChildren runs the query of ReadChildren and returns the values of
-// every row, len(cols) per row (fk points at target's row parent); errOtherTimes when rawTimes met a time it
-// cannot read.
-func (s *svc) readChildren(ctx context.Context, v *view, fk, target string, parent []byte, order string, cols []string, rawTimes bool) ([]any, error) {
-	d, p := s.d, auth.PrincipalFrom(ctx)
-	out, sel, joins := s.streamPlan(v, cols, p.System, rawTimes)
-	w := &where{d: d, v: v, s: s}
-	w.add(baseAlias+"."+d.Quote(fk)+" = (SELECT "+d.Quote(schema.ColID)+" FROM "+d.Quote(target)+" WHERE "+d.Quote(schema.ColReferenceID)+" = ?)", parent)
-	w.rowPredicate(p, auth.OpRead)
-	q := "SELECT " + strings.Join(sel, ", ") + v.from + joins + w.String() + " ORDER BY " + baseAlias + "." + d.Quote(order) + " ASC"
+// readChildren runs the query of ReadChildren (rows matching w, ordered
+// by the quoted column order) and returns the values of every row,
+// len(cols) per row; errOtherTimes when rawTimes met a time it cannot
+// read.
+func (s *svc) readChildren(ctx context.Context, v *view, w *where, order string, cols []string, rawTimes bool) ([]any, error) {
+	d := s.d
+	out, sel, joins := s.streamPlan(v, cols, auth.PrincipalFrom(ctx).System, rawTimes)
+	q := "SELECT " + strings.Join(sel, ", ") + v.from + joins + w.String() + " ORDER BY " + order + " ASC"
 	q, args := finish(d, q, w.args)
 	rows, err := s.reader().QueryContext(ctx, d.Rebind(q), args...)
 	if err != nil {

@@ -67,31 +67,34 @@ func (s *Store) Headers(ctx context.Context, box Mailbox, msgs []Meta) (map[stri
 	}
 	// The headers column holds the block (base64) for mail stored since it
 	// exists: one small column read, no message decompressed.
-	rows, err := s.window(ctx, box, []string{"uid", "headers"}, uidBounds(lo, hi)...)
-	if err != nil {
-		return nil, err
-	}
 	want := make(map[string]bool, len(msgs))
 	for _, m := range msgs {
 		want[m.RefID] = true
 	}
-	lo, hi = 0, 0
-	for _, r := range rows {
-		if !want[r.RefID] {
-			continue
+	var missing []uint32
+	err := s.read(ctx, box, uidRange(lo, hi, []string{"reference_id", "uid", "headers"}), func(v []any) {
+		ref := str(v[0])
+		if !want[ref] {
+			return
 		}
-		h, err := base64.StdEncoding.DecodeString(str(r.Attrs["headers"]))
+		h, err := base64.StdEncoding.DecodeString(str(v[2]))
 		if err != nil || len(h) == 0 {
 			// Older rows and rows written over the API: read the message.
-			uid := uint32(num(r.Attrs["uid"]))
-			if lo == 0 || uid < lo {
-				lo = uid
-			}
-			hi = max(hi, uid)
-			continue
+			missing = append(missing, uint32(num(v[1])))
+			return
 		}
-		s.headers.put(r.RefID, h)
-		out[r.RefID] = h
+		s.headers.put(ref, h)
+		out[ref] = h
+	})
+	if err != nil {
+		return nil, err
+	}
+	lo, hi = 0, 0
+	for _, uid := range missing {
+		if lo == 0 || uid < lo {
+			lo = uid
+		}
+		hi = max(hi, uid)
 	}
 	if hi == 0 {
 		return out, nil

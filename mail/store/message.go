@@ -156,9 +156,8 @@ var listCols = append([]string{"reference_id"}, metaFields...)
 // without a map per row.
 func (s *Store) list(ctx context.Context, box Mailbox) ([]Meta, error) {
 	var out []Meta
-	err := s.res().ReadChildren(sys(ctx), TableMail, "mail_box_id", box.RefID, "uid", listCols, func(v []any) error {
+	err := s.read(ctx, box, resource.ChildQuery{Cols: listCols}, func(v []any) {
 		out = append(out, metaFrom(str(v[0]), v[1], v[2], v[3], v[4]))
-		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -180,27 +179,19 @@ func (s *Store) list(ctx context.Context, box Mailbox) ([]Meta, error) {
 	return out, nil
 }
 
-// window reads cols of a mailbox's rows in UID order, lo <= uid <= hi
-// (hi 0 = no bound), MaxAggregateRows per query.
-func (s *Store) window(ctx context.Context, box Mailbox, cols []string, bounds ...string) ([]resource.Row, error) {
-	groups := append([]string{"reference_id"}, cols...)
-	var out []resource.Row
-	from := "gte(uid,0)"
-	for {
-		filters := append([]string{"eq(mail_box_id," + box.RefID + ")", from}, bounds...)
-		rows, err := s.res().Aggregate(sys(ctx), TableMail, resource.AggregateQuery{Groups: groups, Filters: filters, Orders: []string{"uid"}})
-		if err != nil {
-			return nil, err
-		}
-		for i := range rows {
-			rows[i].RefID = str(rows[i].Attrs["reference_id"])
-		}
-		out = append(out, rows...)
-		if len(rows) < resource.MaxAggregateRows {
-			return out, nil
-		}
-		from = "gt(uid," + strconv.FormatInt(num(rows[len(rows)-1].Attrs["uid"]), 10) + ")"
-	}
+// read calls fn with the values of q.Cols of a mailbox's messages in UID
+// order (q's bounds, if any, are UIDs), in one query.
+func (s *Store) read(ctx context.Context, box Mailbox, q resource.ChildQuery, fn func(vals []any)) error {
+	q.FK, q.Parent, q.Order = "mail_box_id", box.RefID, "uid"
+	return s.res().ReadChildren(sys(ctx), TableMail, q, func(v []any) error {
+		fn(v)
+		return nil
+	})
+}
+
+// uidRange is the ChildQuery of the messages lo <= uid <= hi.
+func uidRange(lo, hi uint32, cols []string) resource.ChildQuery {
+	return resource.ChildQuery{Bounded: true, Lo: int64(lo), Hi: int64(hi), Cols: cols}
 }
 
 func (s *Store) assignUID(ctx context.Context, boxRef, ref string) (uint32, error) {
@@ -220,23 +211,17 @@ func (s *Store) assignUID(ctx context.Context, boxRef, ref string) (uint32, erro
 	return uint32(uid), err
 }
 
+// loadCols are the columns Load reads: listCols and the message.
+var loadCols = append(slices.Clone(listCols), "mail")
+
 // Load reads the messages of a mailbox whose UIDs lie in [lo, hi], with
 // their raw bytes, in UID order.
 func (s *Store) Load(ctx context.Context, box Mailbox, lo, hi uint32) ([]Message, error) {
-	rows, err := s.window(ctx, box, append(slices.Clone(metaFields), "mail"), uidBounds(lo, hi)...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Message, len(rows))
-	for i, r := range rows {
-		out[i] = Message{Meta: metaOf(r), Enc: str(r.Attrs["mail"])}
-	}
-	return out, nil
-}
-
-// uidBounds are the window filters of lo <= uid <= hi.
-func uidBounds(lo, hi uint32) []string {
-	return []string{"gte(uid," + strconv.FormatUint(uint64(lo), 10) + ")", "lte(uid," + strconv.FormatUint(uint64(hi), 10) + ")"}
+	var out []Message
+	err := s.read(ctx, box, uidRange(lo, hi, loadCols), func(v []any) {
+		out = append(out, Message{Meta: metaFrom(str(v[0]), v[1], v[2], v[3], v[4]), Enc: str(v[5])})
+	})
+	return out, err
 }
 
 // Deliver stores raw as a new message of the named mailbox of acct with
