@@ -37,7 +37,14 @@ Relations:
 // streamService is a service on a fresh database, and the database.
 func streamService(t *testing.T) (resource.Service, *db.DB) {
 	t.Helper()
-	f, err := schema.Parse("schema_test.yaml", []byte(streamSchema))
+	return yamlService(t, streamSchema)
+}
+
+// yamlService is a service with the schema yaml on a fresh database, and
+// the database.
+func yamlService(t *testing.T, yaml string) (resource.Service, *db.DB) {
+	t.Helper()
+	f, err := schema.Parse("schema_test.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,17 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/apiary/apiary/auth"
-	"github.com/apiary/apiary/migrations"
 	"github.com/apiary/apiary/resource"
-	"github.com/apiary/apiary/resource/bootstrap"
-	"github.com/apiary/apiary/schema"
-	"github.com/apiary/apiary/storage/db/dbtest"
 )
 
 const childSchema = `
@@ -31,31 +26,9 @@ Relations:
   - {Subject: msg, Relation: belongs_to, Object: box}
 `
 
-func childService(t *testing.T) resource.Service {
-	t.Helper()
-	f, err := schema.Parse("schema_test.yaml", []byte(childSchema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := schema.Compile(schema.Source{Path: "schema_test.yaml", File: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := dbtest.Open(t)
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	if _, err := migrations.Apply(ctx, d, sc, log); err != nil {
-		t.Fatal(err)
-	}
-	if err := bootstrap.Run(ctx, d, sc, bootstrap.Options{LocalStoragePath: t.TempDir()}); err != nil {
-		t.Fatal(err)
-	}
-	return resource.New(resource.Options{DB: d, Schema: schema.NewHolder(sc), Log: log, PasswordCost: 4})
-}
-
 func TestReadChildren(t *testing.T) {
 	t.Parallel()
-	res := childService(t)
+	res, _ := yamlService(t, childSchema)
 	user := func(name string) context.Context {
 		u, err := res.Create(sys(), "user_account", resource.Input{Attributes: map[string]any{"name": name, "email": name + "@example.test", "password": name + "-password"}})
 		if err != nil {
