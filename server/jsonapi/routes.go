@@ -96,7 +96,7 @@ func rowID(r *http.Request) (string, error) {
 
 func (a *api) list(w http.ResponseWriter, r *http.Request) error {
 	t := chi.URLParam(r, "t")
-	pq, err := parseQuery(r.URL.Query())
+	pq, err := parseQuery(requestQuery(r))
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (a *api) mine(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) getRow(w http.ResponseWriter, r *http.Request, t, id string) error {
-	pq, err := parseQuery(r.URL.Query())
+	pq, err := parseQuery(requestQuery(r))
 	if err != nil {
 		return err
 	}
@@ -214,7 +214,7 @@ func (a *api) related(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pq, err := parseQuery(r.URL.Query())
+	pq, err := parseQuery(requestQuery(r))
 	if err != nil {
 		return err
 	}
