@@ -51,8 +51,13 @@ func IsRoute(path string) bool {
 	if name, ok := strings.CutPrefix(path, "/yjs/"); ok {
 		return name != ""
 	}
-	parts := strings.Split(path, "/")
-	return len(parts) == 6 && parts[1] == "live" && parts[5] == "yjs"
+	// Six "/"-separated parts, the second "live" and the last "yjs";
+	// asked on every request, so the path is not split.
+	if strings.Count(path, "/") != 5 || !strings.HasSuffix(path, "/yjs") {
+		return false
+	}
+	_, rest, _ := strings.Cut(path, "/")
+	return strings.HasPrefix(rest, "live/")
 }
 
 // access is what a caller may do in a room.

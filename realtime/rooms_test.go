@@ -26,6 +26,11 @@ func TestIsRoute(t *testing.T) {
 		"/live":                     false,
 		"/api/todo":                 false,
 		"/other/todo/ref/notes/yjs": false,
+		"/lives/todo/ref/notes/yjs": false,
+		"/live/todo/ref/notes/xyjs": false,
+		"/live//ref/notes/yjs":      true, // an empty part still counts
+		"/live/todo/ref/no/tes/yjs": false,
+		"/live/a/b/yjs":             false,
 	} {
 		if IsRoute(path) != want {
 			t.Errorf("%s: want %v", path, want)

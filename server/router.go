@@ -36,7 +36,7 @@ func (s *Server) router() chi.Router {
 		cache = respcache.New(int64(s.cfg.HTTP.ReadCacheMB) << 20)
 	}
 	s.res.Subscribe(m.ObserveChange)
-	r.Use(middleware.RequestID, middleware.GetHead, m.Middleware, s.logRequests, s.recoverer, httpmw.SecurityHeaders, httpmw.CORS(s.live),
+	r.Use(requestID(), middleware.GetHead, m.Middleware, s.logRequests, s.recoverer, httpmw.SecurityHeaders, httpmw.CORS(s.live),
 		s.rateLimit(), s.slots.Middleware, httpmw.Gzip(s.live), s.authenticate, s.siteSwitch)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, r, s.log, httperr.New(http.StatusNotFound, "not found", "no route for "+r.Method+" "+r.URL.Path))

@@ -20,11 +20,24 @@ func looksLikeJWT(tok string) bool {
 	if !ok || head == "" || strings.Count(rest, ".") != 1 {
 		return false
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(head, "="))
-	if err != nil {
-		return false
+	head = strings.TrimRight(head, "=")
+	// Checked on every request: a usual header (under 256 characters) is
+	// decoded in buffers on the stack.
+	var src, dst [256]byte
+	var raw []byte
+	if len(head) <= len(src) {
+		n, err := base64.RawURLEncoding.Decode(dst[:], src[:copy(src[:], head)])
+		if err != nil {
+			return false
+		}
+		raw = dst[:n]
+	} else {
+		var err error
+		if raw, err = base64.RawURLEncoding.DecodeString(head); err != nil {
+			return false
+		}
 	}
-	// Checked on every request: validate without building the object.
+	// Validate without building the object.
 	raw = bytes.TrimLeft(raw, " \t\r\n")
 	return len(raw) > 0 && raw[0] == '{' && json.Valid(raw)
 }

@@ -1,6 +1,10 @@
 package server
 
-import "testing"
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+)
 
 func TestLooksLikeJWT(t *testing.T) {
 	for _, c := range []struct {
@@ -20,6 +24,11 @@ func TestLooksLikeJWT(t *testing.T) {
 		{"eyJhIjo.e30.sig", false},    // header is a cut JSON object
 		{"IHsiYSI6MX0.e30.sig", true}, // " {"a":1}": space before the object
 		{"eyJhbGciOiJIUzI1NiJ9.e30.sig.x", false},
+		{"eyJhbGciOiJIUzI1NiJ9=.e30.sig", true},  // padded header
+		{"eyJhbGciOiJIUzI1NiJ9!.e30.sig", false}, // not base64url
+		// Headers longer than the stack buffer take the heap path.
+		{base64.RawURLEncoding.EncodeToString([]byte(`{"kid":"`+strings.Repeat("k", 300)+`"}`)) + ".e30.sig", true},
+		{base64.RawURLEncoding.EncodeToString([]byte(`{"kid":"`+strings.Repeat("k", 300)+`"`)) + ".e30.sig", false},
 	} {
 		if got := looksLikeJWT(c.tok); got != c.want {
 			t.Errorf("looksLikeJWT(%q) = %v, want %v", c.tok, got, c.want)

@@ -33,6 +33,7 @@ type Metrics struct {
 	total     uint64
 	totalTime time.Duration
 	changes   atomic.Int64
+	routes    map[string]string // interned route patterns (observePattern)
 }
 
 type routeKey struct{ method, route string }
@@ -52,7 +53,7 @@ type histogram struct {
 
 // NewMetrics returns an empty collector.
 func NewMetrics() *Metrics {
-	return &Metrics{requests: map[requestKey]uint64{}, durations: map[routeKey]*histogram{}}
+	return &Metrics{requests: map[requestKey]uint64{}, durations: map[routeKey]*histogram{}, routes: map[string]string{}}
 }
 
 // Middleware records every request after the handler ran: its method, the
@@ -64,17 +65,16 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		t0 := time.Now()
 		next.ServeHTTP(ww, r)
-		route := unmatchedRoute
+		var buf [128]byte
+		var pat []byte
 		if rc := chi.RouteContext(r.Context()); rc != nil {
-			if p := rc.RoutePattern(); p != "" {
-				route = p
-			}
+			pat = appendRoutePattern(buf[:0], rc.RoutePatterns)
 		}
 		status := ww.Status()
 		if status == 0 {
 			status = http.StatusOK // nothing written: net/http sends 200
 		}
-		m.Observe(r.Method, route, status, time.Since(t0))
+		m.observePattern(r.Method, pat, status, time.Since(t0))
 	})
 }
 

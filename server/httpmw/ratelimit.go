@@ -56,10 +56,17 @@ func rateLimit(l *Live, now func() time.Time, rl rateCounter) func(http.Handler)
 			if remaining < 0 {
 				remaining = 0
 			}
+			// The three numbers are formatted into one buffer on the stack
+			// and become one string, cut in three, in one array.
+			var nb [64]byte
+			b := strconv.AppendInt(nb[:0], int64(limit), 10)
+			l := len(b)
+			b = strconv.AppendInt(b, int64(remaining), 10)
+			rm := len(b)
+			b = strconv.AppendInt(b, win+1, 10)
+			all := string(b)
 			vals := make([]string, 3)
-			vals[0] = strconv.Itoa(limit)
-			vals[1] = strconv.Itoa(remaining)
-			vals[2] = strconv.FormatInt(win+1, 10)
+			vals[0], vals[1], vals[2] = all[:l], all[l:rm], all[rm:]
 			h := w.Header()
 			h["X-Ratelimit-Limit"] = vals[0:1:1]
 			h["X-Ratelimit-Remaining"] = vals[1:2:2]

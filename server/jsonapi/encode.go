@@ -47,8 +47,13 @@ type metaDoc struct {
 
 // writeJSON encodes v and writes it with status. Nothing is written when
 // encoding fails, so the caller can still answer with an error.
-func writeJSON(w http.ResponseWriter, status int, v any) error {
-	b, ok, err := appendDoc(make([]byte, 0, docSizeHint(v)), v)
+// The document is built in a buffer from a's pool: a ResponseWriter does
+// not keep what it is given (io.Writer), so the buffer is reused.
+func (a *api) writeJSON(w http.ResponseWriter, status int, v any) error {
+	buf := a.bufs.get(docSizeHint(v))
+	defer a.bufs.put(buf)
+	b, ok, err := appendDoc((*buf)[:0], v)
+	*buf = b
 	if !ok {
 		b, err = json.Marshal(v)
 	}

@@ -142,7 +142,8 @@ func appendObject(b []byte, o *resourceObject) ([]byte, error) {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '{')
-		for i, k := range sortedKeys(o.Relationships) {
+		var kb [16]string
+		for i, k := range sortedKeys(o.Relationships, kb[:0]) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -165,7 +166,8 @@ func appendMap(b []byte, m map[string]any) ([]byte, error) {
 	}
 	b = append(b, '{')
 	var err error
-	for i, k := range sortedKeys(m) {
+	var kb [32]string // the keys of a typical row, kept off the heap
+	for i, k := range sortedKeys(m, kb[:0]) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -178,8 +180,9 @@ func appendMap(b []byte, m map[string]any) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
+// sortedKeys appends m's keys to keys (usually an empty slice of the
+// caller's stack array) and sorts them.
+func sortedKeys[V any](m map[string]V, keys []string) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}

@@ -66,6 +66,15 @@ func (q parsedQuery) size() int {
 	return q.PageSize
 }
 
+// requestQuery is r's query values, nil (read like an empty map) when the
+// URL has no query, without url.ParseQuery's empty map.
+func requestQuery(r *http.Request) url.Values {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	return r.URL.Query()
+}
+
 // parseQuery turns URL query values into a resource query.
 func parseQuery(v url.Values) (parsedQuery, error) {
 	var pq parsedQuery

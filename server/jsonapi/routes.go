@@ -39,7 +39,8 @@ type Deps struct {
 }
 
 type api struct {
-	d Deps
+	d    Deps
+	bufs bufPool // response documents are built in these
 }
 
 // Mount registers the resource routes on r, relative to where r is mounted
@@ -95,7 +96,7 @@ func rowID(r *http.Request) (string, error) {
 
 func (a *api) list(w http.ResponseWriter, r *http.Request) error {
 	t := chi.URLParam(r, "t")
-	pq, err := parseQuery(r.URL.Query())
+	pq, err := parseQuery(requestQuery(r))
 	if err != nil {
 		return err
 	}
@@ -111,7 +112,7 @@ func (a *api) list(w http.ResponseWriter, r *http.Request) error {
 		Included: e.included(pq, page.Included),
 	}
 	addCursorLink(doc.Links, r, pq, page.Rows)
-	return writeJSON(w, http.StatusOK, doc)
+	return a.writeJSON(w, http.StatusOK, doc)
 }
 
 func (a *api) get(w http.ResponseWriter, r *http.Request) error {
@@ -132,7 +133,7 @@ func (a *api) mine(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) getRow(w http.ResponseWriter, r *http.Request, t, id string) error {
-	pq, err := parseQuery(r.URL.Query())
+	pq, err := parseQuery(requestQuery(r))
 	if err != nil {
 		return err
 	}
@@ -143,7 +144,7 @@ func (a *api) getRow(w http.ResponseWriter, r *http.Request, t, id string) error
 	}
 	e := newEncoder(res.Schema())
 	obj := e.object(row, t)
-	return writeJSON(w, http.StatusOK, singleDoc{Data: &obj, Included: e.included(pq, row.Included)})
+	return a.writeJSON(w, http.StatusOK, singleDoc{Data: &obj, Included: e.included(pq, row.Included)})
 }
 
 func (a *api) create(w http.ResponseWriter, r *http.Request) error {
@@ -164,10 +165,10 @@ func (a *api) create(w http.ResponseWriter, r *http.Request) error {
 	}
 	obj := newEncoder(res.Schema()).object(row, t)
 	if in.ValidateOnly {
-		return writeJSON(w, http.StatusOK, singleDoc{Data: &obj})
+		return a.writeJSON(w, http.StatusOK, singleDoc{Data: &obj})
 	}
 	w.Header().Set("Location", strings.TrimSuffix(r.URL.Path, "/")+"/"+row.RefID)
-	return writeJSON(w, http.StatusCreated, singleDoc{Data: &obj})
+	return a.writeJSON(w, http.StatusCreated, singleDoc{Data: &obj})
 }
 
 func (a *api) update(w http.ResponseWriter, r *http.Request) error {
@@ -191,7 +192,7 @@ func (a *api) update(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	obj := newEncoder(res.Schema()).object(row, t)
-	return writeJSON(w, http.StatusOK, singleDoc{Data: &obj})
+	return a.writeJSON(w, http.StatusOK, singleDoc{Data: &obj})
 }
 
 func (a *api) delete(w http.ResponseWriter, r *http.Request) error {
@@ -202,7 +203,7 @@ func (a *api) delete(w http.ResponseWriter, r *http.Request) error {
 	if err := a.d.Res().Delete(r.Context(), chi.URLParam(r, "t"), id); err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, metaDoc{})
+	return a.writeJSON(w, http.StatusOK, metaDoc{})
 }
 
 // related answers GET /{t}/{id}/{relation}: a list for to-many relations,
@@ -213,7 +214,7 @@ func (a *api) related(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pq, err := parseQuery(r.URL.Query())
+	pq, err := parseQuery(requestQuery(r))
 	if err != nil {
 		return err
 	}
@@ -231,7 +232,7 @@ func (a *api) related(w http.ResponseWriter, r *http.Request) error {
 			obj := e.object(page.Rows[0], link.Target)
 			doc.Data = &obj
 		}
-		return writeJSON(w, http.StatusOK, doc)
+		return a.writeJSON(w, http.StatusOK, doc)
 	}
 	target := rel
 	if ok {
@@ -241,7 +242,7 @@ func (a *api) related(w http.ResponseWriter, r *http.Request) error {
 	if pq.NumberSent && pq.SizeSent {
 		doc.Links = pageLinks(r, pq, page.Total)
 	}
-	return writeJSON(w, http.StatusOK, doc)
+	return a.writeJSON(w, http.StatusOK, doc)
 }
 
 // linkage answers GET /{t}/{id}/relationships/{relation}.
@@ -258,14 +259,14 @@ func (a *api) linkage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if link, ok := findLink(res.Schema(), t, rel); ok && !link.ToMany {
 		if len(refs) == 0 {
-			return writeJSON(w, http.StatusOK, dataDoc{Data: nil})
+			return a.writeJSON(w, http.StatusOK, dataDoc{Data: nil})
 		}
-		return writeJSON(w, http.StatusOK, dataDoc{Data: refs[0]})
+		return a.writeJSON(w, http.StatusOK, dataDoc{Data: refs[0]})
 	}
 	if refs == nil {
 		refs = []resource.Ref{}
 	}
-	return writeJSON(w, http.StatusOK, dataDoc{Data: refs})
+	return a.writeJSON(w, http.StatusOK, dataDoc{Data: refs})
 }
 
 // addLinks answers PATCH and POST /{t}/{id}/relationships/{relation}: both

@@ -32,9 +32,11 @@ func (c *Cache) Wrap(stampOf StampFunc, ct string, next http.HandlerFunc) http.H
 		}
 		key := Key(r)
 		if body, ok := c.Get(key, stamp); ok {
+			vals := make([]string, 2) // one array for both values
+			vals[0], vals[1] = ct, strconv.Itoa(len(body))
 			h := w.Header()
-			h.Set("Content-Type", ct)
-			h.Set("Content-Length", strconv.Itoa(len(body)))
+			h["Content-Type"] = vals[0:1:1]
+			h["Content-Length"] = vals[1:2:2]
 			w.WriteHeader(http.StatusOK)
 			_, _ = w.Write(body)
 			return

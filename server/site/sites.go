@@ -127,8 +127,11 @@ func (s *Sites) Middleware(next http.Handler) http.Handler {
 			}
 		}
 		host := r.Host
-		if h, _, err := net.SplitHostPort(host); err == nil {
-			host = h
+		// Without a ':' SplitHostPort can only fail (and allocate its error).
+		if strings.IndexByte(host, ':') >= 0 {
+			if h, _, err := net.SplitHostPort(host); err == nil {
+				host = h
+			}
 		}
 		if i, ok := s.lookup(r.Context(), host); ok && !isAPIPath(r.URL.Path) {
 			s.serve(w, r, i, r.URL.Path, true)
