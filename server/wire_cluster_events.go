@@ -179,8 +179,10 @@ func (r *clusterRooms) received(p []byte) {
 	}
 	r.mu.Lock()
 	if w.Need {
+		// An empty state (the room is open here but nothing was typed
+		// yet) has nothing to give: no answer.
 		var snapshot []byte
-		if st := r.state[w.Room]; st != nil {
+		if st := r.state[w.Room]; st != nil && (len(st.Structs) > 0 || len(st.Deletes) > 0) {
 			snapshot = st.Encode(nil)
 		}
 		r.mu.Unlock()
