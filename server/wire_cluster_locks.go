@@ -45,16 +45,25 @@ func (s *Server) withMigrationLock(ctx context.Context, migrate func() error) er
 		if errors.Is(err, cluster.ErrLockTimeout) {
 			return errors.New("cluster: another node held the migration lock too long")
 		}
-		return err
+		// The member is up but cannot serve the lock yet (not given the
+		// routing table): as when it is not ready, migrate without it;
+		// a conflicting create is retried below.
+		s.log.Warn("cluster lock unavailable: migrating without it", "component", "cluster", "err", err.Error())
+		return migrateRetry(s, migrate)
 	}
 	defer unlock()
 	if d := time.Since(t0); d > 50*time.Millisecond {
 		s.log.Info("waited for another node's migration", "component", "cluster", "ms", d.Milliseconds())
 	}
+	return migrateRetry(s, migrate)
+}
+
+// migrateRetry runs migrate, and once more after a second if it fails:
+// two nodes that started at the same moment may briefly form two
+// clusters, each granting the lock, and the loser of a conflicting
+// create finds the work done when it tries again.
+func migrateRetry(s *Server, migrate func() error) error {
 	if err := migrate(); err != nil {
-		// Two nodes that started at the same moment may briefly form two
-		// clusters, each granting the lock: the loser of a conflicting
-		// create finds the work done when it tries again.
 		s.log.Warn("migration failed; trying once more", "component", "cluster", "err", err.Error())
 		time.Sleep(time.Second)
 		return migrate()

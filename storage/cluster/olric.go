@@ -72,6 +72,12 @@ func Start(o Options) (*Olric, error) {
 	c.ReplicaCount, c.WriteQuorum, c.ReadQuorum = 1, 1, 1
 	c.PartitionCount = 23
 	c.JoinRetryInterval, c.MaxJoinAttempts = 500*time.Millisecond, 6
+	// The coordinator pushes its routing table on every membership change
+	// and then every minute by default; a member that missed the push (a
+	// node restarted under its old name) could not serve a map operation
+	// for that long and timed out after BootstrapTimeout (10 s). Pushing
+	// every 5 s repairs a missed push before that.
+	c.RoutingTablePushInterval = 5 * time.Second
 	c.LogLevel, c.LogVerbosity = config.LogLevelWarn, 2
 	c.Logger = log.New(&logWriter{log: o.Log}, "", 0)
 	ready := make(chan struct{})
