@@ -76,13 +76,19 @@ func appendSingleDoc(b []byte, d singleDoc) ([]byte, error) {
 	} else if b, err = appendObject(b, d.Data); err != nil {
 		return b, err
 	}
-	if d.Included != nil {
-		b = append(b, `,"included":`...)
-		if b, err = appendObjects(b, *d.Included); err != nil {
-			return b, err
-		}
+	if b, err = appendIncluded(b, d.Included); err != nil {
+		return b, err
 	}
 	return append(b, '}'), nil
+}
+
+// appendIncluded appends the "included" member when the document has one.
+func appendIncluded(b []byte, inc *[]resourceObject) ([]byte, error) {
+	if inc == nil {
+		return b, nil
+	}
+	b = append(b, `,"included":`...)
+	return appendObjects(b, *inc)
 }
 
 func appendListDoc(b []byte, d listDoc) ([]byte, error) {
@@ -101,11 +107,8 @@ func appendListDoc(b []byte, d listDoc) ([]byte, error) {
 	} else if b, err = appendObjects(b, d.Data); err != nil {
 		return b, err
 	}
-	if d.Included != nil {
-		b = append(b, `,"included":`...)
-		if b, err = appendObjects(b, *d.Included); err != nil {
-			return b, err
-		}
+	if b, err = appendIncluded(b, d.Included); err != nil {
+		return b, err
 	}
 	return append(b, '}'), nil
 }
