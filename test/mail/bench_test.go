@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,7 @@ import (
 	"github.com/apiary/apiary/auth"
 	"github.com/apiary/apiary/mail/store"
 	"github.com/apiary/apiary/resource"
+	"github.com/apiary/apiary/storage/db/dbtest"
 	"github.com/apiary/apiary/test/testserver"
 )
 
@@ -179,5 +181,65 @@ func BenchmarkSMTPLargeMessage(b *testing.B) {
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(len(msg)), "alloc-bytes/msg-byte")
 		b.ReportMetric(float64(after.HeapSys)/(1<<20), "heap-sys-MiB")
+	}
+}
+
+// BenchmarkIMAPAfterRestart measures what a mail client meets after the
+// server restarts: a 10,000-message INBOX is filled by one server, which
+// is closed; a second server opens the same database (the IMAP listener
+// starts from the stored configuration, every cache empty) and the
+// client's first SELECT and first FETCH 1:* (FLAGS ENVELOPE) are timed,
+// wall and process CPU.
+func BenchmarkIMAPAfterRestart(b *testing.B) {
+	typ, dsn := dbtest.NewDSN(b)
+	dir := b.TempDir()
+	first := testserver.Start(b, testserver.WithDatabase(dir, typ, dsn))
+	e := setupOn(b, first, serverOpts{})
+	fillInbox(b, e, 10000)
+	if err := first.Srv.Close(); err != nil {
+		b.Fatal(err)
+	}
+	// The first server's heap is gone in a real restart.
+	runtime.GC()
+	debug.FreeOSMemory()
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		b.StopTimer()
+		srv := testserver.Start(b, testserver.WithDatabase(dir, typ, dsn))
+		addr := srv.Srv.MailIMAPAddr()
+		if addr == nil {
+			b.Fatal("no IMAP listener after a restart")
+		}
+		c, err := imapclient.DialStartTLS(addr.String(), &imapclient.Options{TLSConfig: tlsInsecure})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Login("alice@"+Domain, alicePass).Wait(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		t0, cpu0 := time.Now(), testserver.CPUTime()
+		sel, err := c.Select("INBOX", nil).Wait()
+		if err != nil || sel.NumMessages != 10000 {
+			b.Fatalf("select: %v %v", sel, err)
+		}
+		selWall, selCPU := time.Since(t0), testserver.CPUTime()-cpu0
+		t0, cpu0 = time.Now(), testserver.CPUTime()
+		msgs, err := c.Fetch(imap.SeqSet{imap.SeqRange{Start: 1, Stop: 0}}, &imap.FetchOptions{Flags: true, Envelope: true}).Collect()
+		if err != nil || len(msgs) != 10000 || msgs[9999].Envelope == nil || msgs[9999].Envelope.Subject != "bench 9999" {
+			b.Fatalf("fetched %d: %v", len(msgs), err)
+		}
+		fetchWall, fetchCPU := time.Since(t0), testserver.CPUTime()-cpu0
+		b.StopTimer()
+		b.ReportMetric(float64(selWall.Microseconds())/1000, "restart-select-ms")
+		b.ReportMetric(float64(selCPU.Microseconds())/1000, "restart-select-cpu-ms")
+		b.ReportMetric(float64(fetchWall.Milliseconds()), "restart-fetch-ms")
+		b.ReportMetric(float64(fetchCPU.Milliseconds()), "restart-fetch-cpu-ms")
+		c.Close()
+		if err := srv.Srv.Close(); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		b.StartTimer()
 	}
 }
