@@ -241,3 +241,35 @@ func TestHandlerForeignDeleteTombstone(t *testing.T) {
 		t.Fatalf("tombstones %v, want one each for a.ics, b.ics and c.ics", count)
 	}
 }
+
+// TestHandlerRelationshipMoveTombstone: an object moved to another
+// collection through the relationship endpoint's write (AddLinks, as
+// PATCH /api/calendar/{id}/relationships/collection_id does) leaves a
+// tombstone in the collection it left and shows up in the other one.
+func TestHandlerRelationshipMoveTombstone(t *testing.T) {
+	hs := newHarness(t)
+	u := hs.user("cid")
+	for _, c := range []string{"home", "work"} {
+		u.do("MKCALENDAR", "~/"+c+"/", nil, "").want(t, 201, "MKCALENDAR "+c)
+	}
+	u.do("PUT", "~/home/d.ics", icsHdr, ev("d", "20270101T090000Z", "20270101T100000Z")).want(t, 201, "PUT d")
+	tok := syncTokRe.FindStringSubmatch(u.do("REPORT", "~/home/", nil, syncBody("")).body)[1]
+	time.Sleep(1100 * time.Millisecond) // MySQL keeps whole seconds
+	obj, err := hs.res.List(u.ctx, "calendar", resource.Query{Conditions: []resource.Condition{cond("file_name", "is", "d.ics")}})
+	if err != nil || len(obj.Rows) != 1 {
+		t.Fatalf("d.ics row: %v %v", obj, err)
+	}
+	work, err := hs.res.List(u.ctx, tableCollection, resource.Query{Conditions: []resource.Condition{cond("name", "is", "work")}})
+	if err != nil || len(work.Rows) != 1 {
+		t.Fatalf("work collection: %v %v", work, err)
+	}
+	if err := hs.res.AddLinks(u.ctx, "calendar", obj.Rows[0].RefID, "collection_id",
+		[]resource.Ref{{Type: tableCollection, ID: work.Rows[0].RefID}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a tombstone for the object moved away", func() bool {
+		return syncedFiles(u.do("REPORT", "~/home/", nil, syncBody(tok)).body)["d.ics"] == "deleted"
+	})
+	u.do("GET", "~/work/d.ics", nil, "").want(t, 200, "GET the moved object")
+	u.do("GET", "~/home/d.ics", nil, "").want(t, 404, "GET at the old place")
+}

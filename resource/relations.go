@@ -196,6 +196,7 @@ func (s *svc) link(ctx context.Context, sc *schema.Schema, t *schema.Table, r Ro
 		if _, err := s.tx.ExecContext(ctx, d.Rebind(q), ids[0], now, r.ID); err != nil {
 			return d.MapError(err)
 		}
+		return s.emitRelinked(ctx, t, r)
 	default:
 		q := "UPDATE " + d.Quote(l.Target) + " SET " + d.Quote(l.FKColumn) + " = ? WHERE " + d.Quote(schema.ColID) + " IN (" + placeholders(len(ids)) + ")"
 		if _, err := s.tx.ExecContext(ctx, d.Rebind(q), append([]any{r.ID}, int64sAny(ids)...)...); err != nil {
@@ -254,8 +255,7 @@ func (s *svc) unlink(ctx context.Context, sc *schema.Schema, t *schema.Table, r 
 		if _, err := s.tx.ExecContext(ctx, d.Rebind(q), now, r.ID); err != nil {
 			return d.MapError(err)
 		}
-		s.emit(Change{Table: t.TableName, Op: OpUpdate, RefID: r.RefID})
-		return nil
+		return s.emitRelinked(ctx, t, r)
 	}
 	ids, err := s.targetIDs(ctx, sc, l, targets)
 	if err != nil || len(ids) == 0 {
@@ -272,5 +272,19 @@ func (s *svc) unlink(ctx context.Context, sc *schema.Schema, t *schema.Table, r 
 		return d.MapError(err)
 	}
 	s.emit(Change{Table: t.TableName, Op: OpUpdate, RefID: r.RefID})
+	return nil
+}
+
+// emitRelinked announces a row whose own foreign key a relationship write
+// changed, with the row as it was and as it is now, as an attribute update
+// does: subscribers that follow a row between parents (a mail moved to
+// another mailbox, a calendar object to another collection) see both ends.
+func (s *svc) emitRelinked(ctx context.Context, t *schema.Table, before Row) error {
+	after, err := s.loadByID(ctx, t, before.ID)
+	if err != nil {
+		return err
+	}
+	s.emit(Change{Table: t.TableName, Op: OpUpdate, RefID: after.RefID, Row: after.Attrs, Before: before.Attrs,
+		Object: auth.Object{OwnerID: after.owner, Permission: auth.Permission(after.perm)}})
 	return nil
 }

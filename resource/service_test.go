@@ -148,3 +148,55 @@ func TestErrorKinds(t *testing.T) {
 		})
 	}
 }
+
+// TestRelinkEventCarriesBothRows: a row's own foreign key changed through
+// AddLinks or RemoveLinks is announced with the row before and after, as an
+// attribute update is.
+func TestRelinkEventCarriesBothRows(t *testing.T) {
+	t.Parallel()
+	res := resourcetest.New(t, `
+Tables:
+  - TableName: shelf
+    Columns:
+      - {Name: label, ColumnType: label}
+  - TableName: book
+    Columns:
+      - {Name: title, ColumnType: label}
+Relations:
+  - {Subject: book, Relation: has_one, Object: shelf}
+`)
+	ctx := sys()
+	var shelves [2]string
+	for i := range shelves {
+		r, err := res.Create(ctx, "shelf", resource.Input{Attributes: map[string]any{"label": "s"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shelves[i] = r.RefID
+	}
+	b, err := res.Create(ctx, "book", resource.Input{Attributes: map[string]any{"title": "b"},
+		Relationships: map[string]resource.RelInput{"shelf_id": {Refs: []resource.Ref{{Type: "shelf", ID: shelves[0]}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	cancel := res.Subscribe(rec.add)
+	defer cancel()
+	if err := res.AddLinks(ctx, "book", b.RefID, "shelf_id", []resource.Ref{{Type: "shelf", ID: shelves[1]}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := res.RemoveLinks(ctx, "book", b.RefID, "shelf_id", nil); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ before, after any }{{shelves[0], shelves[1]}, {shelves[1], nil}}
+	if rec.len() != len(tests) {
+		t.Fatalf("changes %+v", rec.got)
+	}
+	for i, tc := range tests {
+		c := rec.got[i]
+		if c.Op != resource.OpUpdate || c.RefID != b.RefID || c.Before == nil || c.Row == nil ||
+			c.Before["shelf_id"] != tc.before || c.Row["shelf_id"] != tc.after || c.Row["title"] != "b" {
+			t.Errorf("change %d: before %v row %v, want shelf_id %v then %v", i, c.Before, c.Row, tc.before, tc.after)
+		}
+	}
+}
