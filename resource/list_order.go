@@ -208,11 +208,12 @@ func (s *svc) orderList(ctx context.Context, sc *schema.Schema, p *listPlan, bui
 		if !build && !canFollow {
 			return idList{}, false, nil
 		}
-		if !canFollow && !waited {
+		if !waited {
 			// A read of this query under an older stamp is under way: wait
 			// for it and then follow the creates since, instead of starting
-			// another whole read (under a stream of creates every new stamp
-			// would start its own, each scanning every row).
+			// another read (under a stream of creates every new stamp would
+			// start its own: a whole scan each, or, with a kept list, each
+			// placing again the creates the older read is placing).
 			if f := s.orders.pending(key); f != nil && f.stamp != b.stamp {
 				waited = true
 				select {

@@ -156,8 +156,14 @@ func BenchmarkCreateWarm(b *testing.B) {
 // reports the CPU time per operation.
 func parallel(b *testing.B, op func(r *rand.Rand, i int) (*httptest.ResponseRecorder, int)) {
 	b.Helper()
+	parallelN(b, 16, op)
+}
+
+// parallelN is parallel from conns goroutines.
+func parallelN(b *testing.B, conns int, op func(r *rand.Rand, i int) (*httptest.ResponseRecorder, int)) {
+	b.Helper()
 	b.ReportAllocs()
-	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+	b.SetParallelism(max(1, conns/runtime.GOMAXPROCS(0)))
 	var seed atomic.Uint64
 	c0 := cpuTime()
 	b.ResetTimer()
@@ -188,12 +194,17 @@ func BenchmarkMissRandomPageSort16(b *testing.B) {
 }
 
 // BenchmarkMixed16 is BenchmarkMixed from 16 goroutines.
-func BenchmarkMixed16(b *testing.B) {
+func BenchmarkMixed16(b *testing.B) { benchMixedN(b, 16) }
+
+// BenchmarkMixed64 is BenchmarkMixed from 64 goroutines.
+func BenchmarkMixed64(b *testing.B) { benchMixedN(b, 64) }
+
+func benchMixedN(b *testing.B, conns int) {
 	rows := benchRows(b)
 	e := newEnv(b, rows, 32)
 	paths := listPaths(rows, 4096)
 	create := []byte(`{"data":{"type":"todo","attributes":{"title":"created by the benchmark","due":"2027-05-01","notes":"x"}}}`)
-	parallel(b, func(r *rand.Rand, _ int) (*httptest.ResponseRecorder, int) {
+	parallelN(b, conns, func(r *rand.Rand, _ int) (*httptest.ResponseRecorder, int) {
 		switch x := r.IntN(10); {
 		case x < 7:
 			return e.Do(http.MethodGet, paths[r.IntN(len(paths))], nil, e.userTok), http.StatusOK
