@@ -273,3 +273,30 @@ func TestHandlerRelationshipMoveTombstone(t *testing.T) {
 	u.do("GET", "~/work/d.ics", nil, "").want(t, 200, "GET the moved object")
 	u.do("GET", "~/home/d.ics", nil, "").want(t, 404, "GET at the old place")
 }
+
+// TestHandlerCollectionDeletedOutsideDAV: a collection deleted through the
+// resource layer (as JSON:API and GraphQL do) takes its objects and
+// tombstones with it, as a DAV DELETE does.
+func TestHandlerCollectionDeletedOutsideDAV(t *testing.T) {
+	hs := newHarness(t)
+	u := hs.user("dee")
+	u.do("MKCALENDAR", "~/gone/", nil, "").want(t, 201, "MKCALENDAR")
+	for _, f := range []string{"a", "b"} {
+		u.do("PUT", "~/gone/"+f+".ics", icsHdr, ev(f, "20270101T090000Z", "20270101T100000Z")).want(t, 201, "PUT "+f)
+	}
+	u.do("DELETE", "~/gone/b.ics", nil, "").want(t, 204, "DAV delete (a tombstone)")
+	coll, err := hs.res.List(u.ctx, tableCollection, resource.Query{Conditions: []resource.Condition{cond("name", "is", "gone")}})
+	if err != nil || len(coll.Rows) != 1 {
+		t.Fatalf("collection: %v %v", coll, err)
+	}
+	if err := hs.res.Delete(u.ctx, tableCollection, coll.Rows[0].RefID); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{tableCalendar, tableTombstone} {
+		left, err := hs.res.List(auth.WithPrincipal(context.Background(), auth.System()), table, resource.Query{PageSize: 100})
+		if err != nil || len(left.Rows) != 0 {
+			t.Errorf("%s rows left after their collection was deleted: %d %v", table, len(left.Rows), err)
+		}
+	}
+	u.do("PROPFIND", "~/gone/", map[string]string{"Depth": "0"}, "").want(t, 404, "PROPFIND the deleted collection")
+}

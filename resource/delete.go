@@ -70,6 +70,11 @@ func (s *svc) detach(ctx context.Context, sc *schema.Schema, t *schema.Table, id
 					return err
 				}
 				continue
+			case col.CascadeDelete:
+				if err := s.deleteChildren(ctx, t.TableName, other, col.ColumnName, id); err != nil {
+					return err
+				}
+				continue
 			case col.IsNullable:
 				if err := s.exec(ctx, "UPDATE "+d.Quote(other.TableName)+" SET "+d.Quote(col.ColumnName)+" = NULL"+where, id); err != nil {
 					return err
@@ -91,6 +96,46 @@ func (s *svc) detach(ctx context.Context, sc *schema.Schema, t *schema.Table, id
 			if n > 0 {
 				return conflict("%s is still referenced by %d %s row(s) through %s", t.TableName, n, other.TableName, col.ColumnName)
 			}
+		}
+	}
+	return nil
+}
+
+// deleteChildren deletes the rows of child whose column fk points at the
+// row id (a relation with OnDelete cascade), each as a delete of its own
+// under the caller's rights: its own references, audit and change event.
+// A row of the parent's own table that points at itself is the row being
+// deleted.
+func (s *svc) deleteChildren(ctx context.Context, parent string, child *schema.Table, fk string, id int64) error {
+	d := s.d
+	q := "SELECT " + d.Quote(schema.ColReferenceID) + " FROM " + d.Quote(child.TableName) + " WHERE " + d.Quote(fk) + " = ?"
+	args := []any{id}
+	if child.TableName == parent {
+		q += " AND " + d.Quote(schema.ColID) + " <> ?"
+		args = append(args, id)
+	}
+	rows, err := s.tx.QueryxContext(ctx, d.Rebind(q), args...)
+	if err != nil {
+		return d.MapError(err)
+	}
+	var refs []string
+	for rows.Next() {
+		var v any
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return d.MapError(err)
+		}
+		refs = append(refs, refString(v))
+	}
+	if err := rows.Close(); err != nil {
+		return d.MapError(err)
+	}
+	if err := rows.Err(); err != nil {
+		return d.MapError(err)
+	}
+	for _, ref := range refs {
+		if err := s.delete(ctx, child.TableName, ref); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -80,6 +80,15 @@ func (c *compiler) normalizeRelations() ([]Relation, error) {
 			r.ObjectName = r.Object + "_id"
 		}
 		r.SubjectName, r.ObjectName = SnakeCase(r.SubjectName), SnakeCase(r.ObjectName)
+		switch {
+		case r.OnDelete == "":
+		case r.OnDelete != OnDeleteCascade:
+			return nil, &Error{File: rs.file, Table: r.Subject, Msg: fmt.Sprintf("relation %s %s: unknown OnDelete %q (want cascade or nothing)", r.Relation, r.Object, r.OnDelete)}
+		case r.Relation != BelongsTo && r.Relation != HasOne:
+			return nil, &Error{File: rs.file, Table: r.Subject, Msg: fmt.Sprintf("relation %s %s: OnDelete cascade applies to belongs_to and has_one only", r.Relation, r.Object)}
+		case r.Object == TableUser || r.Object == TableUsergroup:
+			return nil, &Error{File: rs.file, Table: r.Subject, Msg: fmt.Sprintf("relation %s %s: rows are not deleted with a user or a group", r.Relation, r.Object)}
+		}
 		if !ValidIdentifier(r.SubjectName) || !ValidIdentifier(r.ObjectName) {
 			return nil, &Error{File: rs.file, Table: r.Subject, Msg: "relation names must be letters, digits and underscores"}
 		}
@@ -141,6 +150,10 @@ func (c *compiler) applyRelation(r Relation) {
 	case BelongsTo, HasOne:
 		nullable := r.Relation == HasOne || r.Object == TableUser || r.Object == TableUsergroup
 		addFKColumn(subj, r.ObjectName, r.Object, nullable)
+		if r.OnDelete == OnDeleteCascade {
+			col, _ := subj.Column(r.ObjectName)
+			col.CascadeDelete = true
+		}
 		addLink(subj, Link{Name: r.ObjectName, Kind: r.Relation, Target: r.Object, FKColumn: r.ObjectName, Nullable: nullable})
 		addLink(obj, Link{Name: r.SubjectName, Kind: r.Relation, Target: r.Subject, Reverse: true, FKColumn: r.ObjectName, ToMany: r.Relation == BelongsTo, Nullable: true})
 	case HasMany, HasManyBTM:

@@ -35,6 +35,9 @@ func TestCompileErrors(t *testing.T) {
 		{"nameless table", "schema_m.json", `{"Tables":[{"Columns":[]}]}`, []string{"no TableName"}},
 		{"index of an unknown column", "schema_n.yaml", "Tables:\n  - TableName: x\n    Indexes: [[a, ghost]]\n    Columns:\n      - {Name: a, ColumnType: label}\n", []string{"schema_n.yaml", `table "x"`, `column "ghost"`, "unknown column"}},
 		{"empty index", "schema_o.yaml", "Tables:\n  - TableName: x\n    Indexes: [[]]\n    Columns:\n      - {Name: a, ColumnType: label}\n", []string{`table "x"`, "no column"}},
+		{"unknown OnDelete", "schema_q.yaml", "Tables:\n  - TableName: x\n  - TableName: y\nRelations:\n  - {Subject: x, Relation: belongs_to, Object: y, OnDelete: destroy}\n", []string{"schema_q.yaml", "unknown OnDelete"}},
+		{"OnDelete on has_many", "schema_r.yaml", "Tables:\n  - TableName: x\n  - TableName: y\nRelations:\n  - {Subject: x, Relation: has_many, Object: y, OnDelete: cascade}\n", []string{"belongs_to and has_one only"}},
+		{"OnDelete from a user", "schema_s.yaml", "Tables:\n  - TableName: x\nRelations:\n  - {Subject: x, Relation: belongs_to, Object: user_account, OnDelete: cascade}\n", []string{"not deleted with a user"}},
 		{"index naming a column twice", "schema_p.yaml", "Tables:\n  - TableName: x\n    Indexes: [[a, a]]\n    Columns:\n      - {Name: a, ColumnType: label}\n", []string{`column "a"`, "twice"}},
 	}
 	for _, s := range scenarios {

@@ -78,6 +78,10 @@ type Column struct {
 	ForeignKeyData    ForeignKeyData `json:"ForeignKeyData"`
 	DefaultValue      string         `json:"DefaultValue,omitempty"`
 	Options           []ColumnOption `json:"Options,omitempty"`
+	// CascadeDelete marks a foreign key whose rows are deleted with the
+	// row it points at (a relation with OnDelete "cascade"; compiled, not
+	// stored).
+	CascadeDelete bool `json:"-"`
 }
 
 // ForeignKeyData says what a foreign-key column points at. DataSource "self"
@@ -121,7 +125,14 @@ type Relation struct {
 	SubjectName string   `json:"SubjectName,omitempty"`
 	ObjectName  string   `json:"ObjectName,omitempty"`
 	Columns     []Column `json:"Columns,omitempty"`
+	// OnDelete "cascade" (belongs_to and has_one only) deletes the Subject
+	// rows with the Object row they point at; by default a nullable
+	// reference is cleared and a required one refuses the delete.
+	OnDelete string `json:"OnDelete,omitempty"`
 }
+
+// OnDeleteCascade is the Relation.OnDelete that deletes rows with their parent.
+const OnDeleteCascade = "cascade"
 
 // Link is one API relation as seen from one table: the relationship name
 // clients use in URLs, includes and the relationships object.

@@ -84,6 +84,13 @@ func sysRel(subject, kind, object string) Relation {
 	return Relation{Subject: subject, Relation: kind, Object: object}
 }
 
+// sysRelCascade is a relation whose subject rows are deleted with the
+// object row (a collection's objects and tombstones go with it, whichever
+// API deletes it).
+func sysRelCascade(subject, kind, object string) Relation {
+	return Relation{Subject: subject, Relation: kind, Object: object, OnDelete: OnDeleteCascade}
+}
+
 // sysRelNamed is a relation with explicit names: the column (and
 // subject-side API relation) objectName, and the reverse name subjectName.
 func sysRelNamed(subject, kind, object, subjectName, objectName string) Relation {
@@ -97,9 +104,9 @@ func sysRelations() []Relation {
 		sysRel(TableWorld, HasMany, TableSMD),
 		sysRel(TableAction, BelongsTo, TableWorld),
 		sysRelNamed("user_otp_account", BelongsTo, TableUser, "primary_user_otp", "otp_of_account"),
-		sysRel("calendar", HasOne, "collection"),
-		sysRel("vcard", HasOne, "collection"),
-		sysRel("dav_tombstone", HasOne, "collection"),
+		sysRelCascade("calendar", HasOne, "collection"),
+		sysRelCascade("vcard", HasOne, "collection"),
+		sysRelCascade("dav_tombstone", HasOne, "collection"),
 		sysRel("feed", BelongsTo, "stream"),
 		sysRelNamed("task", HasOne, TableUser, "task_executed", "as_user_id"),
 		sysRel("timeline", BelongsTo, TableWorld),
