@@ -133,6 +133,9 @@ func buildView(d db.Dialect, t *schema.Table) *view {
 	v.byRef = v.sel + " WHERE " + baseAlias + "." + d.Quote(schema.ColReferenceID) + " = ?"
 	v.byID = v.sel + " WHERE " + baseAlias + "." + d.Quote(schema.ColID) + " = ?"
 	if len(v.times) > 0 {
+		for i, expr := range rawSel {
+			rawSel[i] = d.PositionalColumn(expr)
+		}
 		v.byRefRaw = "SELECT " + strings.Join(rawSel, ", ") + v.from + strings.Join(joins, "") +
 			" WHERE " + baseAlias + "." + d.Quote(schema.ColReferenceID) + " = ?"
 		v.rawTime = d.ParseRawTime
