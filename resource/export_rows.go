@@ -127,7 +127,7 @@ func (c streamCol) value(table string, raw []any) (any, bool) {
 	case streamRefID:
 		return refString(raw[c.src]), true
 	case streamFKRef:
-		if ref := refString(fromDB(skBytes, raw[c.src])); ref != "" {
+		if ref := refString(raw[c.src]); ref != "" {
 			return apiValue(*c.cv, ref), true
 		}
 		return apiValue(*c.cv, nil), true

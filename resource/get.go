@@ -41,17 +41,22 @@ func (s *svc) load(ctx context.Context, t *schema.Table, refID string) (Row, err
 		return Row{}, &Error{Kind: ErrBadRequest, Title: "invalid id", Detail: "an id must be a UUID", Parameter: "id"}
 	}
 	v := s.views.get(s.d, t)
-	rows, err := s.loadRaw(ctx, v, b)
+	r, found, err := s.loadRaw(ctx, v, b)
 	if errors.Is(err, errOtherTimes) {
+		var rows []Row
 		rows, err = s.query(ctx, s.reader(), v, v.byRef, b)
+		found = len(rows) > 0
+		if found {
+			r = rows[0]
+		}
 	}
 	if err != nil {
 		return Row{}, err
 	}
-	if len(rows) == 0 {
+	if !found {
 		return Row{}, notFound("no %s with id %s", t.TableName, refID)
 	}
-	return rows[0], nil
+	return r, nil
 }
 
 // loadByID reads one row by internal id without permission checks.
@@ -69,17 +74,34 @@ func (s *svc) loadByID(ctx context.Context, t *schema.Table, id int64) (Row, err
 
 // loadRaw reads a row by public id with its times read raw (v.byRefRaw);
 // errOtherTimes when the view has no raw read or a stored time is in a
-// form the dialect does not read, so that the caller reads it again.
-func (s *svc) loadRaw(ctx context.Context, v *view, ref []byte) ([]Row, error) {
+// form the dialect does not read, so that the caller reads it again. The
+// public id is unique, so the first row is the only one: the statement is
+// closed after it instead of being stepped once more to find its end.
+func (s *svc) loadRaw(ctx context.Context, v *view, ref []byte) (Row, bool, error) {
 	if v.byRefRaw == "" {
-		return nil, errOtherTimes
+		return Row{}, false, errOtherTimes
 	}
 	rows, err := s.reader().QueryContext(oneRowCtx(ctx, s.tx == nil), s.d.Rebind(v.byRefRaw), ref)
 	if err != nil {
-		return nil, s.d.MapError(err)
+		return Row{}, false, s.d.MapError(err)
 	}
 	defer rows.Close()
-	return s.scanTimes(rows, v, auth.PrincipalFrom(ctx).System, true)
+	if !rows.Next() {
+		return Row{}, false, rows.Err()
+	}
+	b := v.scanBuf()
+	defer v.putScanBuf(b)
+	if err := rows.Scan(b.ptrs...); err != nil {
+		return Row{}, false, err
+	}
+	if err := v.readTimes(b.raw); err != nil {
+		return Row{}, false, err
+	}
+	r := s.makeRow(v, b.raw, auth.PrincipalFrom(ctx).System)
+	if err := rows.Close(); err != nil {
+		return Row{}, false, s.d.MapError(err)
+	}
+	return r, true, nil
 }
 
 // oneRowCtx is the context of a read by primary or unique key outside a

@@ -133,6 +133,9 @@ func buildView(d db.Dialect, t *schema.Table) *view {
 	v.byRef = v.sel + " WHERE " + baseAlias + "." + d.Quote(schema.ColReferenceID) + " = ?"
 	v.byID = v.sel + " WHERE " + baseAlias + "." + d.Quote(schema.ColID) + " = ?"
 	if len(v.times) > 0 {
+		for i, expr := range rawSel {
+			rawSel[i] = d.PositionalColumn(expr)
+		}
 		v.byRefRaw = "SELECT " + strings.Join(rawSel, ", ") + v.from + strings.Join(joins, "") +
 			" WHERE " + baseAlias + "." + d.Quote(schema.ColReferenceID) + " = ?"
 		v.rawTime = d.ParseRawTime
@@ -218,8 +221,16 @@ func (s *svc) makeRow(v *view, raw []any, hidden bool) Row {
 	r := Row{Table: t.TableName, Attrs: make(map[string]any, len(v.cols)+1)}
 	r.Attrs["__type"] = t.TableName
 	for i, cv := range v.cols {
-		val := canonical(cv.sk, raw[i])
 		name := cv.col.ColumnName
+		var val any
+		if name == schema.ColReferenceID {
+			// refString reads the stored bytes as they are and keeps a
+			// string of its own: no canonical copy of the bytes first.
+			r.RefID = refString(raw[i])
+			val = r.RefID
+		} else {
+			val = canonical(cv.sk, raw[i])
+		}
 		switch name {
 		case schema.ColID:
 			r.ID, _ = val.(int64)
@@ -229,9 +240,6 @@ func (s *svc) makeRow(v *view, raw []any, hidden bool) Row {
 			continue
 		case schema.ColPermission:
 			r.perm, _ = val.(int64)
-		case schema.ColReferenceID:
-			r.RefID = refString(val)
-			val = r.RefID
 		}
 		if cv.fk >= 0 {
 			id, _ := val.(int64)
@@ -242,7 +250,7 @@ func (s *svc) makeRow(v *view, raw []any, hidden bool) Row {
 				r.fks = map[string]int64{}
 			}
 			r.fks[name] = id
-			if ref := refString(fromDB(skBytes, raw[len(v.cols)+cv.fk])); ref != "" {
+			if ref := refString(raw[len(v.cols)+cv.fk]); ref != "" {
 				val = ref
 			} else {
 				val = nil

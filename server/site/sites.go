@@ -106,7 +106,7 @@ var apiPrefixes = []string{"/api", "/action", "/meta", "/stats", "/feed", "/asse
 
 func isAPIPath(p string) bool {
 	for _, a := range apiPrefixes {
-		if p == a || strings.HasPrefix(p, a+"/") {
+		if rest, ok := strings.CutPrefix(p, a); ok && (rest == "" || rest[0] == '/') {
 			return true
 		}
 	}

@@ -60,6 +60,11 @@ type SQLText interface {
 	// ParseRawTime reads text returned for a RawTimeColumn as the UTC time
 	// the driver would give; ok is false for any other form.
 	ParseRawTime(s string) (t time.Time, ok bool)
+	// PositionalColumn is the SELECT expression expr (a column or a
+	// RawTimeColumn) for a read that takes its values by position and
+	// never by name or declared type, in the form the driver handles with
+	// the least work per query; the values read are the same as expr's.
+	PositionalColumn(expr string) string
 	// ColumnDefault is the DEFAULT the database accepts for a column of
 	// sqlType whose wanted default is def ("" for none); adding is true
 	// for ALTER TABLE ADD COLUMN.

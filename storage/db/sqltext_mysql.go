@@ -98,3 +98,6 @@ func mysqlNeedsPrefix(typ string) bool {
 	}
 	return false
 }
+
+// PositionalColumn is expr: the driver does no per-column work worth avoiding.
+func (mysqlDialect) PositionalColumn(expr string) string { return expr }

@@ -67,3 +67,6 @@ func (postgresDialect) RawTimeColumn(string) (string, bool)              { retur
 func (postgresDialect) ParseRawTime(string) (time.Time, bool)            { return time.Time{}, false }
 func (postgresDialect) ColumnDefault(sqlType, def string, _ bool) string { return def }
 func (postgresDialect) IndexColumn(col, sqlType string) string           { return col }
+
+// PositionalColumn is expr: the driver does no per-column work worth avoiding.
+func (postgresDialect) PositionalColumn(expr string) string { return expr }

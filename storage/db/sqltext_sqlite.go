@@ -59,6 +59,19 @@ func (sqliteDialect) NumberedPlaceholder() (string, bool) { return "?", true }
 // declared type, so the driver hands the stored text over unparsed.
 func (sqliteDialect) RawTimeColumn(col string) (string, bool) { return "+" + col, true }
 
+// PositionalColumn: the driver builds the name and the declared type of
+// every result column as Go strings on each query. Unary plus leaves the
+// value and its storage class alone but gives the column no declared type
+// (an empty string), and a one-byte name is a string Go does not allocate.
+// A declared type only matters to the driver for times it parses, which a
+// positional read takes raw (RawTimeColumn, already under unary plus).
+func (sqliteDialect) PositionalColumn(expr string) string {
+	if strings.HasPrefix(expr, "+") {
+		return expr + " AS c"
+	}
+	return "+" + expr + " AS c"
+}
+
 // ParseRawTime reads the text the driver stores for a time (its "sqlite"
 // format, "2006-01-02 15:04:05.999999999-07:00") without time.Parse.
 func (sqliteDialect) ParseRawTime(s string) (time.Time, bool) { return sqliteStoredTime(s) }

@@ -197,3 +197,18 @@ func TestParseRawTime(t *testing.T) {
 		}
 	}
 }
+
+func TestPositionalColumnText(t *testing.T) {
+	ds := dialects(t)
+	cases := []struct{ dialect, expr, want string }{
+		{"sqlite", `b."title"`, `+b."title" AS c`},
+		{"sqlite", `+b."seen"`, `+b."seen" AS c`}, // a RawTimeColumn keeps its one unary plus
+		{"postgres", `b."title"`, `b."title"`},
+		{"mysql", "b.`title`", "b.`title`"},
+	}
+	for _, c := range cases {
+		if got := ds[c.dialect].PositionalColumn(c.expr); got != c.want {
+			t.Errorf("%s PositionalColumn(%s) = %s, want %s", c.dialect, c.expr, got, c.want)
+		}
+	}
+}
