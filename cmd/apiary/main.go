@@ -41,6 +41,7 @@ func runContext(ctx context.Context, args []string, lookupEnv func(string) (stri
 		fmt.Fprintln(stderr, "apiary:", oneLine(err))
 		return 2
 	}
+	tuneGC(lookupEnv, cfg.HTTP.ReadCacheMB).apply()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level(cfg.LogLevel)}))
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {
