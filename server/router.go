@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -36,6 +37,7 @@ func (s *Server) router() chi.Router {
 		cache = respcache.New(int64(s.cfg.HTTP.ReadCacheMB) << 20)
 	}
 	s.res.Subscribe(m.ObserveChange)
+	work := httpmw.NewWork(s.activeRequests(), workMaxWait)
 	r.Use(requestID(), middleware.GetHead, m.Middleware, s.logRequests, s.recoverer, httpmw.SecurityHeaders, httpmw.CORS(s.live),
 		s.rateLimit(), s.slots.Middleware, httpmw.Gzip(s.live), s.authenticate, s.siteSwitch)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -55,7 +57,7 @@ func (s *Server) router() chi.Router {
 		}
 		s.mountDatabite(r) // static /api/connectors, ... win over /api/{type}
 		r.Group(func(r chi.Router) {
-			r.Use(s.streams) // wire_streams.go: /api/{stream}
+			r.Use(s.streams, work.Middleware) // wire_streams.go: /api/{stream}
 			jsonapi.Mount(r, jsonapi.Deps{Res: func() resource.Service { return s.res }, Log: s.log, MaxBody: s.cfg.HTTP.MaxBodyBytes,
 				Cache: cache})
 		})
@@ -77,7 +79,10 @@ func (s *Server) router() chi.Router {
 		Cluster:        s.clusterStatus})
 	feed.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "feed"), s.streamEval)
 	configapi.Mount(r, s.conf, s.log.With("component", "configapi"), s.configChanged)
-	aggregate.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "aggregate"), cache)
+	r.Group(func(r chi.Router) {
+		r.Use(work.Middleware)
+		aggregate.Mount(r, func() resource.Service { return s.res }, s.log.With("component", "aggregate"), cache)
+	})
 	tokenapi.Mount(r, tokenapi.Deps{Res: func() resource.Service { return s.res }, Issuer: s.issuer, Log: s.log.With("component", "tokenapi")})
 	s.mountDialects(r)
 	gql := graphql.New(graphql.Deps{Res: func() resource.Service { return s.res }, Enabled: s.gqlOn.Load,
@@ -146,4 +151,22 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 	})
+}
+
+// workMaxWait is how long a JSON:API request waits for a worker slot
+// before it runs without one (httpmw.Work).
+const workMaxWait = 100 * time.Millisecond
+
+// activeRequests is the bound of httpmw.Work: configured, or per core by
+// the database: SQLite's queries run on this machine's cores, a network
+// database's handlers spend part of their time waiting for it.
+func (s *Server) activeRequests() int {
+	if n := s.cfg.HTTP.ActiveRequests; n != 0 {
+		return n
+	}
+	per := 16
+	if s.db.Dialect.InProcess() {
+		per = 4
+	}
+	return per * runtime.GOMAXPROCS(0)
 }

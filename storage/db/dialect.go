@@ -18,6 +18,10 @@ type Dialect interface {
 	SQLText
 	// Name returns "sqlite", "postgres" or "mysql".
 	Name() string
+	// InProcess reports whether the database engine runs inside this
+	// process, so its queries spend this process's CPU rather than
+	// waiting on a server.
+	InProcess() bool
 	// Quote quotes an identifier, doubling any embedded quote character.
 	Quote(ident string) string
 	// Rebind turns ? placeholders into the dialect's own ($1, $2 … on PostgreSQL).

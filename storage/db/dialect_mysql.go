@@ -34,6 +34,7 @@ const (
 const mysqlNoLimit = "18446744073709551615"
 
 func (mysqlDialect) Name() string               { return "mysql" }
+func (mysqlDialect) InProcess() bool            { return false }
 func (mysqlDialect) Quote(ident string) string  { return quoteWith(ident, '`') }
 func (mysqlDialect) Rebind(query string) string { return query }
 func (mysqlDialect) SupportsReturning() bool    { return false }

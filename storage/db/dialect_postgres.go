@@ -32,6 +32,7 @@ const (
 )
 
 func (postgresDialect) Name() string               { return "postgres" }
+func (postgresDialect) InProcess() bool            { return false }
 func (postgresDialect) Quote(ident string) string  { return quoteWith(ident, '"') }
 func (postgresDialect) Rebind(query string) string { return rebindDollar(query) }
 func (postgresDialect) SupportsReturning() bool    { return true }

@@ -33,6 +33,7 @@ const (
 )
 
 func (sqliteDialect) Name() string               { return "sqlite" }
+func (sqliteDialect) InProcess() bool            { return true }
 func (sqliteDialect) Quote(ident string) string  { return quoteWith(ident, '"') }
 func (sqliteDialect) Rebind(query string) string { return query }
 func (sqliteDialect) SupportsReturning() bool    { return true }

@@ -68,6 +68,9 @@ func TestDialectSQL(t *testing.T) {
 			if d.SingleWriter() != (s.name == "sqlite") {
 				t.Errorf("SingleWriter = %v", d.SingleWriter())
 			}
+			if d.InProcess() != (s.name == "sqlite") {
+				t.Errorf("InProcess = %v", d.InProcess())
+			}
 			if strings.Count(d.ILike("x"), "?") != 1 {
 				t.Errorf("ILike must have exactly one placeholder")
 			}
