@@ -48,7 +48,7 @@ type HTTPConfig struct {
 	// ReadCacheMB bounds the cache of read answers (docs/performance.md)
 	// in MiB; 0 disables it.
 	ReadCacheMB int
-	// ActiveRequests bounds the JSON:API and aggregate handlers running at
+	// ActiveRequests bounds the JSON:API and aggregate reads running at
 	// once (httpmw.Work); 0 picks 4 per core on SQLite and 16 per core on
 	// a database over the network, a negative value means no bound.
 	ActiveRequests int

@@ -50,7 +50,7 @@ func newFlagSet(cfg *server.Config, olricPeers *string, maxBody *int64) *flag.Fl
 
 	fs.BoolVar(&cfg.CalDAV, "caldav_enable", cfg.CalDAV, "serve CalDAV and CardDAV at /caldav and /carddav (also the _config key caldav.enable)")
 	fs.IntVar(&cfg.HTTP.ReadCacheMB, "read_cache_mb", cfg.HTTP.ReadCacheMB, "memory for cached read answers in `MiB` (0 disables the cache)")
-	fs.IntVar(&cfg.HTTP.ActiveRequests, "active_requests", cfg.HTTP.ActiveRequests, "JSON:API and aggregate requests run at once, the rest queue (0 = 4 per core on SQLite, 16 per core otherwise; -1 = no bound)")
+	fs.IntVar(&cfg.HTTP.ActiveRequests, "active_requests", cfg.HTTP.ActiveRequests, "JSON:API and aggregate reads (GET, HEAD) run at once, the rest queue (0 = 4 per core on SQLite, 16 per core otherwise; -1 = no bound)")
 	fs.Int64Var(&cfg.Files.MaxUploadBytes, "max_upload_bytes", cfg.Files.MaxUploadBytes, "largest file accepted by the /asset upload API in `bytes`")
 	fs.BoolVar(&cfg.Mail.DisableSMTP, "disable_smtp", cfg.Mail.DisableSMTP, "keep the SMTP listeners of the mail_server rows off")
 	fs.StringVar(&cfg.Mail.Smarthost, "outbox_smarthost", cfg.Mail.Smarthost, "send all outgoing mail to this `host:port` instead of the recipients' MX hosts")

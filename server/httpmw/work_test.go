@@ -103,3 +103,33 @@ func TestWorkUnlimited(t *testing.T) {
 		t.Fatalf("status %d", rec.Code)
 	}
 }
+
+func TestWorkLetsWritesThrough(t *testing.T) {
+	t.Parallel()
+	w := NewWork(1, time.Minute)
+	block := make(chan struct{})
+	defer close(block)
+	started := make(chan struct{})
+	go w.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		close(started)
+		<-block
+	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	<-started
+	for _, m := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
+		done := make(chan int, 1)
+		go func() {
+			rec := httptest.NewRecorder()
+			w.Middleware(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusAccepted) })).
+				ServeHTTP(rec, httptest.NewRequest(m, "/", nil))
+			done <- rec.Code
+		}()
+		select {
+		case code := <-done:
+			if code != http.StatusAccepted {
+				t.Errorf("%s: status %d", m, code)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s waited for the read's slot", m)
+		}
+	}
+}
