@@ -154,17 +154,7 @@ func TestErrorKinds(t *testing.T) {
 // attribute update is.
 func TestRelinkEventCarriesBothRows(t *testing.T) {
 	t.Parallel()
-	res := resourcetest.New(t, `
-Tables:
-  - TableName: shelf
-    Columns:
-      - {Name: label, ColumnType: label}
-  - TableName: book
-    Columns:
-      - {Name: title, ColumnType: label}
-Relations:
-  - {Subject: book, Relation: has_one, Object: shelf}
-`)
+	res := resourcetest.New(t, cascadeSchema) // book has_one shelf
 	ctx := sys()
 	var shelves [2]string
 	for i := range shelves {

@@ -52,14 +52,7 @@ func TestWorkLimitsRunningHandlers(t *testing.T) {
 func TestWorkWaitersRunAfterMaxWait(t *testing.T) {
 	t.Parallel()
 	w := NewWork(1, 30*time.Millisecond)
-	block := make(chan struct{})
-	defer close(block)
-	started := make(chan struct{})
-	go w.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
-		close(started)
-		<-block
-	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
-	<-started
+	defer holdSlot(t, w)()
 	t0 := time.Now()
 	rec := httptest.NewRecorder()
 	w.Middleware(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNoContent) })).
@@ -75,14 +68,7 @@ func TestWorkWaitersRunAfterMaxWait(t *testing.T) {
 func TestWorkWaiterGone(t *testing.T) {
 	t.Parallel()
 	w := NewWork(1, time.Minute)
-	block := make(chan struct{})
-	defer close(block)
-	started := make(chan struct{})
-	go w.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
-		close(started)
-		<-block
-	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
-	<-started
+	defer holdSlot(t, w)()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	rec := httptest.NewRecorder()
@@ -107,14 +93,7 @@ func TestWorkUnlimited(t *testing.T) {
 func TestWorkLetsWritesThrough(t *testing.T) {
 	t.Parallel()
 	w := NewWork(1, time.Minute)
-	block := make(chan struct{})
-	defer close(block)
-	started := make(chan struct{})
-	go w.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
-		close(started)
-		<-block
-	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
-	<-started
+	defer holdSlot(t, w)()
 	for _, m := range []string{http.MethodPost, http.MethodPatch, http.MethodDelete} {
 		done := make(chan int, 1)
 		go func() {
@@ -132,4 +111,17 @@ func TestWorkLetsWritesThrough(t *testing.T) {
 			t.Fatalf("%s waited for the read's slot", m)
 		}
 	}
+}
+
+// holdSlot runs a GET that keeps w's one slot until the returned func is
+// called.
+func holdSlot(t *testing.T, w *Work) (release func()) {
+	t.Helper()
+	block, started := make(chan struct{}), make(chan struct{})
+	go w.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		close(started)
+		<-block
+	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+	<-started
+	return func() { close(block) }
 }
